@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# edge's one entry point for builds, the sample run, tests and benchmarks.
+#
+#   ./build.sh [--arch x64|arm64] build    set up the toolchain and build out/edge
+#   ./build.sh [--arch x64|arm64] run      build, make the busybox sample, run it with edge
+#   ./build.sh [--arch x64|arm64] test     build and run every test (unit, integration, differential)
+#   ./build.sh bench                       build and run the start-up benchmarks into bench/results/
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")" && pwd)
+cd "$top"
+
+arch=x64
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --arch) arch="${2:?--arch needs x64 or arm64}"; shift 2 ;;
+        --arch=*) arch="${1#--arch=}"; shift ;;
+        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) break ;;
+    esac
+done
+action="${1:-build}"
+shift || true
+
+case "$arch" in
+    x64|arm64) ;;
+    *) echo "build.sh: unknown architecture \"$arch\" (use x64 or arm64)" >&2; exit 2 ;;
+esac
+
+host_arch() {
+    case "$(uname -m)" in
+        x86_64) echo x64 ;;
+        aarch64|arm64) echo arm64 ;;
+        *) uname -m ;;
+    esac
+}
+
+setup() {
+    bash toolchain/setup.sh "$@"
+    export PATH="$top/.toolchain/bin:$PATH"
+    export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+}
+
+build() {
+    setup "$@"
+    if [[ "$arch" != "$(host_arch)" ]]; then
+        cat >&2 <<MSG
+build.sh: cannot build linux-$arch on this $(host_arch) host.
+  Native AOT links against the target's libc and OpenSSL, so it needs the
+  runtime.linux-$arch.Microsoft.DotNet.ILCompiler package and a linux-$arch sysroot
+  (gcc-aarch64-linux-gnu, libssl-dev:$arch). Build on a linux-$arch machine instead:
+  ./build.sh --arch $arch build
+MSG
+        exit 1
+    fi
+    echo "build: out/edge (linux-$arch, Native AOT, static)"
+    dotnet publish src/Edge.Cli/Edge.Cli.csproj -c Release -r "linux-$arch" -o out/publish \
+        -nologo -clp:NoSummary -v:quiet -warnaserror "${EDGE_BUILD_ARGS[@]}"
+    mkdir -p out
+    cp -f out/publish/edge out/edge
+    if ! file out/edge | grep -q "statically linked\|static-pie linked"; then
+        echo "build.sh: out/edge is not statically linked: $(file out/edge)" >&2
+        exit 1
+    fi
+}
+
+EDGE_BUILD_ARGS=()
+
+case "$action" in
+    build)
+        build
+        ls -l out/edge
+        ;;
+    run)
+        build
+        bash rootfs-samples/build-busybox.sh out/samples/busybox
+        echo "run: edge run of the busybox sample bundle (out/samples/busybox)"
+        exec out/edge run --bundle out/samples/busybox "edge-sample-$$"
+        ;;
+    test)
+        build
+        bash rootfs-samples/build-busybox.sh out/samples/busybox >/dev/null
+        export EDGE_BINARY="$top/out/edge" EDGE_SAMPLES="$top/out/samples"
+        log=$(mktemp)
+        set +e
+        dotnet test tests/Edge.Tests/Edge.Tests.csproj -c Release -nologo -warnaserror \
+            --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+        status=${PIPESTATUS[0]}
+        set -e
+        # One closing line that any CI reader understands.
+        summary=$(grep -E "^(Passed|Failed)!" "$log" | tail -1)
+        passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
+        failed=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$summary")
+        skipped=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$summary")
+        rm -f "$log"
+        echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+        if [[ -z "$summary" && $status -eq 0 ]]; then status=1; fi
+        exit "$status"
+        ;;
+    bench)
+        build --bench
+        bash rootfs-samples/build-busybox.sh out/samples/busybox >/dev/null
+        bash bench/startup.sh
+        ;;
+    clean)
+        rm -rf out .toolchain src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj
+        ;;
+    *)
+        echo "build.sh: unknown action \"$action\" (build, run, test, bench, clean)" >&2
+        exit 2
+        ;;
+esac

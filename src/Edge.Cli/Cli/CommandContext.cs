@@ -1,0 +1,29 @@
+using System.Collections.Generic;
+using Edge.Runtime;
+
+namespace Edge.Cli.Cli;
+
+/// <summary>Everything a verb needs: resolved global options, its own options and arguments, output and log.</summary>
+internal sealed class CommandContext
+{
+    public required CommandSpec Command { get; init; }
+    public required ParsedOptions Options { get; init; }
+    public required IReadOnlyList<string> Args { get; init; }
+    public required GlobalOptions Global { get; init; }
+    public required Output Output { get; init; }
+    public required Log Log { get; init; }
+
+    public StateRoot StateRoot => new(Global.Root);
+}
+
+/// <summary>runc's global options, which containerd, podman and k3s pass before the verb.</summary>
+internal sealed class GlobalOptions
+{
+    public required string Root { get; init; }
+    public string? LogFile { get; init; }
+    public LogFormat LogFormat { get; init; }
+    public bool Debug { get; init; }
+    public bool SystemdCgroup { get; init; }
+    /// <summary>runc's --rootless: "true", "false" or "auto" (the default).</summary>
+    public string Rootless { get; init; } = "auto";
+}

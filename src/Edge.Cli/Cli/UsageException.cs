@@ -1,0 +1,9 @@
+using System;
+
+namespace Edge.Cli.Cli;
+
+/// <summary>The command line itself is wrong; the message says what and how to get help.</summary>
+internal sealed class UsageException : Exception
+{
+    public UsageException(string message) : base(message) { }
+}

@@ -1,0 +1,34 @@
+using System.IO;
+using Edge.Cli.Cli;
+using Edge.Oci.Json;
+using Edge.Runtime;
+using Edge.Runtime.State;
+
+namespace Edge.Cli.Commands;
+
+/// <summary>`edge state ID`: the runtime-spec state of a container as indented JSON.</summary>
+internal static class StateCommand
+{
+    public static readonly CommandSpec Definition = new()
+    {
+        Name = "state",
+        Summary = "output the state of a container",
+        Usage = "<container-id>",
+        Description = "   Prints the runtime-spec state (ociVersion, id, status, pid, bundle, annotations) as JSON.\n",
+        MinArgs = 1,
+        MaxArgs = 1,
+        Run = Run,
+    };
+
+    private static int Run(CommandContext context)
+    {
+        string id = ContainerId.Validate(context.Args[0]);
+        string file = context.StateRoot.StateFile(id);
+        if (!File.Exists(file)) throw new ContainerNotFoundException(id);
+        ContainerRecord record = OciJson.ReadFile(file, RuntimeJsonContext.Default.ContainerRecord, $"state of \"{id}\"");
+        var state = ContainerStatus.Describe(record);
+        context.Output.Write(OciJson.ToIndentedUtf8(state, OciJsonContext.Default.State, ' ', 2));
+        context.Output.Write("\n");
+        return 0;
+    }
+}

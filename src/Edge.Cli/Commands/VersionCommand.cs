@@ -1,0 +1,18 @@
+using Edge.Cli.Cli;
+using Edge.Oci.Runtime;
+
+namespace Edge.Cli.Commands;
+
+/// <summary>`edge --version`, in runc's layout so that tools that scrape it keep working.</summary>
+internal static class VersionCommand
+{
+    public static string Text() =>
+        $"edge version {BuildInfo.Version}\ncommit: {BuildInfo.Commit}\nspec: {Spec.CurrentVersion}\n" +
+        $"dotnet: {System.Environment.Version} (native aot)\n";
+
+    public static int Run(Output output)
+    {
+        output.Write(Text());
+        return 0;
+    }
+}

@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using Edge.Cli.Cli;
+using Edge.Cli.Commands;
+using Edge.Linux;
+using Edge.Runtime;
+
+namespace Edge.Cli;
+
+/// <summary>The verb table and the top-level dispatch. Each verb lives in its own file under Commands/.</summary>
+internal static class EdgeCli
+{
+    public static readonly OptionSpec[] GlobalOptions =
+    {
+        OptionSpec.Flag("debug", "enable debug logging"),
+        OptionSpec.Value("log", "FILE", "set the log file to write edge logs to (default is '/dev/stderr')"),
+        OptionSpec.Value("log-format", "FORMAT", "set the log format ('text' (default), or 'json')"),
+        OptionSpec.Value("root", "DIR", "root directory for storage of container state (default: \"/run/edge\")"),
+        OptionSpec.Flag("systemd-cgroup", "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\""),
+        OptionSpec.Value("rootless", "true|false|auto", "ignore cgroup permission errors (default: \"auto\")"),
+        OptionSpec.Ignored("criu", takesValue: true),
+    };
+
+    public static readonly CommandSpec[] Commands =
+    {
+        Pending("checkpoint", "checkpoint a running container", "<container-id>"),
+        Pending("create", "create a container", "<container-id>"),
+        Pending("delete", "delete any resources held by the container", "<container-id>"),
+        Pending("events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics", "<container-id>"),
+        Pending("exec", "execute new process inside the container", "<container-id> <command> [command options]"),
+        Pending("kill", "kill sends the specified signal (default: SIGTERM) to the container's init process", "<container-id> [signal]"),
+        Pending("list", "lists containers started by edge with the given root", ""),
+        Pending("pause", "pause suspends all processes inside the container", "<container-id>"),
+        Pending("ps", "ps displays the processes running inside a container", "<container-id> [ps options]"),
+        Pending("restore", "restore a container from a previous checkpoint", "<container-id>"),
+        Pending("resume", "resumes all processes that have been previously paused", "<container-id>"),
+        Pending("run", "create and run a container (from a bundle, or from an image)", "<container-id> | [options] IMAGE [COMMAND...]"),
+        SpecCommand.Definition,
+        Pending("start", "executes the user defined process in a created container", "<container-id>"),
+        StateCommand.Definition,
+        Pending("update", "update container resource constraints", "<container-id>"),
+        FeaturesCommand.Definition,
+        Pending("pull", "pull an image from a registry into the content store", "IMAGE"),
+        Pending("images", "list images in the content store", ""),
+        Pending("rmi", "remove an image from the content store", "IMAGE"),
+        Pending("prune", "remove blobs and snapshots no image refers to", ""),
+        Pending("inspect", "show an image's manifest and config", "IMAGE"),
+        Pending("load", "load an image archive (OCI layout or docker save) into the store", "FILE|DIR"),
+        Pending("save", "write an image to an OCI archive", "IMAGE FILE"),
+        Pending("unpack", "unpack an image into an OCI bundle", "IMAGE BUNDLE"),
+        Pending("rm", "remove a container started with edge run", "NAME"),
+        new CommandSpec { Name = "help", Summary = "shows a list of commands or help for one command", Usage = "[command]", MaxArgs = 1, Run = _ => 0 },
+    };
+
+    private static CommandSpec Pending(string name, string summary, string usage) => new() { Name = name, Summary = summary, Usage = usage };
+
+    public static CommandSpec? Find(string name)
+    {
+        if (name == "h") name = "help";
+        foreach (CommandSpec command in Commands)
+            if (command.Name == name) return command;
+        return null;
+    }
+
+    public static int Run(string[] args, Output output)
+    {
+        ParseResult parsed;
+        try
+        {
+            parsed = ArgParser.Parse(args, GlobalOptions, Find);
+        }
+        catch (UsageException ex)
+        {
+            output.Error("edge: " + ex.Message);
+            return 1;
+        }
+
+        GlobalOptions global = ResolveGlobals(parsed.Global);
+        var log = new Log(global.LogFile, global.LogFormat, global.Debug, output);
+
+        if (parsed.VersionRequested) return VersionCommand.Run(output);
+        if (parsed.HelpRequested || parsed.Command is null)
+        {
+            output.Write(parsed.Command is null ? Help.Overview(Commands, GlobalOptions) : Help.ForCommand(parsed.Command));
+            return 0;
+        }
+
+        CommandSpec command = parsed.Command;
+        if (command.Name == "help")
+        {
+            CommandSpec? topic = parsed.Args.Count > 0 ? Find(parsed.Args[0]) : null;
+            if (parsed.Args.Count > 0 && topic is null) return Fail(output, log, $"no such command \"{parsed.Args[0]}\"", null);
+            output.Write(topic is null ? Help.Overview(Commands, GlobalOptions) : Help.ForCommand(topic));
+            return 0;
+        }
+        if (command.Run is null)
+            return Fail(output, log, $"{command.Name}: not implemented yet in edge {BuildInfo.Version}", null);
+
+        var context = new CommandContext
+        {
+            Command = command,
+            Options = parsed.Options,
+            Args = parsed.Args,
+            Global = global,
+            Output = output,
+            Log = log,
+        };
+        try
+        {
+            return command.Run(context);
+        }
+        catch (Exception ex) when (ErrorReport.IsExpected(ex))
+        {
+            return Fail(output, log, ex.Message, global.Debug ? ex : null);
+        }
+        catch (Exception ex)
+        {
+            // A bug, not bad input: still one line, with the stack only under --debug.
+            return Fail(output, log, $"internal error: {ex.GetType().Name}: {ex.Message}", global.Debug ? ex : null);
+        }
+    }
+
+    private static GlobalOptions ResolveGlobals(ParsedOptions options)
+    {
+        string? format = options.Get("log-format");
+        if (format is not (null or "text" or "json"))
+            throw new UsageException($"unknown log-format \"{format}\"");
+        return new GlobalOptions
+        {
+            Root = options.Get("root") is { Length: > 0 } root ? root : StateRoot.DefaultPath(Libc.GetEffectiveUid()),
+            LogFile = options.Get("log"),
+            LogFormat = format == "json" ? LogFormat.Json : LogFormat.Text,
+            Debug = options.Flag("debug"),
+            SystemdCgroup = options.Flag("systemd-cgroup"),
+            Rootless = options.Get("rootless") ?? "auto",
+        };
+    }
+
+    private static int Fail(Output output, Log log, string message, Exception? detail)
+    {
+        log.Error(message);
+        output.Error("edge: " + message);
+        if (detail is not null) output.Error(detail.ToString());
+        return 1;
+    }
+}

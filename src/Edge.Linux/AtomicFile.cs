@@ -1,0 +1,53 @@
+using System;
+using System.IO;
+
+namespace Edge.Linux;
+
+/// <summary>
+/// Whole-file writes that a crash cannot leave half done: write a temporary file beside the target, fsync
+/// it, rename it into place (refusing to replace with <c>createOnly</c>), then fsync the directory.
+/// </summary>
+public static class AtomicFile
+{
+    public static void Write(string path, ReadOnlySpan<byte> content, bool createOnly = false, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
+        string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Environment.TickCount64:x}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = mode,
+            }))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+            if (Libc.RenameAt2(Libc.AT_FDCWD, temp, Libc.AT_FDCWD, path, createOnly ? Libc.RENAME_NOREPLACE : 0) != 0)
+            {
+                int errno = ErrnoText.Last;
+                // Some file systems lack RENAME_NOREPLACE; link(2) gives the same "fail if it exists".
+                if (errno != (int)Errno.EINVAL || !createOnly) throw new SystemCallException("rename", path, errno);
+                if (Libc.Link(temp, path) != 0) throw new SystemCallException("link", path, ErrnoText.Last);
+                File.Delete(temp);
+            }
+            temp = "";
+            SyncDirectory(directory);
+        }
+        finally
+        {
+            if (temp.Length > 0) File.Delete(temp);
+        }
+    }
+
+    /// <summary>fsync(2) of a directory makes a rename or unlink in it durable.</summary>
+    public static void SyncDirectory(string directory)
+    {
+        int fd = Libc.Open(directory, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.CloseOnExec, 0);
+        if (fd < 0) return;
+        Libc.FSync(fd);
+        Libc.Close(fd);
+    }
+}

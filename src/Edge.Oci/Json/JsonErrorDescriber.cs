@@ -1,0 +1,202 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Edge.Oci.Json;
+
+/// <summary>
+/// Turns a <see cref="JsonException"/> into "file: $.json.path: what was expected (line N)".
+/// The exception gives the path and line; the expected type comes from the source-generated metadata and
+/// the actual value from re-reading the document. This runs only on the error path, so it may allocate.
+/// </summary>
+internal static class JsonErrorDescriber
+{
+    public static OciFormatException Describe(JsonException ex, ReadOnlySpan<byte> utf8, JsonTypeInfo root, string file)
+    {
+        long? line = ex.LineNumber + 1;
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8.ToArray());
+        }
+        catch (JsonException syntax)
+        {
+            return new OciFormatException(file, null, "invalid JSON", syntax.LineNumber + 1);
+        }
+
+        using (document)
+        {
+            List<Segment> segments = ParsePath(ex.Path ?? "$");
+            JsonTypeInfo expected = root;
+            JsonElement actual = document.RootElement;
+            bool found = true;
+            int walked = 0;
+            string shownPath = "$";
+            for (int i = 0; i < segments.Count; i++)
+            {
+                Segment segment = segments[i];
+                JsonTypeInfo? next = segment.Index is null ? MemberType(expected, segment.Name!) : ElementType(expected);
+                if (next is null) break;
+
+                // An element of an array of scalars is reported as the array: "expected array of strings".
+                if (segment.Index is not null && IsScalar(next) && i == segments.Count - 1)
+                {
+                    if (found) found = actual.ValueKind == JsonValueKind.Array;
+                    break;
+                }
+
+                expected = next;
+                shownPath = segment.Index is null ? AppendName(shownPath, segment.Name!) : $"{shownPath}[{segment.Index}]";
+                walked++;
+                if (found) found = TryStep(actual, segment, out actual);
+            }
+
+            if (found && actual.ValueKind == JsonValueKind.Object && expected.Kind == JsonTypeInfoKind.Object)
+            {
+                string? missing = FirstMissingRequired(expected, actual);
+                if (missing is not null)
+                    return new OciFormatException(file, shownPath, $"missing required field \"{missing}\"", line);
+            }
+
+            string problem = "expected " + Describe(expected);
+            if (found) problem += ", got " + DescribeValue(actual);
+            return new OciFormatException(file, shownPath, problem, line);
+        }
+    }
+
+    private static string AppendName(string path, string name) =>
+        IsPlainName(name) ? $"{path}.{name}" : $"{path}['{name}']";
+
+    private static bool IsPlainName(string name)
+    {
+        if (name.Length == 0) return false;
+        foreach (char c in name)
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return false;
+        return true;
+    }
+
+    private static JsonTypeInfo? MemberType(JsonTypeInfo owner, string name)
+    {
+        if (owner.Kind == JsonTypeInfoKind.Dictionary) return ElementType(owner);
+        if (owner.Kind != JsonTypeInfoKind.Object) return null;
+        foreach (JsonPropertyInfo property in owner.Properties)
+            if (property.Name == name) return owner.Options.GetTypeInfo(property.PropertyType);
+        return null;
+    }
+
+    private static JsonTypeInfo? ElementType(JsonTypeInfo owner) =>
+        owner.ElementType is { } element && owner.Kind is JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary
+            ? owner.Options.GetTypeInfo(element)
+            : null;
+
+    private static bool TryStep(JsonElement from, Segment segment, out JsonElement to)
+    {
+        to = default;
+        if (segment.Index is int index)
+        {
+            if (from.ValueKind != JsonValueKind.Array || index >= from.GetArrayLength()) return false;
+            to = from[index];
+            return true;
+        }
+        return from.ValueKind == JsonValueKind.Object && from.TryGetProperty(segment.Name!, out to);
+    }
+
+    private static string? FirstMissingRequired(JsonTypeInfo type, JsonElement value)
+    {
+        foreach (JsonPropertyInfo property in type.Properties)
+            if (property.IsRequired && !value.TryGetProperty(property.Name, out _)) return property.Name;
+        return null;
+    }
+
+    private static bool IsScalar(JsonTypeInfo type) => type.Kind == JsonTypeInfoKind.None;
+
+    internal static string Describe(JsonTypeInfo type)
+    {
+        switch (type.Kind)
+        {
+            case JsonTypeInfoKind.Enumerable:
+                return type.Type == typeof(byte[]) ? "base64 string" : "array of " + Plural(ElementType(type));
+            case JsonTypeInfoKind.Dictionary:
+                return "object of " + Plural(ElementType(type));
+            case JsonTypeInfoKind.Object:
+                return "object";
+            default:
+                return ScalarName(Nullable.GetUnderlyingType(type.Type) ?? type.Type);
+        }
+    }
+
+    private static string Plural(JsonTypeInfo? element)
+    {
+        if (element is null) return "values";
+        string single = Describe(element);
+        return single switch
+        {
+            "object" => "objects",
+            "string" => "strings",
+            "boolean" => "booleans",
+            "integer" => "integers",
+            "unsigned integer" => "unsigned integers",
+            _ when single.StartsWith("unsigned ", StringComparison.Ordinal) || single.EndsWith("integer", StringComparison.Ordinal) => single + "s",
+            _ => single,
+        };
+    }
+
+    private static string ScalarName(Type type)
+    {
+        if (type == typeof(string)) return "string";
+        if (type == typeof(bool)) return "boolean";
+        if (type == typeof(int) || type == typeof(long)) return "integer";
+        if (type == typeof(uint) || type == typeof(ulong)) return "unsigned integer";
+        if (type == typeof(ushort)) return "unsigned 16-bit integer";
+        if (type == typeof(double) || type == typeof(float)) return "number";
+        return type.Name;
+    }
+
+    private static string DescribeValue(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+
+    private readonly record struct Segment(string? Name, int? Index);
+
+    /// <summary>Splits System.Text.Json paths: <c>$.a.b[3]['c.d']</c>.</summary>
+    private static List<Segment> ParsePath(string path)
+    {
+        var segments = new List<Segment>();
+        int i = path.StartsWith('$') ? 1 : 0;
+        while (i < path.Length)
+        {
+            if (path[i] == '.')
+            {
+                int end = i + 1;
+                while (end < path.Length && path[end] != '.' && path[end] != '[') end++;
+                segments.Add(new Segment(path[(i + 1)..end], null));
+                i = end;
+            }
+            else if (path[i] == '[' && i + 1 < path.Length && path[i + 1] == '\'')
+            {
+                int end = path.IndexOf("']", i + 2, StringComparison.Ordinal);
+                if (end < 0) break;
+                segments.Add(new Segment(path[(i + 2)..end], null));
+                i = end + 2;
+            }
+            else if (path[i] == '[')
+            {
+                int end = path.IndexOf(']', i);
+                if (end < 0 || !int.TryParse(path.AsSpan(i + 1, end - i - 1), out int index)) break;
+                segments.Add(new Segment(null, index));
+                i = end + 1;
+            }
+            else break;
+        }
+        return segments;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Collections.Generic;
+using System.Text.Json.Serialization;
+using Edge.Oci.Image;
+using Edge.Oci.Runtime;
+
+namespace Edge.Oci.Json;
+
+/// <summary>
+/// The one source-generated serializer context for every OCI type: no reflection at run time.
+/// Nulls are left out on write (Go's omitempty) and nullable annotations are enforced on read,
+/// so <c>"cwd": null</c> is an error rather than a surprise later.
+/// </summary>
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectNullableAnnotations = true,
+    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
+[JsonSerializable(typeof(Spec))]
+[JsonSerializable(typeof(State))]
+[JsonSerializable(typeof(List<State>))]
+[JsonSerializable(typeof(ContainerProcessState))]
+[JsonSerializable(typeof(Features))]
+[JsonSerializable(typeof(Process))]
+[JsonSerializable(typeof(Resources))]
+[JsonSerializable(typeof(Manifest))]
+[JsonSerializable(typeof(Index))]
+[JsonSerializable(typeof(ImageConfig))]
+[JsonSerializable(typeof(ImageLayout))]
+[JsonSerializable(typeof(Descriptor))]
+public sealed partial class OciJsonContext : JsonSerializerContext
+{
+}

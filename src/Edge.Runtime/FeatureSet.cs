@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using Edge.Linux;
+using Edge.Oci.Runtime;
+
+namespace Edge.Runtime;
+
+/// <summary>
+/// What this build of edge implements (runtime-spec features.md). Callers such as containerd read it to
+/// decide what they may ask for, so it states only what edge really does.
+/// </summary>
+public static class FeatureSet
+{
+    public static readonly string[] Hooks = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop" };
+
+    public static readonly string[] Namespaces = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts" };
+
+    /// <summary>mount(8) options edge translates into mount flags or propagation changes.</summary>
+    public static readonly string[] MountOptions =
+    {
+        "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "iversion", "lazytime", "loud",
+        "mand", "noatime", "nodev", "nodiratime", "noexec", "noiversion", "nolazytime", "nomand", "norelatime",
+        "nostrictatime", "nosuid", "nosymfollow", "private", "ratime", "rbind", "rdev", "rdiratime", "relatime",
+        "remount", "rexec", "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime",
+        "rnosuid", "rnosymfollow", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave",
+        "rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave", "strictatime",
+        "suid", "symfollow", "sync", "unbindable",
+    };
+
+    public static Features Describe()
+    {
+        var capabilities = new List<string>(Capability.Count);
+        foreach (string name in Capability.All) capabilities.Add(name);
+        return new Features
+        {
+            OciVersionMin = "1.0.0",
+            OciVersionMax = Spec.CurrentVersion,
+            Hooks = new List<string>(Hooks),
+            MountOptions = new List<string>(MountOptions),
+            Linux = new LinuxFeatures
+            {
+                Namespaces = new List<string>(Namespaces),
+                Capabilities = capabilities,
+                Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = false },
+                // Seccomp, AppArmor, SELinux, Intel RDT and idmapped mounts are not implemented in this build.
+                Seccomp = new SeccompFeatures { Enabled = false },
+                Apparmor = new EnabledFeature { Enabled = false },
+                Selinux = new EnabledFeature { Enabled = false },
+                IntelRdt = new IntelRdtFeatures { Enabled = false },
+                MountExtensions = new MountExtensionFeatures { IdMap = new EnabledFeature { Enabled = false } },
+            },
+            Annotations = new Dictionary<string, string>
+            {
+                ["org.edge.version"] = Version,
+            },
+        };
+    }
+
+    /// <summary>Set by the CLI from its build information.</summary>
+    public static string Version { get; set; } = "unknown";
+}

@@ -1,0 +1,27 @@
+using System.Collections.Generic;
+using System.Text.Json.Serialization;
+
+namespace Edge.Runtime.State;
+
+/// <summary>
+/// What edge keeps about a container in ROOT/ID/state.json. The OCI state is derived from it: the status
+/// is read live from the process and the cgroup, never trusted from the file.
+/// </summary>
+public sealed class ContainerRecord
+{
+    [JsonPropertyName("id")] public required string Id { get; set; }
+    [JsonPropertyName("bundle")] public required string Bundle { get; set; }
+    [JsonPropertyName("rootfs")] public required string Rootfs { get; set; }
+    [JsonPropertyName("pid")] public int Pid { get; set; }
+    /// <summary>Start time of the init in clock ticks since boot (/proc/PID/stat field 22): a reused pid has another.</summary>
+    [JsonPropertyName("pidStartTime")] public ulong PidStartTime { get; set; }
+    [JsonPropertyName("created")] public required string Created { get; set; }
+    [JsonPropertyName("owner")] public string? Owner { get; set; }
+    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(ContainerRecord))]
+public sealed partial class RuntimeJsonContext : JsonSerializerContext
+{
+}

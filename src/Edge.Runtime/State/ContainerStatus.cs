@@ -1,0 +1,69 @@
+using System;
+using System.IO;
+using Edge.Oci.Runtime;
+
+namespace Edge.Runtime.State;
+
+/// <summary>Derives the OCI status of a container from its record and the live process.</summary>
+public static class ContainerStatus
+{
+    public const string Creating = "creating";
+    public const string Created = "created";
+    public const string Running = "running";
+    public const string Paused = "paused";
+    public const string Stopped = "stopped";
+
+    public static Oci.Runtime.State Describe(ContainerRecord record)
+    {
+        string status = Status(record);
+        return new Oci.Runtime.State
+        {
+            OciVersion = Spec.CurrentVersion,
+            Id = record.Id,
+            Status = status,
+            Pid = status == Stopped ? 0 : record.Pid,
+            Bundle = record.Bundle,
+            Annotations = record.Annotations,
+        };
+    }
+
+    public static string Status(ContainerRecord record)
+    {
+        if (record.Pid <= 0 || !IsSameProcess(record.Pid, record.PidStartTime)) return Stopped;
+        return Running;
+    }
+
+    /// <summary>True when PID is alive, not a zombie, and is the process that was recorded (not a reused pid).</summary>
+    public static bool IsSameProcess(int pid, ulong startTime)
+    {
+        if (!ProcStat.TryRead(pid, out char state, out ulong start)) return false;
+        return state != 'Z' && state != 'X' && (startTime == 0 || start == startTime);
+    }
+}
+
+/// <summary>Reads the two fields edge needs from /proc/PID/stat.</summary>
+public static class ProcStat
+{
+    public static bool TryRead(int pid, out char state, out ulong startTime)
+    {
+        state = '\0';
+        startTime = 0;
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
+        int close = text.LastIndexOf(')');
+        if (close < 0 || close + 2 >= text.Length) return false;
+        string[] fields = text[(close + 2)..].Split(' ');
+        // fields[0] is field 3 (state); field 22 (starttime) is fields[19].
+        if (fields.Length < 20 || fields[0].Length == 0) return false;
+        state = fields[0][0];
+        return ulong.TryParse(fields[19], out startTime);
+    }
+}
