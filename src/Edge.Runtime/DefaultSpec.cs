@@ -24,7 +24,7 @@ public static class DefaultSpec
 
     public static Spec Create() => new()
     {
-        OciVersion = Spec.CurrentVersion,
+        OciVersion = Spec.StarterVersion,
         Process = new Process
         {
             Terminal = true,

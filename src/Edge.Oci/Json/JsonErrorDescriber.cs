@@ -7,15 +7,13 @@ namespace Edge.Oci.Json;
 
 /// <summary>
 /// Turns a <see cref="JsonException"/> into "file: $.json.path: what was expected (line N)".
-/// The exception gives the path and line; the expected type comes from the source-generated metadata and
+/// The exception gives the path; the expected type comes from the source-generated metadata and
 /// the actual value from re-reading the document. This runs only on the error path, so it may allocate.
 /// </summary>
 internal static class JsonErrorDescriber
 {
     public static OciFormatException Describe(JsonException ex, ReadOnlySpan<byte> utf8, JsonTypeInfo root, string file)
     {
-        long? line = ex.LineNumber + 1;
-
         JsonDocument document;
         try
         {
@@ -31,8 +29,8 @@ internal static class JsonErrorDescriber
             List<Segment> segments = ParsePath(ex.Path ?? "$");
             JsonTypeInfo expected = root;
             JsonElement actual = document.RootElement;
+            var walked = new List<Segment>();
             bool found = true;
-            int walked = 0;
             string shownPath = "$";
             for (int i = 0; i < segments.Count; i++)
             {
@@ -43,13 +41,14 @@ internal static class JsonErrorDescriber
                 // An element of an array of scalars is reported as the array: "expected array of strings".
                 if (segment.Index is not null && IsScalar(next) && i == segments.Count - 1)
                 {
-                    if (found) found = actual.ValueKind == JsonValueKind.Array;
-                    break;
+                    string element = found && TryStep(actual, segment, out JsonElement bad) ? DescribeValue(bad) : "another value";
+                    walked.Add(segment);
+                    return new OciFormatException(file, shownPath, $"expected {Describe(expected)}, got {element} at [{segment.Index}]", LineOf(utf8, walked, ex));
                 }
 
                 expected = next;
+                walked.Add(segment);
                 shownPath = segment.Index is null ? AppendName(shownPath, segment.Name!) : $"{shownPath}[{segment.Index}]";
-                walked++;
                 if (found) found = TryStep(actual, segment, out actual);
             }
 
@@ -57,13 +56,53 @@ internal static class JsonErrorDescriber
             {
                 string? missing = FirstMissingRequired(expected, actual);
                 if (missing is not null)
-                    return new OciFormatException(file, shownPath, $"missing required field \"{missing}\"", line);
+                    return new OciFormatException(file, shownPath, $"missing required field \"{missing}\"", LineOf(utf8, walked, ex));
             }
 
             string problem = "expected " + Describe(expected);
             if (found) problem += ", got " + DescribeValue(actual);
-            return new OciFormatException(file, shownPath, problem, line);
+            return new OciFormatException(file, shownPath, problem, LineOf(utf8, walked, ex));
         }
+    }
+
+    /// <summary>
+    /// The line where the value at <paramref name="path"/> starts. System.Text.Json's own line number points
+    /// wherever its reader stopped, which can be the end of the enclosing object.
+    /// </summary>
+    private static long LineOf(ReadOnlySpan<byte> utf8, List<Segment> path, JsonException fallback)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read()) return (fallback.LineNumber ?? 0) + 1;
+        foreach (Segment segment in path)
+        {
+            if (segment.Index is int index)
+            {
+                if (reader.TokenType != JsonTokenType.StartArray) break;
+                reader.Read();
+                for (int i = 0; i < index && reader.TokenType != JsonTokenType.EndArray; i++)
+                {
+                    reader.Skip();
+                    reader.Read();
+                }
+                if (reader.TokenType == JsonTokenType.EndArray) break;
+            }
+            else
+            {
+                if (reader.TokenType != JsonTokenType.StartObject) break;
+                reader.Read();
+                bool matched = false;
+                while (reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    matched = reader.ValueTextEquals(segment.Name);
+                    reader.Read();
+                    if (matched) break;
+                    reader.Skip();
+                    reader.Read();
+                }
+                if (!matched) break;
+            }
+        }
+        return 1 + utf8[..(int)reader.TokenStartIndex].Count((byte)'\n');
     }
 
     private static string AppendName(string path, string name) =>

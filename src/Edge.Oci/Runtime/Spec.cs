@@ -6,8 +6,15 @@ namespace Edge.Oci.Runtime;
 /// <summary>The bundle's config.json (runtime-spec config.md). Unknown fields are ignored.</summary>
 public sealed class Spec
 {
-    /// <summary>The spec version edge writes; it reads every 1.x version.</summary>
+    /// <summary>The newest spec version edge implements (state, features); it reads every 1.x config.</summary>
     public const string CurrentVersion = "1.2.1";
+
+    /// <summary>
+    /// The version `edge spec` puts in a starter config. That config uses nothing newer than 1.0.2, and
+    /// older runtimes refuse versions they do not know (crun 1.8, in Debian 12, refuses 1.2.x), so the
+    /// bundle stays portable.
+    /// </summary>
+    public const string StarterVersion = "1.0.2";
 
     [JsonPropertyName("ociVersion")] public required string OciVersion { get; set; }
     [JsonPropertyName("process")] public Process? Process { get; set; }

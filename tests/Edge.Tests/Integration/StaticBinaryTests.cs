@@ -1,0 +1,64 @@
+using System;
+using System.IO;
+using Edge.Tests.Support;
+using Xunit;
+
+namespace Edge.Tests.Integration;
+
+/// <summary>out/edge is one self-contained file: no interpreter, no shared libraries, runs in an empty root.</summary>
+public class StaticBinaryTests
+{
+    private const uint PT_INTERP = 3;
+    private const uint PT_DYNAMIC = 2;
+    private const long DT_NEEDED = 1;
+
+    /// <summary>No program interpreter, and no DT_NEEDED libraries in the (relocation-only) dynamic section.</summary>
+    [Fact]
+    public void ElfHasNoInterpreterAndNeedsNoLibraries()
+    {
+        byte[] elf = File.ReadAllBytes(EdgeProcess.Binary);
+        Assert.Equal(new byte[] { 0x7f, (byte)'E', (byte)'L', (byte)'F' }, elf[..4]);
+        Assert.Equal(2, elf[4]); // ELFCLASS64
+        ulong phoff = BitConverter.ToUInt64(elf, 0x20);
+        ushort phentsize = BitConverter.ToUInt16(elf, 0x36);
+        ushort phnum = BitConverter.ToUInt16(elf, 0x38);
+        for (int i = 0; i < phnum; i++)
+        {
+            int header = (int)phoff + i * phentsize;
+            uint type = BitConverter.ToUInt32(elf, header);
+            Assert.NotEqual(PT_INTERP, type);
+            if (type != PT_DYNAMIC) continue;
+            long offset = (long)BitConverter.ToUInt64(elf, header + 8);
+            long size = (long)BitConverter.ToUInt64(elf, header + 32);
+            for (long entry = offset; entry + 16 <= offset + size; entry += 16)
+                Assert.NotEqual(DT_NEEDED, BitConverter.ToInt64(elf, (int)entry));
+        }
+    }
+
+    [Fact]
+    public void RunsInAnEmptyChroot()
+    {
+        using var root = new TempDir();
+        File.Copy(EdgeProcess.Binary, root.Combine("edge"));
+        File.SetUnixFileMode(root.Combine("edge"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        Assert.Single(Directory.GetFileSystemEntries(root.Path));
+
+        ProcessResult version = EdgeProcess.Run("chroot", new[] { root.Path, "/edge", "--version" });
+        Assert.True(version.ExitCode == 0, version.ToString());
+        Assert.StartsWith("edge version ", version.Stdout);
+
+        // A verb that touches the file system and the JSON code, still with nothing else present.
+        ProcessResult spec = EdgeProcess.Run("chroot", new[] { root.Path, "/edge", "spec", "--bundle", "/" });
+        Assert.True(spec.ExitCode == 0, spec.ToString());
+        Assert.True(File.Exists(root.Combine("config.json")));
+        ProcessResult state = EdgeProcess.Run("chroot", new[] { root.Path, "/edge", "state", "x" });
+        Assert.Equal("edge: container \"x\" does not exist\n", state.Stderr);
+    }
+
+    [Fact]
+    public void FileSaysStatic()
+    {
+        ProcessResult r = EdgeProcess.Run("file", new[] { "-b", EdgeProcess.Binary });
+        Assert.Contains("statically linked", r.Stdout.Replace("static-pie linked", "statically linked"));
+    }
+}
