@@ -104,6 +104,7 @@ internal static class EdgeCli
             Global = global,
             Output = output,
             Log = log,
+            Fail = message => Fail(output, log, message, null),
         };
         try
         {

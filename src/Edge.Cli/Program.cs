@@ -1,7 +1,7 @@
 using Edge.Cli;
 using Edge.Cli.Cli;
 
-using Output output = Output.Standard();
+Output output = Output.Standard();
 try
 {
     return EdgeCli.Run(args, output);

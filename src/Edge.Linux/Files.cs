@@ -16,6 +16,9 @@ public static partial class Libc
     [LibraryImport(Name, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags, uint mode);
 
+    [LibraryImport(Name, EntryPoint = "write", SetLastError = true)]
+    public static unsafe partial nint Write(int fd, byte* buffer, nuint count);
+
     [LibraryImport(Name, EntryPoint = "fsync", SetLastError = true)]
     public static partial int FSync(int fd);
 

@@ -14,6 +14,12 @@ internal sealed class CommandContext
     public required Log Log { get; init; }
 
     public StateRoot StateRoot => new(Global.Root);
+
+    /// <summary>
+    /// Reports an expected failure without throwing: for errors that are the common case of a verb
+    /// (podman asks for the state of gone containers all the time) and so sit on a hot path.
+    /// </summary>
+    public required System.Func<string, int> Fail { get; init; }
 }
 
 /// <summary>runc's global options, which containerd, podman and k3s pass before the verb.</summary>

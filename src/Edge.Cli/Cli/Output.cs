@@ -1,47 +1,28 @@
 using System;
-using System.IO;
 using System.Text;
+using Edge.Linux;
 
 namespace Edge.Cli.Cli;
 
-/// <summary>
-/// Raw UTF-8 writes to fds 1 and 2. Avoids Console's TextWriter and encoding set-up, which would cost
-/// start-up time on every short-lived runtime call.
-/// </summary>
-internal sealed class Output : IDisposable
+/// <summary>Output for the CLI: UTF-8 straight to fds 1 and 2 (see <see cref="FdWriter"/> for why not Console).</summary>
+internal class Output
 {
-    private readonly Stream _stdout;
-    private readonly Stream _stderr;
+    public static Output Standard() => new();
 
-    public Output(Stream stdout, Stream stderr)
+    public void Write(ReadOnlySpan<byte> utf8) => Emit(1, utf8);
+
+    public void Write(string text) => WriteText(1, text);
+
+    public void WriteLine(string text) => WriteText(1, text + "\n");
+
+    public void Error(string text) => WriteText(2, text + "\n");
+
+    protected virtual void Emit(int fd, ReadOnlySpan<byte> utf8) => FdWriter.TryWriteAll(fd, utf8, out _);
+
+    private void WriteText(int fd, string text)
     {
-        _stdout = stdout;
-        _stderr = stderr;
-    }
-
-    public static Output Standard() => new(Console.OpenStandardOutput(), Console.OpenStandardError());
-
-    public void Write(ReadOnlySpan<byte> utf8) => _stdout.Write(utf8);
-
-    public void Write(string text) => WriteTo(_stdout, text);
-
-    public void WriteLine(string text) => WriteTo(_stdout, text + "\n");
-
-    public void Error(string text) => WriteTo(_stderr, text + "\n");
-
-    private static void WriteTo(Stream stream, string text)
-    {
-        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
-        byte[] buffer = new byte[max];
+        byte[] buffer = new byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
         int n = Encoding.UTF8.GetBytes(text, buffer);
-        stream.Write(buffer, 0, n);
+        Emit(fd, buffer.AsSpan(0, n));
     }
-
-    public void Flush()
-    {
-        _stdout.Flush();
-        _stderr.Flush();
-    }
-
-    public void Dispose() => Flush();
 }

@@ -1,26 +1,38 @@
+using System;
 using System.Collections.Generic;
 
 namespace Edge.Cli.Cli;
 
-/// <summary>Option values by canonical name, in the order given.</summary>
+/// <summary>
+/// Option values by canonical name, in the order given. A plain list: a command line has a handful of
+/// options, and a string-keyed dictionary would seed randomised hashing from /dev/urandom at every start.
+/// </summary>
 internal sealed class ParsedOptions
 {
-    private readonly Dictionary<string, List<string>> _values = new();
+    private readonly List<KeyValuePair<string, string>> _values = new();
 
-    public void Add(string name, string value)
-    {
-        if (!_values.TryGetValue(name, out List<string>? list)) _values[name] = list = new List<string>(1);
-        list.Add(value);
-    }
+    public void Add(string name, string value) => _values.Add(new(name, value));
 
-    public bool Has(string name) => _values.ContainsKey(name);
+    public bool Has(string name) => IndexOfLast(name) >= 0;
 
     /// <summary>The last value given (later flags win, as with Go's flag package).</summary>
-    public string? Get(string name) => _values.TryGetValue(name, out List<string>? list) ? list[^1] : null;
+    public string? Get(string name) => IndexOfLast(name) is int i and >= 0 ? _values[i].Value : null;
 
-    public IReadOnlyList<string> GetAll(string name) =>
-        _values.TryGetValue(name, out List<string>? list) ? list : (IReadOnlyList<string>)System.Array.Empty<string>();
+    public IReadOnlyList<string> GetAll(string name)
+    {
+        var all = new List<string>();
+        foreach (KeyValuePair<string, string> pair in _values)
+            if (string.Equals(pair.Key, name, StringComparison.Ordinal)) all.Add(pair.Value);
+        return all;
+    }
 
     /// <summary>A boolean flag: present without value, or =true/=false.</summary>
     public bool Flag(string name) => Get(name) is { } v && v != "false";
+
+    private int IndexOfLast(string name)
+    {
+        for (int i = _values.Count - 1; i >= 0; i--)
+            if (string.Equals(_values[i].Key, name, StringComparison.Ordinal)) return i;
+        return -1;
+    }
 }

@@ -24,7 +24,7 @@ internal static class StateCommand
     {
         string id = ContainerId.Validate(context.Args[0]);
         string file = context.StateRoot.StateFile(id);
-        if (!File.Exists(file)) throw new ContainerNotFoundException(id);
+        if (!File.Exists(file)) return context.Fail(new ContainerNotFoundException(id).Message);
         ContainerRecord record = OciJson.ReadFile(file, RuntimeJsonContext.Default.ContainerRecord, $"state of \"{id}\"");
         var state = ContainerStatus.Describe(record);
         context.Output.Write(OciJson.ToIndentedUtf8(state, OciJsonContext.Default.State, ' ', 2));

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Edge.Benchmarks.ConfigBenchmarks).Assembly).Run(args);
