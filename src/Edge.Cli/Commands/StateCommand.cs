@@ -26,7 +26,7 @@ internal static class StateCommand
         string file = context.StateRoot.StateFile(id);
         if (!File.Exists(file)) return context.Fail(new ContainerNotFoundException(id).Message);
         ContainerRecord record = OciJson.ReadFile(file, RuntimeJsonContext.Default.ContainerRecord, $"state of \"{id}\"");
-        var state = ContainerStatus.Describe(record);
+        var state = ContainerStatus.Describe(record, System.IO.Path.GetDirectoryName(file)!);
         context.Output.Write(OciJson.ToIndentedUtf8(state, OciJsonContext.Default.State, ' ', 2));
         context.Output.Write("\n");
         return 0;

@@ -18,6 +18,11 @@ public sealed class ContainerRecord
     [JsonPropertyName("created")] public required string Created { get; set; }
     [JsonPropertyName("owner")] public string? Owner { get; set; }
     [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
+    /// <summary>The container's cgroup directories, one per hierarchy.</summary>
+    [JsonPropertyName("cgroupPaths")] public List<string>? CgroupPaths { get; set; }
+    [JsonPropertyName("cgroupUnified")] public bool CgroupUnified { get; set; }
+    /// <summary>Hooks from config.json, kept for start (poststart) and delete (poststop).</summary>
+    [JsonPropertyName("hooks")] public Oci.Runtime.Hooks? Hooks { get; set; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectNullableAnnotations = true)]

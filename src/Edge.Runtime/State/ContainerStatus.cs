@@ -13,9 +13,9 @@ public static class ContainerStatus
     public const string Paused = "paused";
     public const string Stopped = "stopped";
 
-    public static Oci.Runtime.State Describe(ContainerRecord record)
+    public static Oci.Runtime.State Describe(ContainerRecord record, string containerDirectory)
     {
-        string status = Status(record);
+        string status = Status(record, containerDirectory);
         return new Oci.Runtime.State
         {
             OciVersion = Spec.CurrentVersion,
@@ -27,9 +27,15 @@ public static class ContainerStatus
         };
     }
 
-    public static string Status(ContainerRecord record)
+    /// <summary>
+    /// stopped: the init is gone (or its pid was reused); created: it still waits on the exec fifo;
+    /// paused: its cgroup is frozen; running otherwise.
+    /// </summary>
+    public static string Status(ContainerRecord record, string containerDirectory)
     {
         if (record.Pid <= 0 || !IsSameProcess(record.Pid, record.PidStartTime)) return Stopped;
+        if (File.Exists(Path.Combine(containerDirectory, ExecFifo.FileName))) return Created;
+        if (record.CgroupPaths is { Count: > 0 } paths && new Cgroups.Cgroup(paths, record.CgroupUnified).IsFrozen()) return Paused;
         return Running;
     }
 

@@ -1,0 +1,49 @@
+using System.Runtime.InteropServices;
+
+namespace Edge.Linux;
+
+public static unsafe partial class Libc
+{
+    [LibraryImport(Name, EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport(Name, EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int WaitPid(int pid, int* status, int options);
+
+    [LibraryImport(Name, EntryPoint = "setns", SetLastError = true)]
+    public static partial int Setns(int fd, int nstype);
+
+    [LibraryImport(Name, EntryPoint = "prctl", SetLastError = true)]
+    public static partial int Prctl(int option, nuint a2, nuint a3, nuint a4, nuint a5);
+
+    [LibraryImport(Name, EntryPoint = "socketpair", SetLastError = true)]
+    public static partial int SocketPair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport(Name, EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport(Name, EntryPoint = "connect", SetLastError = true)]
+    public static partial int Connect(int fd, byte* address, uint length);
+
+    [LibraryImport(Name, EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Name, EntryPoint = "mkfifo", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int MkFifo(string path, uint mode);
+
+    [LibraryImport(Name, EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
+
+    [LibraryImport(Name, EntryPoint = "fstat", SetLastError = true)]
+    public static partial int Fstat(int fd, byte* stat);
+
+    [LibraryImport(Name, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Statx(int dirfd, string path, int flags, uint mask, byte* statx);
+
+    [LibraryImport(Name, EntryPoint = "getuid")]
+    public static partial uint GetUid();
+
+    public const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000;
+    public const int LOCK_EX = 2, LOCK_UN = 8;
+    public const int WNOHANG = 1;
+}

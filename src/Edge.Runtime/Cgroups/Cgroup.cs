@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+
+namespace Edge.Runtime.Cgroups;
+
+/// <summary>
+/// A container's cgroup: one directory per mounted hierarchy on cgroup v1 (plus the unified one on hybrid
+/// hosts, as runc does), or a single directory on cgroup v2.
+/// </summary>
+public sealed class Cgroup
+{
+    public Cgroup(IReadOnlyList<string> directories, bool unified)
+    {
+        Directories = directories;
+        Unified = unified;
+    }
+
+    /// <summary>Absolute directories, one per hierarchy.</summary>
+    public IReadOnlyList<string> Directories { get; }
+
+    /// <summary>True on a pure cgroup v2 host.</summary>
+    public bool Unified { get; }
+
+    /// <summary>
+    /// Resolves linux.cgroupsPath as runc does: absolute paths are taken from each hierarchy's root, relative
+    /// ones (and the default, the container id) from edge's own cgroup in that hierarchy.
+    /// </summary>
+    public static Cgroup Resolve(string? cgroupsPath, string id, bool systemd, IReadOnlyList<CgroupHierarchy> hierarchies)
+    {
+        if (systemd)
+            throw new RuntimeException("--systemd-cgroup: systemd is not running on this host (PID 1 is not systemd); use cgroupfs paths");
+        string path = string.IsNullOrEmpty(cgroupsPath) ? id : cgroupsPath;
+        if (path.Contains(':') && !path.StartsWith('/'))
+            throw new RuntimeException($"cgroupsPath \"{path}\" is a systemd slice:prefix:name path; pass --systemd-cgroup on a systemd host");
+        Dictionary<string, string> own = OwnCgroups();
+        bool unified = hierarchies.Count == 1 && hierarchies[0].IsV2;
+        var directories = new List<string>();
+        foreach (CgroupHierarchy h in hierarchies)
+        {
+            string key = h.IsV2 ? "" : h.Controllers;
+            string relative;
+            if (path.StartsWith('/'))
+            {
+                relative = path;
+            }
+            else
+            {
+                own.TryGetValue(key, out string? mine);
+                relative = Path.Combine(mine ?? "/", path);
+            }
+            string clean = Clean(relative);
+            // Paths in /proc/self/cgroup are relative to the hierarchy root, which is mounted at MountPoint
+            // only when this mount namespace sees the whole tree.
+            string inMount = h.Root == "/" ? clean : clean.StartsWith(h.Root, StringComparison.Ordinal) ? clean[h.Root.Length..] : clean;
+            directories.Add(h.MountPoint + (inMount.StartsWith('/') ? inMount : "/" + inMount));
+        }
+        return new Cgroup(directories, unified);
+    }
+
+    private static Dictionary<string, string> OwnCgroups()
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string line in File.ReadAllLines("/proc/self/cgroup"))
+        {
+            // hierarchy-id:controllers:path
+            int first = line.IndexOf(':');
+            int second = first < 0 ? -1 : line.IndexOf(':', first + 1);
+            if (second < 0) continue;
+            map[line[(first + 1)..second]] = line[(second + 1)..];
+        }
+        return map;
+    }
+
+    private static string Clean(string path)
+    {
+        var parts = new List<string>();
+        foreach (string part in path.Split('/'))
+        {
+            if (part.Length == 0 || part == ".") continue;
+            if (part == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
+            parts.Add(part);
+        }
+        return "/" + string.Join('/', parts);
+    }
+
+    public void Create()
+    {
+        foreach (string dir in Directories)
+        {
+            bool cpuset = Path.GetFileName(Path.GetDirectoryName(dir) ?? "") != "" && IsCpusetHierarchy(dir);
+            CreateDirectoryChain(dir, cpuset);
+        }
+    }
+
+    private static bool IsCpusetHierarchy(string dir)
+    {
+        string? d = dir;
+        while (d is not null && d != "/")
+        {
+            if (File.Exists(Path.Combine(d, "cpuset.cpus")) && !File.Exists(Path.Combine(d, "cgroup.controllers"))) return true;
+            d = Path.GetDirectoryName(d);
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Creates DIR and its missing parents. A new v1 cpuset cgroup starts with empty cpus and mems, which
+    /// refuses every task (ENOSPC), so each new level copies its parent's.
+    /// </summary>
+    private static void CreateDirectoryChain(string dir, bool cpuset)
+    {
+        if (Directory.Exists(dir)) return;
+        string parent = Path.GetDirectoryName(dir) ?? "/";
+        CreateDirectoryChain(parent, cpuset);
+        Directory.CreateDirectory(dir);
+        if (!cpuset) return;
+        foreach (string file in new[] { "cpuset.cpus", "cpuset.mems" })
+        {
+            string mine = Path.Combine(dir, file);
+            if (File.Exists(mine) && File.ReadAllText(mine).Trim().Length == 0)
+                File.WriteAllText(mine, File.ReadAllText(Path.Combine(parent, file)).Trim());
+        }
+    }
+
+    public void AddProcess(int pid)
+    {
+        foreach (string dir in Directories)
+            Write(Path.Combine(dir, "cgroup.procs"), pid.ToString());
+    }
+
+    /// <summary>The processes in the container's cgroup, from the first hierarchy that lists them.</summary>
+    public List<int> Processes()
+    {
+        var pids = new List<int>();
+        foreach (string dir in Directories)
+        {
+            string procs = Path.Combine(dir, "cgroup.procs");
+            if (!File.Exists(procs)) continue;
+            foreach (string line in File.ReadAllLines(procs))
+                if (int.TryParse(line, out int pid)) pids.Add(pid);
+            return pids;
+        }
+        return pids;
+    }
+
+    public bool CanFreeze => FreezerFile() is not null;
+
+    private string? FreezerFile()
+    {
+        foreach (string dir in Directories)
+        {
+            if (File.Exists(Path.Combine(dir, "freezer.state"))) return Path.Combine(dir, "freezer.state");
+            if (File.Exists(Path.Combine(dir, "cgroup.freeze"))) return Path.Combine(dir, "cgroup.freeze");
+        }
+        return null;
+    }
+
+    public bool IsFrozen()
+    {
+        string? file = FreezerFile();
+        if (file is null) return false;
+        if (file.EndsWith("freezer.state", StringComparison.Ordinal)) return File.ReadAllText(file).Trim() == "FROZEN";
+        return File.ReadAllText(file).Trim() == "1";
+    }
+
+    /// <summary>Freezes or thaws every process, waiting (bounded) until the kernel reports it done.</summary>
+    public void SetFrozen(bool frozen)
+    {
+        string file = FreezerFile() ?? throw new RuntimeException("cannot pause: no freezer cgroup (v1 freezer controller or v2 cgroup.freeze)");
+        bool v1 = file.EndsWith("freezer.state", StringComparison.Ordinal);
+        Write(file, v1 ? (frozen ? "FROZEN" : "THAWED") : (frozen ? "1" : "0"));
+        for (int i = 0; i < 1000; i++)
+        {
+            string state = v1 ? File.ReadAllText(file).Trim() : EventsFrozen(file);
+            if (v1 ? state == (frozen ? "FROZEN" : "THAWED") : state == (frozen ? "1" : "0")) return;
+            if (v1 && frozen && state == "FREEZING" && i % 10 == 9) Write(file, "FROZEN");
+            Thread.Sleep(1);
+        }
+        throw new RuntimeException($"timed out waiting for `{file}` to become {(frozen ? "frozen" : "thawed")}");
+    }
+
+    private static string EventsFrozen(string freezeFile)
+    {
+        foreach (string line in File.ReadAllLines(Path.Combine(Path.GetDirectoryName(freezeFile)!, "cgroup.events")))
+            if (line.StartsWith("frozen ", StringComparison.Ordinal)) return line[7..].Trim();
+        return "";
+    }
+
+    /// <summary>Removes the directories (they must be empty of processes); missing ones are fine.</summary>
+    public void Destroy()
+    {
+        foreach (string dir in Directories)
+        {
+            for (int attempt = 0; attempt < 100 && Directory.Exists(dir); attempt++)
+            {
+                try
+                {
+                    Directory.Delete(dir);
+                }
+                catch (IOException) when (attempt < 99)
+                {
+                    // EBUSY while the last exiting task is still being reaped.
+                    Thread.Sleep(5);
+                }
+            }
+        }
+    }
+
+    private static void Write(string file, string value)
+    {
+        try
+        {
+            File.WriteAllText(file, value);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RuntimeException($"write `{file}` ({value}): {ex.Message}", ex);
+        }
+    }
+}

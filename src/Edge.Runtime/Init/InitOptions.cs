@@ -1,0 +1,28 @@
+using System.Collections.Generic;
+using Edge.Oci.Runtime;
+using Edge.Runtime.Cgroups;
+
+namespace Edge.Runtime.Init;
+
+/// <summary>Everything the plan builder needs besides config.json: fds and decisions made by the parent.</summary>
+public sealed class InitOptions
+{
+    public required Spec Spec { get; init; }
+    public required Process Process { get; init; }
+    public required string Bundle { get; init; }
+    /// <summary>Absolute rootfs path on the host (unused by exec).</summary>
+    public string Rootfs { get; init; } = "";
+    public bool NoPivot { get; init; }
+    public int ConsoleSocketFd { get; init; } = -1;
+    public int ExecFifoFd { get; init; } = -1;
+    public int PreserveFds { get; init; }
+    /// <summary>Namespaces to join with setns, in order (user first).</summary>
+    public List<(string Type, int Fd)> Join { get; init; } = new();
+    public bool NewUserNamespace { get; init; }
+    public bool NewCgroupNamespace { get; init; }
+    public bool NewUtsNamespace { get; init; }
+    public Cgroup? Cgroup { get; init; }
+    public int LastCapability { get; init; } = 40;
+    /// <summary>True for `edge exec`: join an existing container instead of building one.</summary>
+    public bool IsExec { get; init; }
+}

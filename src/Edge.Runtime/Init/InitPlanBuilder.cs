@@ -1,0 +1,332 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Edge.Linux;
+using Edge.Oci.Runtime;
+using Edge.Runtime.Mounts;
+
+namespace Edge.Runtime.Init;
+
+/// <summary>
+/// Turns config.json into the init program, in the order runc and crun apply things: namespaces, mounts,
+/// devices, pivot_root, sysctls, masked and read-only paths, terminal, limits, credentials, cwd, exec.
+/// Everything that can be wrong with the config is found here, in the parent, as a one-line error.
+/// </summary>
+public static unsafe class InitPlanBuilder
+{
+    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private static readonly (string Name, long Major, long Minor)[] DefaultDevices =
+    {
+        ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
+    };
+
+    public static InitPlan Build(InitOptions o)
+    {
+        var plan = new InitPlan();
+        try
+        {
+            Populate(plan, o);
+            return plan;
+        }
+        catch
+        {
+            plan.Dispose();
+            throw;
+        }
+    }
+
+    private static void Populate(InitPlan plan, InitOptions o)
+    {
+        NativeArena arena = plan.Arena;
+        Process process = o.Process;
+
+        // Nothing of edge's image may be reachable from the container (CVE-2019-5736): not dumpable until execve.
+        plan.Add(InitOp.SetDumpable, "prctl(PR_SET_DUMPABLE, 0)", a: 0);
+        foreach ((string type, int fd) in o.Join)
+            plan.Add(InitOp.SetNs, $"join {type} namespace", a: fd, b: (long)NamespaceFlag(type));
+        plan.Add(InitOp.WaitParent, "wait for the parent's set-up");
+        if (o.NewCgroupNamespace) plan.Add(InitOp.Unshare, "unshare cgroup namespace", a: (long)CloneFlags.NewCgroup);
+        if (o.NewUserNamespace) plan.Add(InitOp.SetRootIds, "become root in the user namespace");
+
+        if (!o.IsExec) AddRootfs(plan, o);
+
+        if (process.Terminal)
+        {
+            if (o.ConsoleSocketFd < 0)
+                throw new RuntimeException("process.terminal is true: a --console-socket is required to receive the terminal");
+            plan.Add(InitOp.Console, "set up the terminal", a: o.ConsoleSocketFd,
+                b: process.ConsoleSize?.Height ?? 0, c: process.ConsoleSize?.Width ?? 0);
+        }
+
+        if (process.Rlimits is { } rlimits)
+        {
+            for (int i = 0; i < rlimits.Count; i++)
+            {
+                Rlimit r = rlimits[i];
+                int resource = RlimitNumber(r.Type);
+                if (resource < 0) throw new RuntimeException($"config.json: $.process.rlimits[{i}].type: unknown rlimit \"{r.Type}\"");
+                plan.Add(InitOp.Rlimit, $"setrlimit {r.Type} soft {r.Soft} hard {r.Hard}", a: resource, b: (long)r.Soft, c: (long)r.Hard);
+            }
+        }
+
+        plan.Add(InitOp.Umask, "umask", a: process.User.Umask ?? 0x12 /* 022 */);
+
+        Capabilities? caps = process.Capabilities;
+        ulong bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
+        if (caps is not null)
+        {
+            bounding = CapabilityMask(caps.Bounding, "bounding");
+            effective = CapabilityMask(caps.Effective, "effective");
+            permitted = CapabilityMask(caps.Permitted, "permitted");
+            inheritable = CapabilityMask(caps.Inheritable, "inheritable");
+            ambient = CapabilityMask(caps.Ambient, "ambient");
+            plan.Add(InitOp.DropBounding, "drop capabilities from the bounding set", a: (long)bounding, b: o.LastCapability);
+        }
+        plan.Add(InitOp.KeepCaps, "prctl(PR_SET_KEEPCAPS, 1)", a: 1);
+        List<uint> groups = process.User.AdditionalGids ?? new List<uint>();
+        uint* gids = (uint*)arena.Alloc(Math.Max(1, groups.Count) * sizeof(uint));
+        for (int i = 0; i < groups.Count; i++) gids[i] = groups[i];
+        plan.Add(InitOp.SetGroups, $"setgroups [{string.Join(' ', groups)}]", a: groups.Count, s1: (byte*)gids);
+        plan.Add(InitOp.SetIds, $"set uid {process.User.Uid} and gid {process.User.Gid}", a: process.User.Uid, b: process.User.Gid);
+        plan.Add(InitOp.KeepCaps, "prctl(PR_SET_KEEPCAPS, 0)", a: 0);
+        if (caps is not null)
+        {
+            plan.Add(InitOp.Capset, "capset", a: (long)effective, b: (long)permitted, c: (long)inheritable);
+            if (ambient != 0) plan.Add(InitOp.AmbientRaise, "raise ambient capabilities", a: (long)(ambient & inheritable & permitted));
+        }
+        if (process.NoNewPrivileges) plan.Add(InitOp.NoNewPrivileges, "prctl(PR_SET_NO_NEW_PRIVS)");
+
+        if (string.IsNullOrEmpty(process.Cwd) || !process.Cwd.StartsWith('/'))
+            throw new RuntimeException($"config.json: $.process.cwd: must be an absolute path, got \"{process.Cwd}\"");
+        plan.Add(InitOp.Chdir, $"chdir to cwd `{process.Cwd}`", s1: arena.String(process.Cwd));
+        plan.Add(InitOp.CloseFrom, "mark inherited fds close-on-exec", a: 3 + o.PreserveFds);
+
+        List<string> args = process.Args is { Count: > 0 } a ? a : throw new RuntimeException("config.json: $.process.args: must name the program to run");
+        List<string> env = process.Env ?? new List<string>();
+        string path = DefaultPath;
+        foreach (string e in env) if (e.StartsWith("PATH=", StringComparison.Ordinal)) path = e[5..];
+        bool search = !args[0].Contains('/');
+        plan.Add(InitOp.ResolveExec, search ? $"exec: \"{args[0]}\": executable file not found in $PATH" : $"exec: \"{args[0]}\"",
+            a: search ? 1 : 0, s1: arena.String(args[0]), s2: arena.String(path));
+        if (!o.IsExec)
+        {
+            plan.Add(InitOp.Ready, "report ready");
+            plan.Add(InitOp.WaitStart, "wait for start", a: o.ExecFifoFd);
+        }
+        else
+        {
+            plan.Add(InitOp.Ready, "report ready");
+        }
+        plan.Add(InitOp.Exec, $"exec `{args[0]}`", s1: (byte*)arena.StringArray(args), s2: (byte*)arena.StringArray(env));
+    }
+
+    private static void AddRootfs(InitPlan plan, InitOptions o)
+    {
+        NativeArena arena = plan.Arena;
+        Spec spec = o.Spec;
+        LinuxSpec linux = spec.Linux ?? new LinuxSpec();
+
+        if (!string.IsNullOrEmpty(spec.Hostname))
+        {
+            if (!o.NewUtsNamespace) throw new RuntimeException("config.json: $.hostname: setting the hostname needs a new uts namespace");
+            plan.Add(InitOp.SetHostname, $"sethostname \"{spec.Hostname}\"", s1: arena.String(spec.Hostname));
+        }
+        if (!string.IsNullOrEmpty(spec.Domainname))
+        {
+            if (!o.NewUtsNamespace) throw new RuntimeException("config.json: $.domainname: setting the domain name needs a new uts namespace");
+            plan.Add(InitOp.SetDomainname, $"setdomainname \"{spec.Domainname}\"", s1: arena.String(spec.Domainname));
+        }
+
+        byte* rootfs = arena.String(o.Rootfs);
+        plan.Add(InitOp.MountPropagation, "make / " + (linux.RootfsPropagation ?? "rslave"), a: (long)MountOptions.RootPropagation(linux.RootfsPropagation));
+        plan.Add(InitOp.BindRootfs, $"bind mount rootfs `{o.Rootfs}`", s1: rootfs);
+        plan.Add(InitOp.OpenRoot, $"open rootfs `{o.Rootfs}`", s1: rootfs);
+
+        bool devIsMounted = false, devPtsIsMounted = false;
+        List<Mount> mounts = spec.Mounts ?? new List<Mount>();
+        for (int i = 0; i < mounts.Count; i++)
+        {
+            Mount m = mounts[i];
+            if (!m.Destination.StartsWith('/'))
+                throw new RuntimeException($"config.json: $.mounts[{i}].destination: must be an absolute path, got \"{m.Destination}\"");
+            string target = MountOptions.CleanRelative(m.Destination);
+            if (target == ".") throw new RuntimeException($"config.json: $.mounts[{i}].destination: cannot mount over the root");
+            if (target == "dev") devIsMounted = true;
+            if (target == "dev/pts") devPtsIsMounted = true;
+            if (m.Type == "cgroup" || m.Type == "cgroup2") AddCgroupMount(plan, o, m, target);
+            else AddMount(plan, o, m, target, i);
+        }
+
+        AddDevices(plan, o, linux, devIsMounted);
+        foreach ((string link, string to) in new[] { ("dev/fd", "/proc/self/fd"), ("dev/stdin", "/proc/self/fd/0"), ("dev/stdout", "/proc/self/fd/1"), ("dev/stderr", "/proc/self/fd/2") })
+            plan.Add(InitOp.Symlink, $"symlink `/{link}` -> `{to}`", s1: arena.String(to), s2: arena.String(link));
+        if (devPtsIsMounted)
+            plan.Add(InitOp.Symlink, "symlink `/dev/ptmx` -> `pts/ptmx`", s1: arena.String("pts/ptmx"), s2: arena.String("dev/ptmx"));
+
+        if (o.NoPivot) plan.Add(InitOp.MoveRoot, $"move rootfs `{o.Rootfs}` to / and chroot", s1: rootfs);
+        else plan.Add(InitOp.PivotRoot, $"pivot_root to `{o.Rootfs}`", s1: rootfs);
+
+        if (linux.Sysctl is { } sysctls)
+        {
+            foreach ((string key, string value) in sysctls)
+            {
+                CheckSysctl(key, o);
+                string file = "/proc/sys/" + key.Replace('.', '/');
+                byte[] bytes = System.Text.Encoding.UTF8.GetBytes(value);
+                plan.Add(InitOp.WriteFile, $"sysctl {key}={value}", a: bytes.Length, s1: arena.String(file), s2: arena.Bytes(bytes));
+            }
+        }
+
+        foreach (string masked in linux.MaskedPaths ?? new List<string>())
+            plan.Add(InitOp.MaskPath, $"mask `{masked}`", s2: arena.String(MountOptions.CleanRelative(masked)));
+        foreach (string ro in linux.ReadonlyPaths ?? new List<string>())
+            plan.Add(InitOp.ReadonlyPath, $"make `{ro}` read-only", s2: arena.String(MountOptions.CleanRelative(ro)));
+        if (spec.Root?.Readonly == true) plan.Add(InitOp.RemountRootReadonly, "remount / read-only");
+    }
+
+    private static void AddMount(InitPlan plan, InitOptions o, Mount m, string target, int index)
+    {
+        NativeArena arena = plan.Arena;
+        ParsedMountOptions parsed = MountOptions.Parse(m.Type, m.Options);
+        if (m.UidMappings is { Count: > 0 } || m.GidMappings is { Count: > 0 })
+            throw new RuntimeException($"config.json: $.mounts[{index}]: idmapped mounts (uidMappings/gidMappings) are not supported");
+        string? source = m.Source;
+        bool file = false;
+        if (parsed.Bind)
+        {
+            if (string.IsNullOrEmpty(source)) throw new RuntimeException($"config.json: $.mounts[{index}].source: a bind mount needs a source");
+            if (!source.StartsWith('/')) source = Path.GetFullPath(Path.Combine(o.Bundle, source));
+            if (!Path.Exists(source)) throw new RuntimeException($"mount `{source}` on `{m.Destination}`: source does not exist");
+            file = !Directory.Exists(source);
+        }
+        string type = parsed.Bind ? "" : m.Type ?? "";
+        if (!parsed.Bind && type.Length == 0)
+            throw new RuntimeException($"config.json: $.mounts[{index}].type: required for a mount that is not a bind mount");
+        plan.Add(InitOp.Mount, $"mount `{source}` on `{m.Destination}` ({(parsed.Bind ? "bind" : type)})",
+            a: (long)parsed.Flags, b: (long)parsed.Propagation, c: file ? 1 : 0, d: parsed.ChangesBindFlags ? 1 : 0,
+            s1: arena.String(source), s2: arena.String(target), s3: parsed.Bind ? null : arena.String(type), s4: arena.String(parsed.Data));
+    }
+
+    /// <summary>
+    /// A "cgroup" mount shows the container its own cgroups. On cgroup v2 that is a cgroup2 mount (scoped by
+    /// the cgroup namespace); on v1 it is a tmpfs with each hierarchy's container directory bound into it,
+    /// the layout runc gives (/sys/fs/cgroup/cpu, .../memory, .../systemd).
+    /// </summary>
+    private static void AddCgroupMount(InitPlan plan, InitOptions o, Mount m, string target)
+    {
+        NativeArena arena = plan.Arena;
+        ParsedMountOptions parsed = MountOptions.Parse(null, m.Options);
+        ulong flags = parsed.Flags & ~(MountFlags.Bind | MountFlags.Rec);
+        if (o.Cgroup is null || o.Cgroup.Unified)
+        {
+            plan.Add(InitOp.Mount, $"mount cgroup2 on `{m.Destination}`", a: (long)flags,
+                s1: arena.String("cgroup2"), s2: arena.String(target), s3: arena.String("cgroup2"));
+            return;
+        }
+        plan.Add(InitOp.Mount, $"mount tmpfs on `{m.Destination}`", a: (long)(MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec),
+            s1: arena.String("tmpfs"), s2: arena.String(target), s3: arena.String("tmpfs"), s4: arena.String("mode=755"));
+        foreach (string dir in o.Cgroup.Directories)
+        {
+            Cgroups.CgroupHierarchy? h = HierarchyOf(dir);
+            if (h is null || h.IsV2) continue;
+            string name = h.Controllers.StartsWith("name=", StringComparison.Ordinal) ? h.Controllers[5..] : h.Controllers;
+            string inner = target + "/" + name;
+            plan.Add(InitOp.Mount, $"bind cgroup `{dir}` on `/{inner}`", a: (long)(MountFlags.Bind | flags), d: 1,
+                s1: arena.String(dir), s2: arena.String(inner));
+        }
+    }
+
+    private static Cgroups.CgroupHierarchy? HierarchyOf(string dir)
+    {
+        foreach (Cgroups.CgroupHierarchy h in Cgroups.CgroupHierarchy.Discover())
+            if (dir.StartsWith(h.MountPoint + "/", StringComparison.Ordinal)) return h;
+        return null;
+    }
+
+    private static void AddDevices(InitPlan plan, InitOptions o, LinuxSpec linux, bool devIsMounted)
+    {
+        NativeArena arena = plan.Arena;
+        var devices = new List<(string Path, string Type, long Major, long Minor, uint Mode, uint Uid, uint Gid)>();
+        foreach ((string name, long major, long minor) in DefaultDevices)
+            devices.Add(("/dev/" + name, "c", major, minor, 0x1b6 /* 0666 */, 0, 0));
+        List<Device> extra = linux.Devices ?? new List<Device>();
+        for (int i = 0; i < extra.Count; i++)
+        {
+            Device d = extra[i];
+            if (d.Type is not ("c" or "b" or "u" or "p"))
+                throw new RuntimeException($"config.json: $.linux.devices[{i}].type: unknown device type \"{d.Type}\"");
+            devices.RemoveAll(x => x.Path == d.Path);
+            devices.Add((d.Path, d.Type, d.Major, d.Minor, (d.FileMode ?? 0x1b6) & 0xfff, d.Uid ?? 0, d.Gid ?? 0));
+        }
+        if (!devIsMounted && extra.Count == 0) return; // a /dev from the image is left as it is, as runc does
+
+        foreach (var d in devices)
+        {
+            string target = MountOptions.CleanRelative(d.Path);
+            if (o.NewUserNamespace)
+            {
+                // mknod is not allowed in a user namespace: bind the host's node instead.
+                plan.Add(InitOp.BindDevice, $"bind device `{d.Path}`", s1: arena.String(d.Path), s2: arena.String(target));
+                continue;
+            }
+            uint type = d.Type switch { "b" => 0x6000u, "p" => 0x1000u, _ => 0x2000u };
+            plan.Add(InitOp.Mknod, $"mknod `{d.Path}`", a: type | d.Mode, b: (long)MakeDev(d.Major, d.Minor), c: d.Uid, d: d.Gid,
+                s2: arena.String(target));
+        }
+    }
+
+    public static ulong MakeDev(long major, long minor)
+    {
+        ulong ma = (ulong)major, mi = (ulong)minor;
+        return ((ma & 0xfffff000UL) << 32) | ((ma & 0xfffUL) << 8) | ((mi & 0xffffff00UL) << 12) | (mi & 0xffUL);
+    }
+
+    private static void CheckSysctl(string key, InitOptions o)
+    {
+        LinuxSpec linux = o.Spec.Linux!;
+        bool Has(string type) => linux.Namespaces?.Exists(n => n.Type == type) == true;
+        bool ipc = key.StartsWith("kernel.msg", StringComparison.Ordinal) || key.StartsWith("kernel.sem", StringComparison.Ordinal)
+            || key.StartsWith("kernel.shm", StringComparison.Ordinal) || key.StartsWith("fs.mqueue.", StringComparison.Ordinal);
+        if (ipc && Has("ipc")) return;
+        if (key.StartsWith("net.", StringComparison.Ordinal) && Has("network")) return;
+        if (key is "kernel.hostname" or "kernel.domainname" && Has("uts")) return;
+        throw new RuntimeException($"config.json: $.linux.sysctl['{key}']: sysctl is not in a separate kernel namespace of the container");
+    }
+
+    private static ulong CapabilityMask(List<string>? names, string set)
+    {
+        ulong mask = 0;
+        if (names is null) return 0;
+        for (int i = 0; i < names.Count; i++)
+        {
+            int cap = Capability.Parse(names[i]);
+            if (cap < 0) throw new RuntimeException($"config.json: $.process.capabilities.{set}[{i}]: unknown capability \"{names[i]}\"");
+            mask |= 1UL << cap;
+        }
+        return mask;
+    }
+
+    public static ulong NamespaceFlag(string type) => type switch
+    {
+        "pid" => CloneFlags.NewPid,
+        "network" => CloneFlags.NewNet,
+        "mount" => CloneFlags.NewNs,
+        "ipc" => CloneFlags.NewIpc,
+        "uts" => CloneFlags.NewUts,
+        "user" => CloneFlags.NewUser,
+        "cgroup" => CloneFlags.NewCgroup,
+        "time" => CloneFlags.NewTime,
+        _ => 0,
+    };
+
+    private static readonly string[] Rlimits =
+    {
+        "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC",
+        "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE",
+        "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+    };
+
+    /// <summary>RLIMIT_* numbers (the same on x86-64 and arm64); -1 when unknown.</summary>
+    public static int RlimitNumber(string name) => Array.IndexOf(Rlimits, name);
+}

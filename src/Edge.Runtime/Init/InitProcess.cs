@@ -1,0 +1,122 @@
+using System;
+using System.Runtime;
+using Edge.Linux;
+
+namespace Edge.Runtime.Init;
+
+/// <summary>
+/// Starts the container init: clone(2) of this process straight into <see cref="ContainerInit.Run"/>, with
+/// the parent's end of a SOCK_SEQPACKET pair to talk to it.
+/// </summary>
+public sealed unsafe class InitProcess : IDisposable
+{
+    private int _socket;
+    private readonly InitPlan _plan;
+
+    private InitProcess(int pid, int socket, InitPlan plan)
+    {
+        Pid = pid;
+        _socket = socket;
+        _plan = plan;
+    }
+
+    public int Pid { get; }
+
+    /// <summary>
+    /// Clones the child with FLAGS (CLONE_NEW*). The clone happens inside a no-GC region: a collection
+    /// running on another thread at the instant of the clone would leave the child's copy of the runtime
+    /// waiting forever for threads that do not exist in it (docs/process-model.md).
+    /// </summary>
+    public static InitProcess Start(InitPlan plan, ulong flags, int joinPidNamespaceFd = -1)
+    {
+        int* pair = stackalloc int[2];
+        if (Libc.SocketPair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC, 0, pair) != 0)
+            throw new SystemCallException("socketpair", null, ErrnoText.Last);
+        int parentEnd = pair[0], childEnd = pair[1];
+        InitProgram* program = plan.Build(childEnd);
+
+        if (joinPidNamespaceFd >= 0 && Libc.Setns(joinPidNamespaceFd, (int)CloneFlags.NewPid) != 0)
+        {
+            int errno = ErrnoText.Last;
+            Libc.Close(parentEnd);
+            Libc.Close(childEnd);
+            throw new SystemCallException("join pid namespace", null, errno);
+        }
+
+        // clone_args for clone3(2): eleven u64 fields, the same layout on every architecture.
+        ulong* args = stackalloc ulong[11];
+        for (int i = 0; i < 11; i++) args[i] = 0;
+        args[0] = flags;
+        args[4] = Signals.SIGCHLD; // exit_signal
+
+        bool noGc = GC.TryStartNoGCRegion(1 << 20);
+        nint pid;
+        try
+        {
+            pid = Raw.Syscall(SyscallNumbers.Clone3, (nint)args, 88, 0, 0, 0, 0);
+            if (pid == 0)
+            {
+                ContainerInit.Run(program); // never returns
+            }
+            if (pid < 0 && Raw.Errno == (int)Errno.ENOSYS)
+            {
+                // Linux < 5.3: clone(2) with a null stack behaves like fork; argument order differs per
+                // architecture, but with all-zero arguments after the flags it does not matter.
+                pid = Raw.Syscall(SyscallNumbers.ForCurrentArchitecture().Clone, (nint)(flags | Signals.SIGCHLD), 0, 0, 0, 0, 0);
+                if (pid == 0) ContainerInit.Run(program);
+            }
+        }
+        finally
+        {
+            if (noGc && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+        }
+
+        int cloneErrno = pid < 0 ? Raw.Errno : 0;
+        Libc.Close(childEnd);
+        if (pid < 0)
+        {
+            Libc.Close(parentEnd);
+            throw new SystemCallException("clone", null, cloneErrno);
+        }
+        return new InitProcess((int)pid, parentEnd, plan);
+    }
+
+    /// <summary>Lets the child continue past its WaitParent step.</summary>
+    public void Release()
+    {
+        byte go = 1;
+        if (Raw.Write(_socket, &go, 1) != 1) throw new SystemCallException("signal container init", null, Raw.Errno);
+    }
+
+    /// <summary>
+    /// Waits for the child's report. Returns normally on Ready; throws the failing step's description with
+    /// its errno; throws when the child died without a word.
+    /// </summary>
+    public void WaitReady()
+    {
+        InitMessage message;
+        nint n;
+        do n = Libc.Read(_socket, (byte*)&message, (nuint)sizeof(InitMessage)); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
+        if (n == sizeof(InitMessage) && message.Kind == InitMessage.Ready) return;
+        if (n == sizeof(InitMessage) && message.Kind == InitMessage.Error)
+            throw new RuntimeException($"{_plan.Describe(message.Step)}: {ErrnoText.Describe(message.Errno)}");
+        throw new RuntimeException("container init exited during set-up");
+    }
+
+    /// <summary>After `start`: EOF means execve succeeded (the socket is close-on-exec); a message is its error.</summary>
+    public string? WaitExec()
+    {
+        InitMessage message;
+        nint n;
+        do n = Libc.Read(_socket, (byte*)&message, (nuint)sizeof(InitMessage)); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
+        if (n == sizeof(InitMessage) && message.Kind == InitMessage.Error)
+            return $"{_plan.Describe(message.Step)}: {ErrnoText.Describe(message.Errno)}";
+        return null;
+    }
+
+    public void Dispose()
+    {
+        if (_socket >= 0) Libc.Close(_socket);
+        _socket = -1;
+    }
+}

@@ -1,0 +1,29 @@
+using System;
+using System.Text;
+using Edge.Linux;
+
+namespace Edge.Runtime.Lifecycle;
+
+/// <summary>--console-socket: a unix stream socket on which the caller waits for the terminal's master fd.</summary>
+public static class ConsoleSocket
+{
+    public static unsafe int Connect(string path)
+    {
+        byte[] name = Encoding.UTF8.GetBytes(path);
+        if (name.Length >= 108) throw new RuntimeException($"console socket path `{path}` is too long");
+        int fd = Libc.Socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0) throw new SystemCallException("socket", null, ErrnoText.Last);
+        // struct sockaddr_un { sa_family_t family; char path[108]; }
+        byte* address = stackalloc byte[110];
+        new Span<byte>(address, 110).Clear();
+        *(ushort*)address = (ushort)Libc.AF_UNIX;
+        name.CopyTo(new Span<byte>(address + 2, 108));
+        if (Libc.Connect(fd, address, (uint)(2 + name.Length + 1)) != 0)
+        {
+            int errno = ErrnoText.Last;
+            Libc.Close(fd);
+            throw new SystemCallException("connect to console socket", path, errno);
+        }
+        return fd;
+    }
+}

@@ -1,0 +1,234 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using Edge.Linux;
+using Edge.Oci.Json;
+using Edge.Oci.Runtime;
+using Edge.Runtime.Cgroups;
+using Edge.Runtime.Init;
+using Edge.Runtime.State;
+
+namespace Edge.Runtime.Lifecycle;
+
+/// <summary>
+/// `create`: reads the bundle, builds the init program, clones the init into its namespaces, does the
+/// parent's share (id maps, cgroup placement, oom score), and returns once the init waits on the exec fifo.
+/// On any failure nothing is left behind: the init is killed, the cgroup and state directory removed.
+/// </summary>
+public static class ContainerCreator
+{
+    public sealed class Created : IDisposable
+    {
+        public required ContainerRecord Record { get; init; }
+        public required InitProcess Init { get; init; }
+        public required string Directory { get; init; }
+        public void Dispose() => Init.Dispose();
+    }
+
+    public static Created Create(CreateRequest request)
+    {
+        ContainerId.Validate(request.Id);
+        string bundle = Path.GetFullPath(request.Bundle);
+        if (!Directory.Exists(bundle)) throw new RuntimeException($"bundle `{bundle}`: no such directory");
+        Spec spec = OciJson.ReadFile(Path.Combine(bundle, "config.json"), OciJsonContext.Default.Spec, Path.Combine(bundle, "config.json"));
+        CheckVersion(spec);
+        Process process = spec.Process ?? throw new RuntimeException("config.json: $.process: required to create a container");
+        if (spec.Root is null) throw new RuntimeException("config.json: $.root: required on Linux");
+        string rootfs = Path.GetFullPath(Path.Combine(bundle, spec.Root.Path));
+        if (!Directory.Exists(rootfs)) throw new RuntimeException($"rootfs `{rootfs}`: no such directory");
+
+        var store = new ContainerStore(request.Root);
+        string dir = store.CreateDirectory(request.Id);
+        var opened = new List<int>();
+        Cgroup? cgroup = null;
+        InitProcess? init = null;
+        InitPlan? plan = null;
+        try
+        {
+            using ContainerLock lk = store.Lock(request.Id);
+            LinuxSpec linux = spec.Linux ?? new LinuxSpec();
+            ulong flags = 0;
+            var join = new List<(string Type, int Fd)>();
+            int joinPid = -1;
+            bool newUser = false, newCgroupNs = false, newUts = false;
+            foreach (Namespace ns in linux.Namespaces ?? new List<Namespace>())
+            {
+                ulong flag = InitPlanBuilder.NamespaceFlag(ns.Type);
+                if (flag == 0) throw new RuntimeException($"config.json: $.linux.namespaces: unknown namespace type \"{ns.Type}\"");
+                if (ns.Type == "time") throw new RuntimeException("config.json: $.linux.namespaces: the time namespace is not supported yet");
+                if (!string.IsNullOrEmpty(ns.Path))
+                {
+                    int fd = Libc.Open(ns.Path, OpenFlags.ReadOnly | OpenFlags.CloseOnExec, 0);
+                    if (fd < 0) throw new SystemCallException($"open {ns.Type} namespace", ns.Path, ErrnoText.Last);
+                    opened.Add(fd);
+                    if (ns.Type == "pid") joinPid = fd;
+                    else if (ns.Type == "user") join.Insert(0, (ns.Type, fd));
+                    else join.Add((ns.Type, fd));
+                    continue;
+                }
+                switch (ns.Type)
+                {
+                    case "cgroup": newCgroupNs = true; break;
+                    case "user": newUser = true; flags |= flag; break;
+                    case "uts": newUts = true; flags |= flag; break;
+                    default: flags |= flag; break;
+                }
+            }
+            if (newUser && (linux.UidMappings is not { Count: > 0 } || linux.GidMappings is not { Count: > 0 }))
+                throw new RuntimeException("config.json: $.linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
+
+            cgroup = Cgroup.Resolve(linux.CgroupsPath, request.Id, request.SystemdCgroup, CgroupHierarchy.Discover());
+            cgroup.Create();
+
+            int fifo = ExecFifo.CreateForInit(dir);
+            opened.Add(fifo);
+            int console = -1;
+            if (!string.IsNullOrEmpty(request.ConsoleSocket))
+            {
+                console = ConsoleSocket.Connect(request.ConsoleSocket);
+                opened.Add(console);
+            }
+
+            plan = InitPlanBuilder.Build(new InitOptions
+            {
+                Spec = spec,
+                Process = process,
+                Bundle = bundle,
+                Rootfs = rootfs,
+                NoPivot = request.NoPivot,
+                ConsoleSocketFd = console,
+                ExecFifoFd = fifo,
+                PreserveFds = request.PreserveFds,
+                Join = join,
+                NewUserNamespace = newUser,
+                NewCgroupNamespace = newCgroupNs,
+                NewUtsNamespace = newUts || join.Exists(j => j.Type == "uts"),
+                Cgroup = cgroup,
+                LastCapability = LastCapability(),
+            });
+
+            init = InitProcess.Start(plan, flags, joinPid);
+            int pid = init.Pid;
+            if (newUser) WriteIdMaps(pid, linux);
+            cgroup.AddProcess(pid);
+            if (process.OomScoreAdj is int oom) WriteProcFile(pid, "oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
+            init.Release();
+            init.WaitReady();
+
+            ProcStat.TryRead(pid, out _, out ulong startTime);
+            var record = new ContainerRecord
+            {
+                Id = request.Id,
+                Bundle = bundle,
+                Rootfs = rootfs,
+                Pid = pid,
+                PidStartTime = startTime,
+                Created = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+                Owner = OwnerName(),
+                Annotations = spec.Annotations,
+                CgroupPaths = new List<string>(cgroup.Directories),
+                CgroupUnified = cgroup.Unified,
+                Hooks = spec.Hooks,
+            };
+            store.Save(record);
+
+            Oci.Runtime.State state = ContainerStatus.Describe(record, dir);
+            state.Status = ContainerStatus.Creating;
+            HookRunner.Run("prestart", spec.Hooks?.Prestart, state);
+            HookRunner.Run("createRuntime", spec.Hooks?.CreateRuntime, state);
+
+            if (!string.IsNullOrEmpty(request.PidFile))
+                AtomicFile.Write(Path.GetFullPath(request.PidFile), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture)));
+
+            var created = new Created { Record = record, Init = init, Directory = dir };
+            init = null; // owned by the result now
+            return created;
+        }
+        catch
+        {
+            if (init is not null)
+            {
+                KillAndReap(init.Pid);
+                init.Dispose();
+            }
+            try { cgroup?.Destroy(); } catch (Exception) { /* best effort: the original error matters */ }
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+            throw;
+        }
+        finally
+        {
+            foreach (int fd in opened) Libc.Close(fd);
+            plan?.Dispose();
+        }
+    }
+
+    private static void CheckVersion(Spec spec)
+    {
+        if (!spec.OciVersion.StartsWith("1.", StringComparison.Ordinal))
+            throw new RuntimeException($"config.json: $.ociVersion: unsupported version \"{spec.OciVersion}\" (edge reads 1.x)");
+    }
+
+    private static void WriteIdMaps(int pid, LinuxSpec linux)
+    {
+        if (Libc.GetEffectiveUid() != 0) WriteProcFile(pid, "setgroups", "deny");
+        WriteProcFile(pid, "uid_map", FormatMap(linux.UidMappings!));
+        WriteProcFile(pid, "gid_map", FormatMap(linux.GidMappings!));
+    }
+
+    private static string FormatMap(List<IdMapping> mappings)
+    {
+        var text = new StringBuilder();
+        foreach (IdMapping m in mappings) text.Append(CultureInfo.InvariantCulture, $"{m.ContainerId} {m.HostId} {m.Size}\n");
+        return text.ToString();
+    }
+
+    private static void WriteProcFile(int pid, string name, string content)
+    {
+        string path = $"/proc/{pid}/{name}";
+        try
+        {
+            File.WriteAllText(path, content);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RuntimeException($"write `{path}`: {ex.Message}", ex);
+        }
+    }
+
+    private static int LastCapability()
+    {
+        try
+        {
+            return int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException)
+        {
+            return Capability.Count - 1;
+        }
+    }
+
+    private static string OwnerName()
+    {
+        uint uid = Libc.GetUid();
+        try
+        {
+            foreach (string line in File.ReadLines("/etc/passwd"))
+            {
+                string[] f = line.Split(':');
+                if (f.Length > 2 && f[2] == uid.ToString(CultureInfo.InvariantCulture)) return f[0];
+            }
+        }
+        catch (IOException) { }
+        return "#" + uid.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>SIGKILL and reap a child that failed during set-up.</summary>
+    public static unsafe void KillAndReap(int pid)
+    {
+        Libc.Kill(pid, Signals.SIGKILL);
+        int status;
+        while (Libc.WaitPid(pid, &status, 0) < 0 && ErrnoText.Last == (int)Errno.EINTR) { }
+    }
+}

@@ -1,0 +1,25 @@
+using Edge.Runtime.Cgroups;
+using Edge.Runtime.State;
+
+namespace Edge.Runtime.Lifecycle;
+
+/// <summary>`pause` and `resume`: the freezer (v1 freezer.state, v2 cgroup.freeze).</summary>
+public static class ContainerPauser
+{
+    public static void SetPaused(ContainerStore store, string id, bool paused)
+    {
+        ContainerRecord record = store.Load(id);
+        string dir = store.Directory(id);
+        using (store.Lock(id))
+        {
+            string status = ContainerStatus.Status(record, dir);
+            if (paused && status != ContainerStatus.Running)
+                throw new RuntimeException(status == ContainerStatus.Paused ? "container already paused" : "container not running");
+            if (!paused && status != ContainerStatus.Paused)
+                throw new RuntimeException("container not paused");
+            if (record.CgroupPaths is not { Count: > 0 } paths)
+                throw new RuntimeException("container has no cgroup to freeze");
+            new Cgroup(paths, record.CgroupUnified).SetFrozen(paused);
+        }
+    }
+}

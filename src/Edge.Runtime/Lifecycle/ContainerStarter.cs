@@ -1,0 +1,38 @@
+using Edge.Runtime.State;
+
+namespace Edge.Runtime.Lifecycle;
+
+/// <summary>`start`: releases a created container's init into execve, then runs the poststart hooks.</summary>
+public static class ContainerStarter
+{
+    public static void Start(ContainerStore store, string id, System.Action<string>? warn = null)
+    {
+        ContainerRecord record = store.Load(id);
+        string dir = store.Directory(id);
+        using (store.Lock(id))
+        {
+            string status = ContainerStatus.Status(record, dir);
+            switch (status)
+            {
+                case ContainerStatus.Created:
+                    break;
+                case ContainerStatus.Stopped:
+                    throw new RuntimeException("cannot start a container that has stopped");
+                default:
+                    throw new RuntimeException($"cannot start an already {status} container");
+            }
+            if (!ExecFifo.Signal(dir)) throw new RuntimeException("cannot start a container that has stopped");
+        }
+        Oci.Runtime.State state = ContainerStatus.Describe(record, dir);
+        state.Status = ContainerStatus.Running;
+        try
+        {
+            HookRunner.Run("poststart", record.Hooks?.Poststart, state);
+        }
+        catch (RuntimeException ex)
+        {
+            // The spec: a failing poststart hook is logged; the container keeps running.
+            warn?.Invoke(ex.Message);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Edge.Runtime.Lifecycle;
+
+/// <summary>The inputs of `create` (and of `run`'s first half).</summary>
+public sealed class CreateRequest
+{
+    public required string Root { get; init; }
+    public required string Id { get; init; }
+    public required string Bundle { get; init; }
+    public string? PidFile { get; init; }
+    public string? ConsoleSocket { get; init; }
+    public bool NoPivot { get; init; }
+    public int PreserveFds { get; init; }
+    public bool SystemdCgroup { get; init; }
+}

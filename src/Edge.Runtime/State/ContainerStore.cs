@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Edge.Linux;
+using Edge.Oci.Json;
+
+namespace Edge.Runtime.State;
+
+/// <summary>Container directories under --root: records, locks, listing.</summary>
+public sealed class ContainerStore
+{
+    public ContainerStore(string root) => Root = root;
+
+    public string Root { get; }
+
+    public string Directory(string id) => Path.Combine(Root, ContainerId.Validate(id));
+
+    public string RecordFile(string id) => Path.Combine(Directory(id), "state.json");
+
+    public bool Exists(string id) => File.Exists(RecordFile(id));
+
+    public ContainerRecord Load(string id)
+    {
+        string file = RecordFile(id);
+        if (!File.Exists(file)) throw new ContainerNotFoundException(id);
+        return OciJson.ReadFile(file, RuntimeJsonContext.Default.ContainerRecord, $"state of \"{id}\"");
+    }
+
+    public void Save(ContainerRecord record) =>
+        AtomicFile.Write(RecordFile(record.Id), OciJson.ToUtf8(record, RuntimeJsonContext.Default.ContainerRecord));
+
+    /// <summary>Creates ROOT/ID exclusively: a second create with the same id fails here.</summary>
+    public string CreateDirectory(string id)
+    {
+        System.IO.Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        string dir = Directory(id);
+        if (Libc.Mkdir(dir, 0x1c0 /* 0700 */) != 0)
+        {
+            int errno = ErrnoText.Last;
+            if (errno == (int)Errno.EEXIST) throw new RuntimeException($"container with id exists: {id}");
+            throw new SystemCallException("mkdir", dir, errno);
+        }
+        return dir;
+    }
+
+    public IEnumerable<string> Ids()
+    {
+        if (!System.IO.Directory.Exists(Root)) yield break;
+        var ids = new List<string>();
+        foreach (string dir in System.IO.Directory.EnumerateDirectories(Root))
+        {
+            string id = Path.GetFileName(dir);
+            if (ContainerId.IsValid(id) && File.Exists(Path.Combine(dir, "state.json"))) ids.Add(id);
+        }
+        ids.Sort(StringComparer.Ordinal);
+        foreach (string id in ids) yield return id;
+    }
+
+    /// <summary>An exclusive flock(2) on the container directory, so concurrent verbs on one id serialise.</summary>
+    public ContainerLock Lock(string id) => ContainerLock.Acquire(Directory(id), id);
+}
+
+public sealed class ContainerLock : IDisposable
+{
+    private int _fd;
+
+    private ContainerLock(int fd) => _fd = fd;
+
+    public static ContainerLock Acquire(string directory, string id)
+    {
+        int fd = Libc.Open(directory, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.CloseOnExec, 0);
+        if (fd < 0)
+        {
+            int errno = ErrnoText.Last;
+            if (errno == (int)Errno.ENOENT) throw new ContainerNotFoundException(id);
+            throw new SystemCallException("open", directory, errno);
+        }
+        while (Libc.Flock(fd, Libc.LOCK_EX) != 0)
+        {
+            int errno = ErrnoText.Last;
+            if (errno == (int)Errno.EINTR) continue;
+            Libc.Close(fd);
+            throw new SystemCallException("flock", directory, errno);
+        }
+        return new ContainerLock(fd);
+    }
+
+    /// <summary>
+    /// Unlocks explicitly before closing: a container init cloned while the lock was held shares this open
+    /// file description (and so the lock) until its execve, and a plain close would leave it locked.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_fd < 0) return;
+        Libc.Flock(_fd, Libc.LOCK_UN);
+        Libc.Close(_fd);
+        _fd = -1;
+    }
+}
