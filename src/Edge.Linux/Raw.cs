@@ -31,6 +31,7 @@ public static unsafe partial class Raw
     [LibraryImport(C, EntryPoint = "mknodat")] public static partial int MknodAt(int dirfd, byte* path, uint mode, ulong dev);
     [LibraryImport(C, EntryPoint = "symlinkat")] public static partial int SymlinkAt(byte* target, int dirfd, byte* linkpath);
     [LibraryImport(C, EntryPoint = "fchownat")] public static partial int FchownAt(int dirfd, byte* path, uint uid, uint gid, int flags);
+    [LibraryImport(C, EntryPoint = "fchmodat")] public static partial int FchmodAt(int dirfd, byte* path, uint mode, int flags);
     [LibraryImport(C, EntryPoint = "fchmod")] public static partial int Fchmod(int fd, uint mode);
     [LibraryImport(C, EntryPoint = "unlinkat")] public static partial int UnlinkAt(int dirfd, byte* path, int flags);
     [LibraryImport(C, EntryPoint = "mount")] public static partial int Mount(byte* source, byte* target, byte* fstype, nuint flags, byte* data);

@@ -178,10 +178,10 @@ public static unsafe class InitPlanBuilder
             }
         }
 
-        foreach (string masked in linux.MaskedPaths ?? new List<string>())
-            plan.Add(InitOp.MaskPath, $"mask `{masked}`", s2: arena.String(MountOptions.CleanRelative(masked)));
         foreach (string ro in linux.ReadonlyPaths ?? new List<string>())
             plan.Add(InitOp.ReadonlyPath, $"make `{ro}` read-only", s2: arena.String(MountOptions.CleanRelative(ro)));
+        foreach (string masked in linux.MaskedPaths ?? new List<string>())
+            plan.Add(InitOp.MaskPath, $"mask `{masked}`", s2: arena.String(MountOptions.CleanRelative(masked)));
         if (spec.Root?.Readonly == true) plan.Add(InitOp.RemountRootReadonly, "remount / read-only");
     }
 
@@ -235,6 +235,9 @@ public static unsafe class InitPlanBuilder
             plan.Add(InitOp.Mount, $"bind cgroup `{dir}` on `/{inner}`", a: (long)(MountFlags.Bind | flags), d: 1,
                 s1: arena.String(dir), s2: arena.String(inner));
         }
+        // A read-only cgroup mount leaves no way to add entries beside the hierarchies either.
+        if ((flags & MountFlags.ReadOnly) != 0)
+            plan.Add(InitOp.Chmod, $"chmod `{m.Destination}` 0555", a: 0x16d /* 0555 */, s2: arena.String(target));
     }
 
     private static Cgroups.CgroupHierarchy? HierarchyOf(string dir)

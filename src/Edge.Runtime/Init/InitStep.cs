@@ -26,6 +26,7 @@ public enum InitOp
     MaskPath,       // S2 target: read-only tmpfs over a directory, the container's verified /dev/null over a file
     ReadonlyPath,   // S2 target
     RemountRootReadonly,
+    Chmod,          // S2 directory inside the root, A mode
     Console,        // A = console socket fd, B = rows, C = columns
     Setsid,
     Rlimit,         // A resource, B soft, C hard
