@@ -27,7 +27,7 @@ internal static class EdgeCli
         LifecycleCommands.Create,
         LifecycleCommands.Delete,
         Pending("events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics", "<container-id>"),
-        Pending("exec", "execute new process inside the container", "<container-id> <command> [command options]"),
+        ExecCommand.Definition,
         LifecycleCommands.Kill,
         ListCommand.Definition,
         LifecycleCommands.Pause,

@@ -35,12 +35,21 @@ public sealed unsafe class InitProcess : IDisposable
         int parentEnd = pair[0], childEnd = pair[1];
         InitProgram* program = plan.Build(childEnd);
 
-        if (joinPidNamespaceFd >= 0 && Libc.Setns(joinPidNamespaceFd, (int)CloneFlags.NewPid) != 0)
+        // To have the child born in an existing pid namespace, this thread joins it for its children only
+        // (setns of a pid namespace changes pid_for_children). It is undone right after the clone: while it
+        // holds, the runtime could not start a thread (CLONE_THREAD across pid namespaces is EINVAL).
+        int ownPidNamespace = -1;
+        if (joinPidNamespaceFd >= 0)
         {
-            int errno = ErrnoText.Last;
-            Libc.Close(parentEnd);
-            Libc.Close(childEnd);
-            throw new SystemCallException("join pid namespace", null, errno);
+            ownPidNamespace = Libc.Open("/proc/self/ns/pid", OpenFlags.ReadOnly | OpenFlags.CloseOnExec, 0);
+            if (ownPidNamespace < 0 || Libc.Setns(joinPidNamespaceFd, (int)CloneFlags.NewPid) != 0)
+            {
+                int errno = ErrnoText.Last;
+                if (ownPidNamespace >= 0) Libc.Close(ownPidNamespace);
+                Libc.Close(parentEnd);
+                Libc.Close(childEnd);
+                throw new SystemCallException("join pid namespace", null, errno);
+            }
         }
 
         // clone_args for clone3(2): eleven u64 fields, the same layout on every architecture.
@@ -72,6 +81,12 @@ public sealed unsafe class InitProcess : IDisposable
         }
 
         int cloneErrno = pid < 0 ? Raw.Errno : 0;
+        if (ownPidNamespace >= 0)
+        {
+            int restored = Libc.Setns(ownPidNamespace, (int)CloneFlags.NewPid);
+            Libc.Close(ownPidNamespace);
+            if (restored != 0) throw new SystemCallException("return to own pid namespace", null, ErrnoText.Last);
+        }
         Libc.Close(childEnd);
         if (pid < 0)
         {

@@ -1,0 +1,215 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+using Edge.Linux;
+using Edge.Oci.Json;
+using Edge.Oci.Runtime;
+using Edge.Runtime.Cgroups;
+using Edge.Runtime.Init;
+using Edge.Runtime.State;
+
+namespace Edge.Runtime.Lifecycle;
+
+/// <summary>
+/// `exec`: a new process in a running container. The child of clone(2) joins the container's namespaces
+/// with setns (the pid namespace is joined by this thread first, so the child is born inside it), is put in
+/// the container's cgroup, takes on the process's credentials and execs. In the foreground edge waits for it
+/// and exits with its status.
+/// </summary>
+public static class ContainerExecutor
+{
+    private static readonly (string Spec, string Proc)[] NamespaceFiles =
+    {
+        ("user", "user"), ("ipc", "ipc"), ("uts", "uts"), ("network", "net"), ("cgroup", "cgroup"), ("mount", "mnt"),
+    };
+
+    public static int Exec(ExecRequest request, Action<string>? warn)
+    {
+        var store = new ContainerStore(request.Root);
+        ContainerRecord record = store.Load(request.Id);
+        string dir = store.Directory(request.Id);
+        string status = ContainerStatus.Status(record, dir);
+        if (status == ContainerStatus.Stopped) throw new RuntimeException("cannot exec in a stopped container");
+        if (status == ContainerStatus.Paused && !request.IgnorePaused) throw new RuntimeException("cannot exec in a paused container (use --ignore-paused)");
+
+        Spec spec = OciJson.ReadFile(Path.Combine(record.Bundle, "config.json"), OciJsonContext.Default.Spec, Path.Combine(record.Bundle, "config.json"));
+        Process process = BuildProcess(request, spec);
+
+        var opened = new List<int>();
+        InitPlan? plan = null;
+        InitProcess? child = null;
+        try
+        {
+            var join = new List<(string Type, int Fd)>();
+            int pidNs = -1;
+            var configured = new HashSet<string>(StringComparer.Ordinal);
+            foreach (Namespace ns in spec.Linux?.Namespaces ?? new List<Namespace>()) configured.Add(ns.Type);
+            foreach ((string type, string proc) in NamespaceFiles)
+            {
+                if (!configured.Contains(type)) continue;
+                join.Add((type, OpenNamespace(record.Pid, proc, opened)));
+            }
+            if (configured.Contains("pid")) pidNs = OpenNamespace(record.Pid, "pid", opened);
+
+            int console = -1;
+            if (!string.IsNullOrEmpty(request.ConsoleSocket))
+            {
+                console = ConsoleSocket.Connect(request.ConsoleSocket);
+                opened.Add(console);
+            }
+
+            plan = InitPlanBuilder.Build(new InitOptions
+            {
+                Spec = spec,
+                Process = process,
+                Bundle = record.Bundle,
+                IsExec = true,
+                ConsoleSocketFd = console,
+                PreserveFds = request.PreserveFds,
+                Join = join,
+            });
+            child = InitProcess.Start(plan, 0, pidNs);
+            if (record.CgroupPaths is { Count: > 0 } paths) new Cgroup(paths, record.CgroupUnified).AddProcess(child.Pid);
+            child.Release();
+            child.WaitReady();
+            if (!string.IsNullOrEmpty(request.PidFile))
+                AtomicFile.Write(Path.GetFullPath(request.PidFile), Encoding.ASCII.GetBytes(child.Pid.ToString(CultureInfo.InvariantCulture)));
+        }
+        catch
+        {
+            if (child is not null)
+            {
+                ContainerCreator.KillAndReap(child.Pid);
+                child.Dispose();
+            }
+            throw;
+        }
+        finally
+        {
+            foreach (int fd in opened) Libc.Close(fd);
+            plan?.Dispose();
+        }
+
+        using (child)
+        {
+            string? execError = child.WaitExec();
+            if (execError is not null)
+            {
+                ContainerCreator.KillAndReap(child.Pid);
+                throw new RuntimeException(execError);
+            }
+            if (request.Detach) return 0;
+            int pid = child.Pid;
+            var registrations = new List<PosixSignalRegistration>();
+            foreach (int signal in new[] { Signals.SIGHUP, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGUSR1, Signals.SIGUSR2, Signals.SIGTERM, Signals.SIGWINCH })
+                registrations.Add(PosixSignalRegistration.Create((PosixSignal)signal, c => { Libc.Kill(pid, signal); c.Cancel = true; }));
+            try
+            {
+                return WaitForExit(pid);
+            }
+            finally
+            {
+                foreach (PosixSignalRegistration r in registrations) r.Dispose();
+            }
+        }
+    }
+
+    private static int OpenNamespace(int pid, string name, List<int> opened)
+    {
+        string path = $"/proc/{pid}/ns/{name}";
+        int fd = Libc.Open(path, OpenFlags.ReadOnly | OpenFlags.CloseOnExec, 0);
+        if (fd < 0) throw new SystemCallException("open", path, ErrnoText.Last);
+        opened.Add(fd);
+        return fd;
+    }
+
+    /// <summary>runc's rules: --process replaces everything; otherwise config.json's process with the flags applied.</summary>
+    private static Process BuildProcess(ExecRequest request, Spec spec)
+    {
+        if (!string.IsNullOrEmpty(request.ProcessFile))
+            return OciJson.ReadFile(request.ProcessFile, OciJsonContext.Default.Process);
+        Process baseProcess = spec.Process ?? throw new RuntimeException("config.json: $.process: required");
+        if (request.Args.Count == 0) throw new RuntimeException("exec: no command given (pass ARGS or --process FILE)");
+        var env = new List<string>(baseProcess.Env ?? new List<string>());
+        env.AddRange(request.Env);
+        var process = new Process
+        {
+            Terminal = request.Tty,
+            Args = new List<string>(request.Args),
+            Env = env,
+            Cwd = string.IsNullOrEmpty(request.Cwd) ? baseProcess.Cwd : request.Cwd,
+            User = new User
+            {
+                Uid = baseProcess.User.Uid,
+                Gid = baseProcess.User.Gid,
+                Umask = baseProcess.User.Umask,
+                AdditionalGids = baseProcess.User.AdditionalGids,
+            },
+            Capabilities = baseProcess.Capabilities,
+            Rlimits = baseProcess.Rlimits,
+            NoNewPrivileges = baseProcess.NoNewPrivileges || request.NoNewPrivs,
+            ApparmorProfile = baseProcess.ApparmorProfile,
+            SelinuxLabel = baseProcess.SelinuxLabel,
+        };
+        if (!string.IsNullOrEmpty(request.User))
+        {
+            string[] parts = request.User.Split(':');
+            if (!uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out uint uid)
+                || (parts.Length > 1 && !uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _)) || parts.Length > 2)
+                throw new RuntimeException($"exec: invalid --user \"{request.User}\" (expected UID[:GID])");
+            process.User.Uid = uid;
+            process.User.Gid = parts.Length > 1 ? uint.Parse(parts[1], CultureInfo.InvariantCulture) : 0;
+        }
+        if (request.AdditionalGids.Count > 0)
+        {
+            var gids = new List<uint>();
+            foreach (string g in request.AdditionalGids)
+                gids.Add(uint.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out uint gid) ? gid : throw new RuntimeException($"exec: invalid additional gid \"{g}\""));
+            process.User.AdditionalGids = gids;
+        }
+        if (request.Caps.Count > 0)
+        {
+            Capabilities caps = process.Capabilities ?? new Capabilities();
+            process.Capabilities = new Capabilities
+            {
+                Bounding = Union(caps.Bounding, request.Caps),
+                Effective = Union(caps.Effective, request.Caps),
+                Permitted = Union(caps.Permitted, request.Caps),
+                Inheritable = Union(caps.Inheritable, request.Caps),
+                Ambient = Union(caps.Ambient, request.Caps),
+            };
+        }
+        return process;
+    }
+
+    private static List<string> Union(List<string>? set, IReadOnlyList<string> add)
+    {
+        var result = new List<string>(set ?? new List<string>());
+        foreach (string cap in add)
+        {
+            string name = cap.StartsWith("CAP_", StringComparison.Ordinal) ? cap : "CAP_" + cap.ToUpperInvariant();
+            if (!result.Contains(name)) result.Add(name);
+        }
+        return result;
+    }
+
+    private static unsafe int WaitForExit(int pid)
+    {
+        while (true)
+        {
+            int status;
+            int reaped = Libc.WaitPid(pid, &status, 0);
+            if (reaped < 0)
+            {
+                int errno = ErrnoText.Last;
+                if (errno == (int)Errno.EINTR) continue;
+                throw new SystemCallException("waitpid", null, errno);
+            }
+            int termination = status & 0x7f;
+            return termination == 0 ? (status >> 8) & 0xff : 128 + termination;
+        }
+    }
+}
