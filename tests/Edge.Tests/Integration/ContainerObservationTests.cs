@@ -1,0 +1,214 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Edge.Tests.Support;
+using Xunit;
+
+namespace Edge.Tests.Integration;
+
+/// <summary>
+/// What a process inside the container sees, checked for edge and compared with runc and crun running
+/// the same bundle.
+/// </summary>
+[Collection("containers")]
+public class ContainerObservationTests
+{
+    private static string Id(string runtime, string test) => $"obs-{test}-{runtime}-{System.Environment.ProcessId}";
+
+    private static ProcessResult RunIn(string runtime, TestBundle bundle, string test)
+    {
+        using TestRuntime r = TestRuntime.Named(runtime);
+        bundle.Save();
+        return r.Run(bundle, Id(runtime, test));
+    }
+
+    private static string Observe(string runtime, string script, System.Action<TestBundle>? configure = null, int expectedExit = 0)
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", script);
+        configure?.Invoke(bundle);
+        ProcessResult r = RunIn(runtime, bundle, "o");
+        Assert.True(r.ExitCode == expectedExit, $"{runtime}: {r}");
+        return r.Stdout;
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    [InlineData("crun")]
+    public void ProcessIsPid1WithTheConfiguredHostnameAndRoot(string runtime)
+    {
+        string seen = Observe(runtime, "echo $$ $(hostname) $(id -u) $(pwd)", b => b.Config["hostname"] = "box");
+        Assert.Equal("1 box 0 /\n", seen);
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    [InlineData("crun")]
+    public void ExitStatusAndSignalsReachTheCaller(string runtime)
+    {
+        Assert.Equal("out\n", Observe(runtime, "echo out; exit 42", expectedExit: 42));
+        // A child killed by a signal: the shell reports 128+N, and so does the runtime.
+        Observe(runtime, "sh -c 'kill -KILL $$'; exit $?", expectedExit: 137);
+    }
+
+    [Fact]
+    public void CapabilitiesMatchRuncAndCrun()
+    {
+        const string script = "grep ^Cap /proc/self/status";
+        string edge = Observe("edge", script);
+        Assert.Contains("CapEff:\t0000000020000420", edge);
+        Assert.Equal(Observe("runc", script), edge);
+        Assert.Equal(Observe("crun", script), edge);
+    }
+
+    [Fact]
+    public void CustomCapabilitySetsMatchRunc()
+    {
+        const string script = "grep ^Cap /proc/self/status";
+        void Configure(TestBundle b)
+        {
+            var caps = new JsonArray("CAP_CHOWN", "CAP_NET_RAW", "CAP_SYS_ADMIN");
+            b.Process["capabilities"] = new JsonObject
+            {
+                ["bounding"] = caps.DeepClone(), ["effective"] = caps.DeepClone(), ["permitted"] = caps.DeepClone(),
+                ["inheritable"] = new JsonArray("CAP_NET_RAW"), ["ambient"] = new JsonArray("CAP_NET_RAW"),
+            };
+            b.Process["noNewPrivileges"] = false;
+        }
+        string edge = Observe("edge", script, Configure);
+        Assert.Equal(Observe("runc", script, Configure), edge);
+        Assert.Contains("CapAmb:\t0000000000002000", edge);
+    }
+
+    [Fact]
+    public void MountTableMatchesRunc()
+    {
+        static string Normalize(string mountinfo, string id) =>
+            Regex.Replace(Regex.Replace(mountinfo.Replace(id, "ID"), @"^\d+ \d+ ", "", RegexOptions.Multiline), @"/edge-bundle-\w+/", "/BUNDLE/");
+        const string script = "cat /proc/self/mountinfo";
+        string edge = Normalize(Observe("edge", script), Id("edge", "o"));
+        string runc = Normalize(Observe("runc", script), Id("runc", "o"));
+        Assert.Equal(Sorted(runc), Sorted(edge));
+        Assert.Contains(" / ro,", edge);
+        Assert.Contains("/proc/sys ro,", edge);
+    }
+
+    private static string Sorted(string lines)
+    {
+        string[] all = lines.Split('\n');
+        System.Array.Sort(all, System.StringComparer.Ordinal);
+        return string.Join('\n', all);
+    }
+
+    [Fact]
+    public void DevMatchesRunc()
+    {
+        const string script = "ls -ln /dev | sed 's/ [A-Z][a-z][a-z] .* / DATE /'";
+        string edge = Observe("edge", script);
+        Assert.Equal(Observe("runc", script), edge);
+        Assert.Contains("crw-rw-rw-    1 0        0           1,   3 DATE null", edge);
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void MaskedAndReadonlyPathsHoldInside(string runtime)
+    {
+        string seen = Observe(runtime,
+            "wc -c < /proc/timer_list; ls /sys/firmware | wc -l; touch /proc/sys/kernel/x 2>/dev/null || echo ro-sys; " +
+            "touch /sys/firmware/x 2>/dev/null || echo ro-firmware; touch /x 2>/dev/null || echo ro-root");
+        Assert.Equal("0\n0\nro-sys\nro-firmware\nro-root\n", seen);
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    [InlineData("crun")]
+    public void UserGroupsUmaskCwdAndEnv(string runtime)
+    {
+        string seen = Observe(runtime, "id; umask; pwd; echo $GREETING", b =>
+        {
+            b.Process["user"] = new JsonObject { ["uid"] = 1000, ["gid"] = 1000, ["umask"] = 63, ["additionalGids"] = new JsonArray(100) };
+            b.Process["cwd"] = "/home/app";
+            b.Process["env"]!.AsArray().Add("GREETING=hello");
+        });
+        Assert.Equal("uid=1000(app) gid=1000(app) groups=100(users)\n0077\n/home/app\nhello\n", seen);
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void RlimitsApply(string runtime)
+    {
+        string seen = Observe(runtime, "ulimit -n; ulimit -Hn; ulimit -c", b =>
+            b.Process["rlimits"] = new JsonArray(
+                new JsonObject { ["type"] = "RLIMIT_NOFILE", ["soft"] = 100, ["hard"] = 200 },
+                new JsonObject { ["type"] = "RLIMIT_CORE", ["soft"] = 0, ["hard"] = 0 }));
+        Assert.Equal("100\n200\n0\n", seen);
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void NoNewPrivilegesAndNamespacesAreSeparate(string runtime)
+    {
+        string seen = Observe(runtime, "grep NoNewPrivs /proc/self/status; cat /proc/self/uid_map | wc -l; ls /sys/class/net");
+        Assert.Equal("NoNewPrivs:\t1\n1\nlo\n", seen);
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void NoHostFdsReachTheProcess(string runtime)
+    {
+        // CVE-2024-21626: only stdio may be open when the process starts; no host cwd either.
+        string seen = Observe(runtime, "ls /proc/self/fd | sort -n | tr '\\n' ' '; echo; readlink /proc/self/cwd");
+        Assert.Equal("0 1 2 3 \n/\n", seen); // 3 is ls's own directory fd
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void NamespacedSysctlsApply(string runtime)
+    {
+        string seen = Observe(runtime, "cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ip_forward", b =>
+            b.Linux["sysctl"] = new JsonObject { ["kernel.shmmni"] = "1234", ["net.ipv4.ip_forward"] = "1" });
+        Assert.Equal("1234\n1\n", seen);
+    }
+
+    /// <summary>runc 1.1 (Debian 12) predates "domainname"; crun implements it.</summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("crun")]
+    public void DomainnameIsSet(string runtime)
+    {
+        Assert.Equal("example.org\n", Observe(runtime, "cat /proc/sys/kernel/domainname", b => b.Config["domainname"] = "example.org"));
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void BindMountsWithOptions(string runtime)
+    {
+        using var data = new TempDir("edge-data-");
+        System.IO.File.WriteAllText(data.Combine("hello.txt"), "from host\n");
+        string seen = Observe(runtime, "cat /data/hello.txt; touch /data/x 2>/dev/null || echo ro; cat /etc/issue.net", b =>
+        {
+            System.IO.File.WriteAllText(System.IO.Path.Combine(b.Path, "issue"), "single file\n");
+            b.Config["mounts"]!.AsArray().Add(new JsonObject
+            {
+                ["destination"] = "/data", ["type"] = "bind", ["source"] = data.Path, ["options"] = new JsonArray("rbind", "ro", "nosuid"),
+            });
+            b.Config["mounts"]!.AsArray().Add(new JsonObject
+            {
+                ["destination"] = "/etc/issue.net", ["type"] = "none", ["source"] = "issue", ["options"] = new JsonArray("bind"),
+            });
+        });
+        Assert.Equal("from host\nro\nsingle file\n", seen);
+    }
+}
+
+[CollectionDefinition("containers")]
+public class ContainersCollection : ICollectionFixture<LeftoverCheck>
+{
+}

@@ -1,0 +1,43 @@
+using System;
+using System.IO;
+using System.Linq;
+
+namespace Edge.Tests.Support;
+
+/// <summary>
+/// After every container test: no test container's cgroup directory, mount or process is left on the host.
+/// A failure here fails the run.
+/// </summary>
+public sealed class LeftoverCheck : IDisposable
+{
+    private static readonly string Marker = $"-{Environment.ProcessId}";
+
+    public void Dispose()
+    {
+        string leftovers = Find();
+        if (leftovers.Length > 0) throw new InvalidOperationException("containers left behind by the tests:\n" + leftovers);
+    }
+
+    public static string Find()
+    {
+        var found = new System.Text.StringBuilder();
+        foreach (string hierarchy in Directory.GetDirectories("/sys/fs/cgroup"))
+        {
+            foreach (string dir in Directory.EnumerateDirectories(hierarchy, "*", SearchOption.AllDirectories).Where(d => d.EndsWith(Marker, StringComparison.Ordinal)))
+                found.AppendLine("cgroup " + dir);
+        }
+        foreach (string line in File.ReadAllLines("/proc/self/mountinfo"))
+            if (line.Contains("edge-bundle-", StringComparison.Ordinal)) found.AppendLine("mount " + line);
+        foreach (string proc in Directory.GetDirectories("/proc"))
+        {
+            try
+            {
+                string cmdline = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ');
+                if (cmdline.Contains("edge-bundle-", StringComparison.Ordinal)) found.AppendLine("process " + Path.GetFileName(proc) + ": " + cmdline);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return found.ToString();
+    }
+}
