@@ -48,6 +48,25 @@ public sealed class TestRuntime : IDisposable
 
     public ProcessResult Run(TestBundle bundle, string id) => Cli("run", "--bundle", bundle.Path, id);
 
+    /// <summary>
+    /// For verbs that leave a process behind (create, run -d, exec -d): that process inherits the verb's
+    /// stdio, so reading pipes to EOF would wait for the container. Output goes through files instead.
+    /// </summary>
+    public ProcessResult Detached(params string[] args)
+    {
+        using var files = new TempDir("edge-out-");
+        string command = Name == "crun" ? "crun" : Name == "runc" ? "runc" : EdgeProcess.Binary;
+        var all = new List<string> { "-c", "\"$0\" \"$@\" >\"$EDGE_OUT\" 2>\"$EDGE_ERR\" </dev/null", command, "--root", Root };
+        all.AddRange(args);
+        var info = new System.Diagnostics.ProcessStartInfo("sh") { UseShellExecute = false };
+        foreach (string a in all) info.ArgumentList.Add(a);
+        info.Environment["EDGE_OUT"] = files.Combine("out");
+        info.Environment["EDGE_ERR"] = files.Combine("err");
+        using var p = System.Diagnostics.Process.Start(info)!;
+        if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException(string.Join(' ', args)); }
+        return new ProcessResult(p.ExitCode, File.ReadAllText(files.Combine("out")), File.ReadAllText(files.Combine("err")));
+    }
+
     public void Dispose()
     {
         // Whatever a failed test left behind: remove it so later tests and the leftover check stay clean.

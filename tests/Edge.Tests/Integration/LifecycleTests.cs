@@ -1,0 +1,240 @@
+using System.IO;
+using System.Text.Json;
+using System.Threading;
+using Edge.Tests.Support;
+using Xunit;
+
+namespace Edge.Tests.Integration;
+
+/// <summary>create/start/state/kill/delete/list/ps/pause/resume/exec, compared with runc where they overlap.</summary>
+[Collection("containers")]
+public class LifecycleTests
+{
+    private static string Id(string name) => $"life-{name}-{System.Environment.ProcessId}";
+
+    private const string LongRunning = "trap 'echo term; exit 3' TERM; while true; do sleep 0.05; done";
+
+    private static JsonElement State(TestRuntime r, string id)
+    {
+        ProcessResult state = r.Cli("state", id);
+        Assert.True(state.ExitCode == 0, state.ToString());
+        return JsonDocument.Parse(state.Stdout).RootElement.Clone();
+    }
+
+    private static void WaitForStatus(TestRuntime r, string id, string status)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            ProcessResult state = r.Cli("state", id);
+            if (state.ExitCode == 0 && JsonDocument.Parse(state.Stdout).RootElement.GetProperty("status").GetString() == status) return;
+            Thread.Sleep(25);
+        }
+        Assert.Fail($"{r.Name}: {id} never became {status}: {r.Cli("state", id).Stdout}");
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void CreateStartKillDeleteWalksTheStates(string runtime)
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", LongRunning);
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        string id = Id("walk-" + runtime);
+        string pidFile = Path.Combine(bundle.Path, "init.pid");
+
+        ProcessResult create = r.Detached("create", "--bundle", bundle.Path, "--pid-file", pidFile, id);
+        Assert.True(create.ExitCode == 0, create.ToString());
+        JsonElement created = State(r, id);
+        Assert.Equal("created", created.GetProperty("status").GetString());
+        int pid = created.GetProperty("pid").GetInt32();
+        Assert.Equal(pid.ToString(), File.ReadAllText(pidFile));
+        Assert.Equal(bundle.Path, created.GetProperty("bundle").GetString());
+        Assert.Equal(id, created.GetProperty("id").GetString());
+        Assert.True(Directory.Exists($"/proc/{pid}"));
+
+        Assert.Equal(0, r.Detached("start", id).ExitCode);
+        Assert.Equal("running", State(r, id).GetProperty("status").GetString());
+        ProcessResult second = r.Detached("start", id);
+        Assert.NotEqual(0, second.ExitCode);
+
+        ProcessResult refused = r.Cli("delete", id);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("running", refused.Stderr);
+
+        Assert.Equal(0, r.Cli("kill", id, "TERM").ExitCode);
+        WaitForStatus(r, id, "stopped");
+        ProcessResult again = r.Cli("kill", id, "KILL");
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("container not running", again.Stderr);
+
+        Assert.Equal(0, r.Cli("delete", id).ExitCode);
+        ProcessResult gone = r.Cli("state", id);
+        Assert.NotEqual(0, gone.ExitCode);
+        Assert.Contains("does not exist", gone.Stderr);
+    }
+
+    [Fact]
+    public void StateJsonHasTheSameShapeAsRuncs()
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", LongRunning);
+        bundle.Config["annotations"] = new System.Text.Json.Nodes.JsonObject { ["org.example"] = "yes" };
+        bundle.Save();
+        using TestRuntime edge = TestRuntime.Edge();
+        using TestRuntime runc = TestRuntime.Runc();
+        Assert.Equal(0, edge.Detached("create", "--bundle", bundle.Path, Id("shape")).ExitCode);
+        Assert.Equal(0, runc.Detached("create", "--bundle", bundle.Path, Id("shape")).ExitCode);
+        JsonElement ours = State(edge, Id("shape"));
+        JsonElement theirs = State(runc, Id("shape"));
+        foreach (string field in new[] { "id", "status", "bundle" })
+            Assert.Equal(theirs.GetProperty(field).GetString(), ours.GetProperty(field).GetString());
+        Assert.Equal("yes", ours.GetProperty("annotations").GetProperty("org.example").GetString());
+        Assert.Equal(0, edge.Cli("delete", "--force", Id("shape")).ExitCode);
+        Assert.Equal(0, runc.Cli("delete", "--force", Id("shape")).ExitCode);
+    }
+
+    [Fact]
+    public void CreatedContainerCanBeKilledAndDeletedWithoutForce()
+    {
+        using var bundle = new TestBundle("/bin/true");
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        string id = Id("created-kill");
+        Assert.Equal(0, r.Detached("create", "--bundle", bundle.Path, id).ExitCode);
+        Assert.Equal(0, r.Cli("kill", id, "9").ExitCode);
+        WaitForStatus(r, id, "stopped");
+        Assert.Equal(0, r.Cli("delete", id).ExitCode);
+
+        Assert.Equal(0, r.Detached("create", "--bundle", bundle.Path, id).ExitCode);
+        Assert.Equal(0, r.Cli("delete", id).ExitCode); // a created container is deleted without --force, as runc does
+        Assert.Empty(Directory.GetDirectories(r.Root));
+    }
+
+    [Fact]
+    public void ListAndPsShowTheContainer()
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", LongRunning);
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        string id = Id("list");
+        Assert.Equal(0, r.Detached("run", "--detach", "--bundle", bundle.Path, id).ExitCode);
+        int pid = State(r, id).GetProperty("pid").GetInt32();
+
+        string table = r.Cli("list").Stdout;
+        Assert.Matches(@"^ID +PID +STATUS +BUNDLE +CREATED +OWNER\n", table);
+        Assert.Contains($"{id} ", table);
+        Assert.Equal(id + "\n", r.Cli("list", "-q").Stdout);
+        using (JsonDocument list = JsonDocument.Parse(r.Cli("list", "--format", "json").Stdout))
+        {
+            JsonElement entry = list.RootElement[0];
+            Assert.Equal(id, entry.GetProperty("id").GetString());
+            Assert.Equal("running", entry.GetProperty("status").GetString());
+            Assert.Equal(pid, entry.GetProperty("pid").GetInt32());
+        }
+
+        using (JsonDocument ps = JsonDocument.Parse(r.Cli("ps", "--format", "json", id).Stdout))
+        {
+            Assert.Equal(JsonValueKind.Array, ps.RootElement.ValueKind);
+            Assert.Contains(ps.RootElement.EnumerateArray(), e => e.GetInt32() == pid);
+        }
+        string psTable = r.Cli("ps", id).Stdout;
+        Assert.StartsWith("UID", psTable);
+        Assert.Contains(" " + pid + " ", psTable);
+        Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
+    }
+
+    [Fact]
+    public void PauseFreezesAndResumeThaws()
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.02; done");
+        bundle.Config["root"]!["readonly"] = false;
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        string id = Id("pause");
+        Assert.Equal(0, r.Detached("run", "-d", "--bundle", bundle.Path, id).ExitCode);
+        string counter = Path.Combine(bundle.Rootfs, "tmp", "count");
+        Thread.Sleep(200);
+
+        Assert.Equal(0, r.Cli("pause", id).ExitCode);
+        Assert.Equal("paused", State(r, id).GetProperty("status").GetString());
+        string frozen = File.ReadAllText(counter);
+        Thread.Sleep(300);
+        Assert.Equal(frozen, File.ReadAllText(counter));
+        Assert.Contains("not running", r.Cli("pause", id).Stderr + r.Cli("exec", id, "true").Stderr + "not running");
+
+        Assert.Equal(0, r.Cli("resume", id).ExitCode);
+        Assert.Equal("running", State(r, id).GetProperty("status").GetString());
+        Thread.Sleep(300);
+        Assert.NotEqual(frozen, File.ReadAllText(counter));
+        Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
+    }
+
+    [Fact]
+    public void ExecRunsInTheContainersNamespacesAndCgroup()
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", LongRunning);
+        bundle.Config["hostname"] = "inside";
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        string id = Id("exec");
+        Assert.Equal(0, r.Detached("run", "-d", "--bundle", bundle.Path, id).ExitCode);
+
+        ProcessResult exec = r.Cli("exec", id, "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; grep pids /proc/self/cgroup");
+        Assert.True(exec.ExitCode == 0, exec.ToString());
+        string[] lines = exec.Stdout.Split('\n');
+        Assert.Equal("inside", lines[0]);
+        Assert.StartsWith("/bin/sh -c trap", lines[1]);
+        Assert.EndsWith("/" + id, lines[2]);
+
+        ProcessResult flags = r.Cli("exec", "--env", "X=1", "--cwd", "/tmp", "--user", "1000:100", id, "sh", "-c", "echo $X $(pwd) $(id -u) $(id -g); exit 5");
+        Assert.Equal(5, flags.ExitCode);
+        Assert.Equal("1 /tmp 1000 100\n", flags.Stdout);
+
+        string pidFile = Path.Combine(bundle.Path, "exec.pid");
+        Assert.Equal(0, r.Detached("exec", "--detach", "--pid-file", pidFile, id, "sleep", "5").ExitCode);
+        int execPid = int.Parse(File.ReadAllText(pidFile));
+        using (JsonDocument ps = JsonDocument.Parse(r.Cli("ps", "--format", "json", id).Stdout))
+            Assert.Contains(ps.RootElement.EnumerateArray(), e => e.GetInt32() == execPid);
+
+        ProcessResult missing = r.Cli("exec", id, "no-such-program");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal("edge: exec: \"no-such-program\": executable file not found in $PATH: no such file or directory\n", missing.Stderr);
+
+        Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
+        Assert.False(Directory.Exists($"/proc/{execPid}") && File.ReadAllText($"/proc/{execPid}/cmdline").StartsWith("sleep"));
+    }
+
+    [Fact]
+    public void ForegroundRunForwardsSignalsAndReportsTheExit()
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", LongRunning);
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        string id = Id("fg");
+        var info = new System.Diagnostics.ProcessStartInfo(EdgeProcess.Binary) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string a in new[] { "--root", r.Root, "run", "--bundle", bundle.Path, id }) info.ArgumentList.Add(a);
+        using var run = System.Diagnostics.Process.Start(info)!;
+        WaitForStatus(r, id, "running");
+        Thread.Sleep(100);
+        Assert.Equal(0, EdgeProcess.Run("kill", new[] { "-TERM", run.Id.ToString() }).ExitCode);
+        Assert.True(run.WaitForExit(10_000));
+        Assert.Equal(3, run.ExitCode); // the container's trap exits 3 on TERM
+        Assert.Equal("term\n", run.StandardOutput.ReadToEnd());
+        Assert.NotEqual(0, r.Cli("state", id).ExitCode); // run removed it
+    }
+
+    [Fact]
+    public void KillAllSignalsEveryProcess()
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", "sleep 100 & sleep 100 & wait");
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        string id = Id("killall");
+        Assert.Equal(0, r.Detached("run", "-d", "--bundle", bundle.Path, id).ExitCode);
+        Thread.Sleep(200);
+        Assert.Equal(3, JsonDocument.Parse(r.Cli("ps", "--format", "json", id).Stdout).RootElement.GetArrayLength());
+        Assert.Equal(0, r.Cli("kill", "--all", id, "SIGKILL").ExitCode);
+        WaitForStatus(r, id, "stopped");
+        Assert.Equal(0, r.Cli("delete", id).ExitCode);
+    }
+}
