@@ -4,7 +4,7 @@ namespace Edge.Linux;
 
 /// <summary>
 /// libc entry points. The binary links libc statically and binds it with DirectPInvoke, so a call never
-/// resolves a symbol lazily (which matters in a cloned child, see docs/process-model.md).
+/// resolves a symbol lazily.
 /// </summary>
 public static unsafe partial class Libc
 {

@@ -1,5 +1,4 @@
 using System;
-using System.Runtime;
 using Edge.Linux;
 
 namespace Edge.Runtime.Init;
@@ -22,13 +21,10 @@ public sealed unsafe class InitProcess : IDisposable
 
     public int Pid { get; }
 
-    /// <summary>
-    /// Clones the child with FLAGS (CLONE_NEW*). The clone happens inside a no-GC region: a collection
-    /// running on another thread at the instant of the clone would leave the child's copy of the runtime
-    /// waiting forever for threads that do not exist in it (docs/process-model.md).
-    /// </summary>
+    /// <summary>Clones the child with FLAGS (CLONE_NEW*) straight into the init program.</summary>
     public static InitProcess Start(InitPlan plan, ulong flags, int joinPidNamespaceFd = -1)
     {
+        GcPressure.StartIfRequested();
         int* pair = stackalloc int[2];
         if (Libc.SocketPair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC, 0, pair) != 0)
             throw new SystemCallException("socketpair", null, ErrnoText.Last);
@@ -52,35 +48,10 @@ public sealed unsafe class InitProcess : IDisposable
             }
         }
 
-        // clone_args for clone3(2): eleven u64 fields, the same layout on every architecture.
-        ulong* args = stackalloc ulong[11];
-        for (int i = 0; i < 11; i++) args[i] = 0;
-        args[0] = flags;
-        args[4] = Signals.SIGCHLD; // exit_signal
-
-        bool noGc = GC.TryStartNoGCRegion(1 << 20);
-        nint pid;
-        try
-        {
-            pid = Raw.Syscall(SyscallNumbers.Clone3, (nint)args, 88, 0, 0, 0, 0);
-            if (pid == 0)
-            {
-                ContainerInit.Run(program); // never returns
-            }
-            if (pid < 0 && Raw.Errno == (int)Errno.ENOSYS)
-            {
-                // Linux < 5.3: clone(2) with a null stack behaves like fork; argument order differs per
-                // architecture, but with all-zero arguments after the flags it does not matter.
-                pid = Raw.Syscall(SyscallNumbers.ForCurrentArchitecture().Clone, (nint)(flags | Signals.SIGCHLD), 0, 0, 0, 0, 0);
-                if (pid == 0) ContainerInit.Run(program);
-            }
-        }
-        finally
-        {
-            if (noGc && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
-        }
-
-        int cloneErrno = pid < 0 ? Raw.Errno : 0;
+        // The clone and everything the child does happen in native code (Native/init.c): a child of the
+        // multi-threaded runtime must never run managed code (docs/process-model.md).
+        long pid = NativeInit.CloneInit(program, flags);
+        int cloneErrno = pid < 0 ? (int)-pid : 0;
         if (ownPidNamespace >= 0)
         {
             int restored = Libc.Setns(ownPidNamespace, (int)CloneFlags.NewPid);
@@ -100,7 +71,7 @@ public sealed unsafe class InitProcess : IDisposable
     public void Release()
     {
         byte go = 1;
-        if (Raw.Write(_socket, &go, 1) != 1) throw new SystemCallException("signal container init", null, Raw.Errno);
+        if (Libc.Write(_socket, &go, 1) != 1) throw new SystemCallException("signal container init", null, ErrnoText.Last);
     }
 
     /// <summary>

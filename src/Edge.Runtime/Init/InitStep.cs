@@ -3,47 +3,47 @@ using System.Runtime.InteropServices;
 namespace Edge.Runtime.Init;
 
 /// <summary>One operation of the container init program. The parent resolves everything (paths, flags,
-/// numbers) so the child only issues system calls.</summary>
+/// numbers) so the child only issues system calls. The numbers are shared with Native/init.c.</summary>
 public enum InitOp
 {
-    SetDumpable,    // A = 0|1: prctl(PR_SET_DUMPABLE); 0 hides /proc/PID/exe of edge from the container
-    SetNs,          // A = fd, B = nstype
-    WaitParent,     // block until the parent has written id maps and placed us in cgroups
-    Unshare,        // A = flags (the cgroup namespace, after cgroup placement)
-    SetRootIds,     // setresgid/setresuid(0) inside a new user namespace
-    SetHostname,    // S1 = name
-    SetDomainname,  // S1 = name
-    MountPropagation, // A = flags applied recursively to "/"
-    BindRootfs,     // S1 = absolute rootfs path: bind it onto itself so it is a mount point
-    OpenRoot,       // S1 = absolute rootfs path
-    Mount,          // S1 source, S2 target (relative, clean), S3 fstype, S4 data, A flags, B propagation, C 1=file target, D 1=bind with remount flags
-    Mknod,          // S2 target, A mode (with type), B dev, C uid, D gid
-    BindDevice,     // S1 host device path, S2 target
-    Symlink,        // S1 link text, S2 link path
-    PivotRoot,      // pivot_root(".", ".") in the rootfs, then detach the old root
-    MoveRoot,       // --no-pivot: MS_MOVE the rootfs onto / and chroot
-    WriteFile,      // S1 absolute path, S2 content, A length (sysctls)
-    MaskPath,       // S2 target: read-only tmpfs over a directory, the container's verified /dev/null over a file
-    ReadonlyPath,   // S2 target
-    RemountRootReadonly,
-    Chmod,          // S2 directory inside the root, A mode
-    Console,        // A = console socket fd, B = rows, C = columns
-    Setsid,
-    Rlimit,         // A resource, B soft, C hard
-    Umask,          // A mask
-    DropBounding,   // A = 64-bit set to keep, B = last capability number
-    KeepCaps,       // A = 0|1
-    SetGroups,      // S1 = gid_t[] (uint), A = count
-    SetIds,         // A uid, B gid
-    Capset,         // A effective, B permitted, C inheritable
-    AmbientRaise,   // A = 64-bit set
-    NoNewPrivileges,
-    Chdir,          // S1 = path
-    CloseFrom,      // A = first fd marked close-on-exec
-    ResolveExec,    // S1 = argv[0], S2 = PATH, A = 1 when a search is needed
-    Ready,          // tell the parent set-up is complete
-    WaitStart,      // A = exec fifo fd: block until `start` writes to it
-    Exec,           // S1 = argv (byte**), S2 = envp (byte**)
+    SetDumpable = 0,    // A = 0|1: prctl(PR_SET_DUMPABLE); 0 hides /proc/PID/exe of edge from the container
+    SetNs = 1,          // A = fd, B = nstype
+    WaitParent = 2,     // block until the parent has written id maps and placed us in cgroups
+    Unshare = 3,        // A = flags (the cgroup namespace, after cgroup placement)
+    SetRootIds = 4,     // setresgid/setresuid(0) inside a new user namespace
+    SetHostname = 5,    // S1 = name
+    SetDomainname = 6,  // S1 = name
+    MountPropagation = 7, // A = flags applied recursively to "/"
+    BindRootfs = 8,     // S1 = absolute rootfs path: bind it onto itself so it is a mount point
+    OpenRoot = 9,       // S1 = absolute rootfs path
+    Mount = 10,          // S1 source, S2 target (relative, clean), S3 fstype, S4 data, A flags, B propagation, C 1=file target, D 1=bind with remount flags
+    Mknod = 11,          // S2 target, A mode (with type), B dev, C uid, D gid
+    BindDevice = 12,     // S1 host device path, S2 target
+    Symlink = 13,        // S1 link text, S2 link path
+    PivotRoot = 14,      // pivot_root(".", ".") in the rootfs, then detach the old root
+    MoveRoot = 15,       // --no-pivot: MS_MOVE the rootfs onto / and chroot
+    WriteFile = 16,      // S1 absolute path, S2 content, A length (sysctls)
+    MaskPath = 17,       // S2 target: read-only tmpfs over a directory, the container's verified /dev/null over a file
+    ReadonlyPath = 18,   // S2 target
+    RemountRootReadonly = 19,
+    Chmod = 20,          // S2 directory inside the root, A mode
+    Console = 21,        // A = console socket fd, B = rows, C = columns
+    Setsid = 22,
+    Rlimit = 23,         // A resource, B soft, C hard
+    Umask = 24,          // A mask
+    DropBounding = 25,   // A = 64-bit set to keep, B = last capability number
+    KeepCaps = 26,       // A = 0|1
+    SetGroups = 27,      // S1 = gid_t[] (uint), A = count
+    SetIds = 28,         // A uid, B gid
+    Capset = 29,         // A effective, B permitted, C inheritable
+    AmbientRaise = 30,   // A = 64-bit set
+    NoNewPrivileges = 31,
+    Chdir = 32,          // S1 = path
+    CloseFrom = 33,      // A = first fd marked close-on-exec
+    ResolveExec = 34,    // S1 = argv[0], S2 = PATH, A = 1 when a search is needed
+    Ready = 35,          // tell the parent set-up is complete
+    WaitStart = 36,      // A = exec fifo fd: block until `start` writes to it
+    Exec = 37,           // S1 = argv (byte**), S2 = envp (byte**)
 }
 
 [StructLayout(LayoutKind.Sequential)]

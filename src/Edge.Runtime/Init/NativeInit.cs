@@ -1,0 +1,11 @@
+using System.Runtime.InteropServices;
+
+namespace Edge.Runtime.Init;
+
+/// <summary>The native half of the container init (Native/init.c), linked into the static binary.</summary>
+internal static unsafe partial class NativeInit
+{
+    /// <summary>clone(2) into the init program; the child's pid, or -errno.</summary>
+    [LibraryImport("edgeinit", EntryPoint = "edge_clone_init")]
+    public static partial long CloneInit(InitProgram* program, ulong flags);
+}
