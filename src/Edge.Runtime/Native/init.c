@@ -145,49 +145,105 @@ static int open_in_root(struct init_program *p, int root, const char *path)
     return current;
 }
 
-/* open_in_root, creating missing directories (and the last component as a file when FILE). */
+/* Lexically cleans PATH in place into a relative path below the root: "." dropped, ".." clamped at the
+ * root, no leading or doubled slashes. An empty result becomes ".". */
+static void clean_relative(char *path)
+{
+    char out[4096];
+    size_t o = 0, i = 0, length = strlen(path);
+    while (i < length) {
+        while (i < length && path[i] == '/') i++;
+        size_t start = i;
+        while (i < length && path[i] != '/') i++;
+        size_t n = i - start;
+        if (n == 0 || (n == 1 && path[start] == '.')) continue;
+        if (n == 2 && path[start] == '.' && path[start + 1] == '.') {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;
+            continue;
+        }
+        if (o > 0) out[o++] = '/';
+        memcpy(out + o, path + start, n);
+        o += n;
+    }
+    if (o == 0) out[o++] = '.';
+    out[o] = 0;
+    memcpy(path, out, o + 1);
+}
+
+/* open_in_root, creating missing directories (and the last component as a file when FILE). A symlink met
+ * on the way is followed inside the root (an absolute link is relative to the root, ".." stops at it), and
+ * what it points to is created there: nothing is ever created outside the rootfs. */
 static int resolve(struct init_program *p, int root, const char *path, int create, int file, int *out)
 {
     int fd = open_in_root(p, root, path);
     if (fd >= 0) { *out = fd; return 0; }
     if (errno != ENOENT || !create) return errno;
 
-    char prefix[4096];
-    size_t length = strlen(path);
-    if (length >= sizeof prefix) return ENAMETOOLONG;
+    char current[4096], prefix[4096], link[4096];
+    if (strlen(path) >= sizeof current) return ENAMETOOLONG;
+    strcpy(current, path);
+    clean_relative(current);
+    int links = 0;
+restart:;
+    size_t length = strlen(current);
     size_t start = 0;
     while (start < length) {
         size_t end = start;
-        while (end < length && path[end] != '/') end++;
+        while (end < length && current[end] != '/') end++;
         int last = end == length;
-        memcpy(prefix, path, end);
+        memcpy(prefix, current, end);
         prefix[end] = 0;
         int existing = open_in_root(p, root, prefix);
         if (existing >= 0) {
             close(existing);
-        } else {
-            if (errno != ENOENT) return errno;
-            int parent;
-            if (start == 0) {
-                parent = openat(root, ".", O_PATH | p->o_directory | O_CLOEXEC);
-            } else {
-                prefix[start - 1] = 0;
-                parent = open_in_root(p, root, prefix);
-                prefix[start - 1] = '/';
-            }
-            if (parent < 0) return errno;
-            const char *name = prefix + start;
-            int rc;
-            if (last && file) {
-                int created = openat(parent, name, O_WRONLY | O_CREAT | O_CLOEXEC | p->o_nofollow, 0644);
-                rc = created < 0 ? -1 : close(created);
-            } else {
-                rc = mkdirat(parent, name, 0755);
-            }
-            int error = rc != 0 ? errno : 0;
-            close(parent);
-            if (error != 0 && error != EEXIST) return error;
+            start = end + 1;
+            continue;
         }
+        if (errno != ENOENT) return errno;
+        int parent;
+        if (start == 0) {
+            parent = openat(root, ".", O_PATH | p->o_directory | O_CLOEXEC);
+        } else {
+            prefix[start - 1] = 0;
+            parent = open_in_root(p, root, prefix);
+            prefix[start - 1] = '/';
+        }
+        if (parent < 0) return errno;
+        const char *name = prefix + start;
+        ssize_t n = readlinkat(parent, name, link, sizeof link - 1);
+        if (n >= 0) {
+            /* A dangling symlink: continue from where it points, inside the root. */
+            close(parent);
+            if (++links > 40) return ELOOP;
+            link[n] = 0;
+            char next[4096];
+            size_t o = 0;
+            if (link[0] != '/' && start > 0) {
+                memcpy(next, current, start);
+                o = start;
+            }
+            size_t rest = last ? 0 : length - end;
+            if (o + (size_t)n + rest + 1 >= sizeof next) return ENAMETOOLONG;
+            memcpy(next + o, link, (size_t)n);
+            o += (size_t)n;
+            memcpy(next + o, current + end, rest);
+            o += rest;
+            next[o] = 0;
+            clean_relative(next);
+            strcpy(current, next);
+            goto restart;
+        }
+        int rc;
+        if (last && file) {
+            int created = openat(parent, name, O_WRONLY | O_CREAT | O_CLOEXEC | p->o_nofollow, 0644);
+            rc = created < 0 ? -1 : close(created);
+        } else {
+            rc = mkdirat(parent, name, 0755);
+        }
+        int error = rc != 0 ? errno : 0;
+        close(parent);
+        if (error != 0 && error != EEXIST) return error;
         start = end + 1;
     }
     fd = open_in_root(p, root, path);

@@ -1,0 +1,110 @@
+using System.IO;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Tests.Support;
+using Xunit;
+
+namespace Edge.Tests.Integration;
+
+/// <summary>Terminals through --console-socket, and the runtime-spec hooks.</summary>
+[Collection("containers")]
+public class TerminalAndHookTests
+{
+    private static string ReadUntil(Stream master, string marker)
+    {
+        var text = new StringBuilder();
+        var buffer = new byte[256];
+        var deadline = System.DateTime.UtcNow.AddSeconds(10);
+        while (!text.ToString().Contains(marker) && System.DateTime.UtcNow < deadline)
+        {
+            Task<int> read = master.ReadAsync(buffer, 0, buffer.Length);
+            if (!read.Wait(System.TimeSpan.FromSeconds(10)) || read.Result <= 0) break;
+            text.Append(Encoding.UTF8.GetString(buffer, 0, read.Result));
+        }
+        return text.ToString();
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public async Task TerminalMasterIsSentToTheConsoleSocket(string runtime)
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", "echo tty=$(tty) size=$(stty size) sid=$(cut -d' ' -f6 /proc/self/stat); echo done");
+        bundle.Process["terminal"] = true;
+        bundle.Process["consoleSize"] = new JsonObject { ["height"] = 30, ["width"] = 100 };
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        using var receiver = new ConsoleReceiver();
+        string id = $"tty-{runtime}-{System.Environment.ProcessId}";
+        Task<(FileStream Master, string Name)> receive = receiver.ReceiveAsync();
+        ProcessResult create = r.Detached("create", "--bundle", bundle.Path, "--console-socket", receiver.SocketPath, id);
+        Assert.True(create.ExitCode == 0, create.ToString());
+        (FileStream master, string _) = await receive.WaitAsync(System.TimeSpan.FromSeconds(10));
+        using (master)
+        {
+            Assert.Equal(0, r.Detached("start", id).ExitCode);
+            string output = ReadUntil(master, "done");
+            Assert.Contains("tty=/dev/pts/0 size=30 100", output);
+        }
+        for (int i = 0; i < 100 && JsonDocument.Parse(r.Cli("state", id).Stdout).RootElement.GetProperty("status").GetString() != "stopped"; i++) Thread.Sleep(20);
+        Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
+    }
+
+    [Fact]
+    public void HooksRunWithTheStateOnStdinAtTheirLifecyclePoints()
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", "sleep 0.2");
+        using var record = new TempDir("edge-hooks-");
+        JsonObject Hook(string name) => new()
+        {
+            ["path"] = "/bin/sh",
+            ["args"] = new JsonArray("sh", "-c", $"cat > {record.Path}/{name}.json; echo $HOOK_ENV > {record.Path}/{name}.env"),
+            ["env"] = new JsonArray("HOOK_ENV=" + name, "PATH=/usr/bin:/bin"),
+            ["timeout"] = 10,
+        };
+        bundle.Config["hooks"] = new JsonObject
+        {
+            ["prestart"] = new JsonArray(Hook("prestart")),
+            ["createRuntime"] = new JsonArray(Hook("createRuntime")),
+            ["poststart"] = new JsonArray(Hook("poststart")),
+            ["poststop"] = new JsonArray(Hook("poststop")),
+        };
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        string id = $"hooks-{System.Environment.ProcessId}";
+        ProcessResult run = r.Run(bundle, id);
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        foreach ((string name, string status) in new[] { ("prestart", "creating"), ("createRuntime", "creating"), ("poststart", "running"), ("poststop", "stopped") })
+        {
+            using JsonDocument state = JsonDocument.Parse(File.ReadAllText(Path.Combine(record.Path, name + ".json")));
+            Assert.Equal(id, state.RootElement.GetProperty("id").GetString());
+            Assert.Equal(status, state.RootElement.GetProperty("status").GetString());
+            Assert.Equal(bundle.Path, state.RootElement.GetProperty("bundle").GetString());
+            Assert.Equal(name + "\n", File.ReadAllText(Path.Combine(record.Path, name + ".env")));
+        }
+        using JsonDocument created = JsonDocument.Parse(File.ReadAllText(Path.Combine(record.Path, "prestart.json")));
+        Assert.True(created.RootElement.GetProperty("pid").GetInt32() > 0);
+    }
+
+    [Fact]
+    public void FailingPrestartHookFailsCreateAndLeavesNothing()
+    {
+        using var bundle = new TestBundle("/bin/true");
+        bundle.Config["hooks"] = new JsonObject
+        {
+            ["prestart"] = new JsonArray(new JsonObject { ["path"] = "/bin/false" }),
+        };
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        string id = $"hookfail-{System.Environment.ProcessId}";
+        ProcessResult create = r.Detached("create", "--bundle", bundle.Path, id);
+        Assert.Equal(1, create.ExitCode);
+        Assert.Equal("edge: prestart hook #0 `/bin/false`: exit status 1\n", create.Stderr);
+        Assert.Empty(Directory.GetDirectories(r.Root));
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+}
