@@ -87,14 +87,15 @@ case "$action" in
             --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
         status=${PIPESTATUS[0]}
         set -e
-        # One closing line that any CI reader understands.
-        summary=$(grep -E "^(Passed|Failed)!" "$log" | tail -1)
-        passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
-        failed=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$summary")
-        skipped=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$summary")
+        # One closing line that any CI reader understands, from the runner's totals.
+        passed=$(sed -nE 's/^ +Passed: +([0-9]+)$/\1/p' "$log" | tail -1 || true)
+        failed=$(sed -nE 's/^ +Failed: +([0-9]+)$/\1/p' "$log" | tail -1 || true)
+        skipped=$(sed -nE 's/^ +Skipped: +([0-9]+)$/\1/p' "$log" | tail -1 || true)
+        total=$(sed -nE 's/^Total tests: +([0-9]+)$/\1/p' "$log" | tail -1 || true)
         rm -f "$log"
         echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
-        if [[ -z "$summary" && $status -eq 0 ]]; then status=1; fi
+        # A run that executed no test is a failure too.
+        if [[ -z "$total" || "$total" == 0 ]]; then status=1; fi
         exit "$status"
         ;;
     bench)
