@@ -77,6 +77,7 @@ internal static class EdgeCli
 
         GlobalOptions global = ResolveGlobals(parsed.Global);
         var log = new Log(global.LogFile, global.LogFormat, global.Debug, output);
+        if (global.Debug) StepTimer.Sink = log.DebugMessage;
 
         if (parsed.VersionRequested) return VersionCommand.Run(output);
         if (parsed.HelpRequested || parsed.Command is null)

@@ -4,12 +4,14 @@ using System.IO;
 namespace Edge.Linux;
 
 /// <summary>
-/// Whole-file writes that a crash cannot leave half done: write a temporary file beside the target, fsync
-/// it, rename it into place (refusing to replace with <c>createOnly</c>), then fsync the directory.
+/// Whole-file writes that readers never see half done: write a temporary file beside the target and rename
+/// it into place (refusing to replace with <c>createOnly</c>). With <c>durable</c> the data and the rename
+/// are also fsynced, so a crash cannot lose them; runtime state under /run (a tmpfs, gone at reboot anyway)
+/// skips that cost on every container start.
 /// </summary>
 public static class AtomicFile
 {
-    public static void Write(string path, ReadOnlySpan<byte> content, bool createOnly = false, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead)
+    public static void Write(string path, ReadOnlySpan<byte> content, bool createOnly = false, bool durable = true, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
         string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Environment.TickCount64:x}.tmp");
@@ -23,7 +25,7 @@ public static class AtomicFile
             }))
             {
                 stream.Write(content);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
             if (Libc.RenameAt2(Libc.AT_FDCWD, temp, Libc.AT_FDCWD, path, createOnly ? Libc.RENAME_NOREPLACE : 0) != 0)
             {
@@ -34,7 +36,7 @@ public static class AtomicFile
                 File.Delete(temp);
             }
             temp = "";
-            SyncDirectory(directory);
+            if (durable) SyncDirectory(directory);
         }
         finally
         {

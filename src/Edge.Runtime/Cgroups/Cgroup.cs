@@ -11,11 +11,15 @@ namespace Edge.Runtime.Cgroups;
 /// </summary>
 public sealed class Cgroup
 {
-    public Cgroup(IReadOnlyList<string> directories, bool unified)
+    public Cgroup(IReadOnlyList<string> directories, bool unified, string? cpusetDirectory = null)
     {
         Directories = directories;
         Unified = unified;
+        _cpusetDirectory = cpusetDirectory;
     }
+
+    /// <summary>The v1 cpuset directory, which needs its cpus and mems filled in when created.</summary>
+    private readonly string? _cpusetDirectory;
 
     /// <summary>Absolute directories, one per hierarchy.</summary>
     public IReadOnlyList<string> Directories { get; }
@@ -37,6 +41,7 @@ public sealed class Cgroup
         Dictionary<string, string> own = OwnCgroups();
         bool unified = hierarchies.Count == 1 && hierarchies[0].IsV2;
         var directories = new List<string>();
+        string? cpuset = null;
         foreach (CgroupHierarchy h in hierarchies)
         {
             string key = h.IsV2 ? "" : h.Controllers;
@@ -55,8 +60,9 @@ public sealed class Cgroup
             // only when this mount namespace sees the whole tree.
             string inMount = h.Root == "/" ? clean : clean.StartsWith(h.Root, StringComparison.Ordinal) ? clean[h.Root.Length..] : clean;
             directories.Add(h.MountPoint + (inMount.StartsWith('/') ? inMount : "/" + inMount));
+            if (!h.IsV2 && h.Has("cpuset")) cpuset = directories[^1];
         }
-        return new Cgroup(directories, unified);
+        return new Cgroup(directories, unified, cpuset);
     }
 
     private static Dictionary<string, string> OwnCgroups()
@@ -87,22 +93,7 @@ public sealed class Cgroup
 
     public void Create()
     {
-        foreach (string dir in Directories)
-        {
-            bool cpuset = Path.GetFileName(Path.GetDirectoryName(dir) ?? "") != "" && IsCpusetHierarchy(dir);
-            CreateDirectoryChain(dir, cpuset);
-        }
-    }
-
-    private static bool IsCpusetHierarchy(string dir)
-    {
-        string? d = dir;
-        while (d is not null && d != "/")
-        {
-            if (File.Exists(Path.Combine(d, "cpuset.cpus")) && !File.Exists(Path.Combine(d, "cgroup.controllers"))) return true;
-            d = Path.GetDirectoryName(d);
-        }
-        return false;
+        foreach (string dir in Directories) CreateDirectoryChain(dir, dir == _cpusetDirectory);
     }
 
     /// <summary>

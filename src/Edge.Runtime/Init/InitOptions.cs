@@ -22,6 +22,8 @@ public sealed class InitOptions
     public bool NewCgroupNamespace { get; init; }
     public bool NewUtsNamespace { get; init; }
     public Cgroup? Cgroup { get; init; }
+    /// <summary>The hierarchies <see cref="Cgroup"/> was resolved against, in the same order as its directories.</summary>
+    public IReadOnlyList<CgroupHierarchy> CgroupHierarchies { get; init; } = new List<CgroupHierarchy>();
     public int LastCapability { get; init; } = 40;
     /// <summary>True for `edge exec`: join an existing container instead of building one.</summary>
     public bool IsExec { get; init; }

@@ -226,10 +226,11 @@ public static unsafe class InitPlanBuilder
         }
         plan.Add(InitOp.Mount, $"mount tmpfs on `{m.Destination}`", a: (long)(MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec),
             s1: arena.String("tmpfs"), s2: arena.String(target), s3: arena.String("tmpfs"), s4: arena.String("mode=755"));
-        foreach (string dir in o.Cgroup.Directories)
+        for (int i = 0; i < o.Cgroup.Directories.Count && i < o.CgroupHierarchies.Count; i++)
         {
-            Cgroups.CgroupHierarchy? h = HierarchyOf(dir);
-            if (h is null || h.IsV2) continue;
+            string dir = o.Cgroup.Directories[i];
+            Cgroups.CgroupHierarchy h = o.CgroupHierarchies[i];
+            if (h.IsV2) continue;
             string name = h.Controllers.StartsWith("name=", StringComparison.Ordinal) ? h.Controllers[5..] : h.Controllers;
             string inner = target + "/" + name;
             plan.Add(InitOp.Mount, $"bind cgroup `{dir}` on `/{inner}`", a: (long)(MountFlags.Bind | flags), d: 1,
@@ -238,13 +239,6 @@ public static unsafe class InitPlanBuilder
         // A read-only cgroup mount leaves no way to add entries beside the hierarchies either.
         if ((flags & MountFlags.ReadOnly) != 0)
             plan.Add(InitOp.Chmod, $"chmod `{m.Destination}` 0555", a: 0x16d /* 0555 */, s2: arena.String(target));
-    }
-
-    private static Cgroups.CgroupHierarchy? HierarchyOf(string dir)
-    {
-        foreach (Cgroups.CgroupHierarchy h in Cgroups.CgroupHierarchy.Discover())
-            if (dir.StartsWith(h.MountPoint + "/", StringComparison.Ordinal)) return h;
-        return null;
     }
 
     private static void AddDevices(InitPlan plan, InitOptions o, LinuxSpec linux, bool devIsMounted)

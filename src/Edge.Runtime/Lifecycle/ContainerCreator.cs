@@ -29,10 +29,13 @@ public static class ContainerCreator
 
     public static Created Create(CreateRequest request)
     {
+        StepTimer.Mark("create: begin");
         ContainerId.Validate(request.Id);
         string bundle = Path.GetFullPath(request.Bundle);
         if (!Directory.Exists(bundle)) throw new RuntimeException($"bundle `{bundle}`: no such directory");
+        StepTimer.Mark("create: bundle checked");
         Spec spec = OciJson.ReadFile(Path.Combine(bundle, "config.json"), OciJsonContext.Default.Spec, Path.Combine(bundle, "config.json"));
+        StepTimer.Mark("create: config.json parsed");
         CheckVersion(spec);
         Process process = spec.Process ?? throw new RuntimeException("config.json: $.process: required to create a container");
         if (spec.Root is null) throw new RuntimeException("config.json: $.root: required on Linux");
@@ -79,8 +82,10 @@ public static class ContainerCreator
             if (newUser && (linux.UidMappings is not { Count: > 0 } || linux.GidMappings is not { Count: > 0 }))
                 throw new RuntimeException("config.json: $.linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
 
-            cgroup = Cgroup.Resolve(linux.CgroupsPath, request.Id, request.SystemdCgroup, CgroupHierarchy.Discover());
+            List<CgroupHierarchy> hierarchies = CgroupHierarchy.Discover();
+            cgroup = Cgroup.Resolve(linux.CgroupsPath, request.Id, request.SystemdCgroup, hierarchies);
             cgroup.Create();
+            StepTimer.Mark("create: cgroups made");
 
             int fifo = ExecFifo.CreateForInit(dir);
             opened.Add(fifo);
@@ -106,16 +111,20 @@ public static class ContainerCreator
                 NewCgroupNamespace = newCgroupNs,
                 NewUtsNamespace = newUts || join.Exists(j => j.Type == "uts"),
                 Cgroup = cgroup,
+                CgroupHierarchies = hierarchies,
                 LastCapability = LastCapability(),
             });
 
+            StepTimer.Mark("create: plan built");
             init = InitProcess.Start(plan, flags, joinPid);
+            StepTimer.Mark("create: cloned");
             int pid = init.Pid;
             if (newUser) WriteIdMaps(pid, linux);
             cgroup.AddProcess(pid);
             if (process.OomScoreAdj is int oom) WriteProcFile(pid, "oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
             init.Release();
             init.WaitReady();
+            StepTimer.Mark("create: init ready (rootfs, mounts, credentials set up)");
 
             ProcStat.TryRead(pid, out _, out ulong startTime);
             var record = new ContainerRecord
@@ -140,8 +149,9 @@ public static class ContainerCreator
             HookRunner.Run("createRuntime", spec.Hooks?.CreateRuntime, state);
 
             if (!string.IsNullOrEmpty(request.PidFile))
-                AtomicFile.Write(Path.GetFullPath(request.PidFile), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture)));
+                AtomicFile.Write(Path.GetFullPath(request.PidFile), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture)), durable: false);
 
+            StepTimer.Mark("create: state saved, hooks run");
             var created = new Created { Record = record, Init = init, Directory = dir };
             init = null; // owned by the result now
             return created;

@@ -76,7 +76,7 @@ public static class ContainerExecutor
             child.Release();
             child.WaitReady();
             if (!string.IsNullOrEmpty(request.PidFile))
-                AtomicFile.Write(Path.GetFullPath(request.PidFile), Encoding.ASCII.GetBytes(child.Pid.ToString(CultureInfo.InvariantCulture)));
+                AtomicFile.Write(Path.GetFullPath(request.PidFile), Encoding.ASCII.GetBytes(child.Pid.ToString(CultureInfo.InvariantCulture)), durable: false);
         }
         catch
         {

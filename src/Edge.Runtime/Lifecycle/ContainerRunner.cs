@@ -41,15 +41,19 @@ public static class ContainerRunner
         }
         try
         {
+            StepTimer.Mark("run: signal forwarding set up");
             StartOrRemove(store, request.Id, warn);
+            StepTimer.Mark("run: started");
             string? execError = created.Init.WaitExec();
             int status = WaitForExit(pid);
+            StepTimer.Mark("run: container exited");
             if (execError is not null)
             {
                 Remove(store, request.Id, warn);
                 throw new RuntimeException(execError);
             }
             if (!keep) Remove(store, request.Id, warn);
+            StepTimer.Mark("run: deleted");
             return status;
         }
         finally

@@ -27,7 +27,7 @@ public sealed class ContainerStore
     }
 
     public void Save(ContainerRecord record) =>
-        AtomicFile.Write(RecordFile(record.Id), OciJson.ToUtf8(record, RuntimeJsonContext.Default.ContainerRecord));
+        AtomicFile.Write(RecordFile(record.Id), OciJson.ToUtf8(record, RuntimeJsonContext.Default.ContainerRecord), durable: false);
 
     /// <summary>Creates ROOT/ID exclusively: a second create with the same id fails here.</summary>
     public string CreateDirectory(string id)

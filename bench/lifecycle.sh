@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Container lifecycle of /bin/true in the busybox bundle (issue 3): `run`, and `create`+`start`+`delete -f`
+# (youki's method), for edge, crun and runc, interleaved; then crun's method (100 sequential containers).
+# crun 1.8 refuses this host's hybrid cgroups, so every runtime runs through the same wrapper that hides
+# the cgroup2 mount (an unshared mount namespace): the wrapper costs all three the same.
+# Writes bench/results/lifecycle.{md,json}.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+rounds="${ROUNDS:-30}"
+
+work=$(mktemp -d /tmp/edge-bench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cp -a out/samples/busybox "$work/bundle"
+sed -i 's|"/bin/sh",|"/bin/true"|; /"-c",/d; /os-release/d' "$work/bundle/config.json"
+edge="$top/out/edge"
+
+# wrap RUNTIME-COMMAND: run it in a private mount namespace without /sys/fs/cgroup/unified.
+cat > "$work/wrap" <<SH
+#!/bin/sh
+exec unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "\$@"' wrap "\$@"
+SH
+chmod +x "$work/wrap"
+for rt in edge crun runc; do mkdir -p "$work/root-$rt"; done
+bin_edge="$edge"; bin_crun=crun; bin_runc=runc
+
+# One script per runtime and scenario; ids are unique per invocation ($$).
+for rt in edge crun runc; do
+    bin_var="bin_$rt"; bin="${!bin_var}"
+    cat > "$work/run-$rt" <<SH
+#!/bin/sh
+exec $bin --root $work/root-$rt run --bundle $work/bundle b\$\$
+SH
+    cat > "$work/cycle-$rt" <<SH
+#!/bin/sh
+$bin --root $work/root-$rt create --bundle $work/bundle c\$\$ && $bin --root $work/root-$rt start c\$\$ && exec $bin --root $work/root-$rt delete -f c\$\$
+SH
+    cat > "$work/hundred-$rt" <<SH
+#!/bin/sh
+i=0; while [ \$i -lt 100 ]; do $bin --root $work/root-$rt run --bundle $work/bundle h\$\$-\$i || exit 1; i=\$((i+1)); done
+SH
+    chmod +x "$work/run-$rt" "$work/cycle-$rt" "$work/hundred-$rt"
+done
+
+md=bench/results/lifecycle.md
+{
+    echo "# Container lifecycle: edge vs crun vs runc"
+    echo
+    echo "Produced by \`bench/lifecycle.sh\` on $(date -u +%F). /bin/true in the busybox sample bundle (pid, net, ipc,"
+    echo "uts, mount namespaces, read-only rootfs, the default mounts and masked paths). Every command runs in"
+    echo "the same wrapper (a private mount namespace hiding cgroup2, which crun 1.8 requires on this hybrid host)."
+    echo "Peak RSS is the largest resident set of any process of the command (wrapper, shell, runtime), from wait4."
+    echo "edge $(out/edge --version | head -1 | cut -d' ' -f3), crun $(crun --version | head -1 | cut -d' ' -f3), runc $(runc --version | head -1 | cut -d' ' -f3)."
+    echo
+} > "$md"
+
+python3 bench/procbench.py --rounds "$rounds" --baseline crun-run --title "run (create, start, wait, delete)" --markdown "$md" --json bench/results/lifecycle-run.json \
+    "crun-run=$work/wrap $work/run-crun" "edge-run=$work/wrap $work/run-edge" "runc-run=$work/wrap $work/run-runc"
+python3 bench/procbench.py --rounds "$rounds" --baseline crun-cycle --title "create + start + delete -f (youki's method)" --markdown "$md" --json bench/results/lifecycle-cycle.json \
+    "crun-cycle=$work/wrap $work/cycle-crun" "edge-cycle=$work/wrap $work/cycle-edge" "runc-cycle=$work/wrap $work/cycle-runc"
+python3 bench/procbench.py --rounds "${HUNDRED_ROUNDS:-3}" --warmup 0 --baseline crun-100 --title "100 sequential containers (crun's method), total" --markdown "$md" --json bench/results/lifecycle-100.json \
+    "crun-100=$work/wrap $work/hundred-crun" "edge-100=$work/wrap $work/hundred-edge" "runc-100=$work/wrap $work/hundred-runc"
+
+# The runtime process alone (no wrapper, no shell): peak RSS of `run` for edge and runc (crun needs the wrapper here).
+python3 bench/procbench.py --rounds 10 --baseline runc --title "peak RSS of the runtime process itself (run)" --markdown "$md" \
+    "runc=runc --root $work/root-runc run --bundle $work/bundle rss-runc" "edge=$edge --root $work/root-edge run --bundle $work/bundle rss-edge"
