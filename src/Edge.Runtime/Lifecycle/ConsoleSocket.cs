@@ -7,6 +7,15 @@ namespace Edge.Runtime.Lifecycle;
 /// <summary>--console-socket: a unix stream socket on which the caller waits for the terminal's master fd.</summary>
 public static class ConsoleSocket
 {
+    /// <summary>Connects when PATH is given (adding the fd to OPENED), else returns -1.</summary>
+    public static int ConnectIfGiven(string? path, System.Collections.Generic.List<int> opened)
+    {
+        if (string.IsNullOrEmpty(path)) return -1;
+        int fd = Connect(path);
+        opened.Add(fd);
+        return fd;
+    }
+
     public static unsafe int Connect(string path)
     {
         byte[] name = Encoding.UTF8.GetBytes(path);

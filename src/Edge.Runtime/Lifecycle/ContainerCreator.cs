@@ -89,12 +89,7 @@ public static class ContainerCreator
 
             int fifo = ExecFifo.CreateForInit(dir);
             opened.Add(fifo);
-            int console = -1;
-            if (!string.IsNullOrEmpty(request.ConsoleSocket))
-            {
-                console = ConsoleSocket.Connect(request.ConsoleSocket);
-                opened.Add(console);
-            }
+            int console = ConsoleSocket.ConnectIfGiven(request.ConsoleSocket, opened);
 
             plan = InitPlanBuilder.Build(new InitOptions
             {

@@ -42,14 +42,7 @@ public static class ContainerDeleter
             }
             Oci.Runtime.State state = ContainerStatus.Describe(record, dir);
             state.Status = ContainerStatus.Stopped;
-            try
-            {
-                HookRunner.Run("poststop", record.Hooks?.Poststop, state);
-            }
-            catch (RuntimeException ex)
-            {
-                warn?.Invoke(ex.Message);
-            }
+            HookRunner.RunAndWarn("poststop", record.Hooks?.Poststop, state, warn);
             Directory.Delete(dir, recursive: true);
         }
     }

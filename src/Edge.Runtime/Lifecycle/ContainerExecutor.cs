@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Runtime.InteropServices;
 using System.Text;
 using Edge.Linux;
 using Edge.Oci.Json;
@@ -54,12 +53,7 @@ public static class ContainerExecutor
             }
             if (configured.Contains("pid")) pidNs = OpenNamespace(record.Pid, "pid", opened);
 
-            int console = -1;
-            if (!string.IsNullOrEmpty(request.ConsoleSocket))
-            {
-                console = ConsoleSocket.Connect(request.ConsoleSocket);
-                opened.Add(console);
-            }
+            int console = ConsoleSocket.ConnectIfGiven(request.ConsoleSocket, opened);
 
             plan = InitPlanBuilder.Build(new InitOptions
             {
@@ -102,18 +96,8 @@ public static class ContainerExecutor
                 throw new RuntimeException(execError);
             }
             if (request.Detach) return 0;
-            int pid = child.Pid;
-            var registrations = new List<PosixSignalRegistration>();
-            foreach (int signal in new[] { Signals.SIGHUP, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGUSR1, Signals.SIGUSR2, Signals.SIGTERM, Signals.SIGWINCH })
-                registrations.Add(PosixSignalRegistration.Create((PosixSignal)signal, c => { Libc.Kill(pid, signal); c.Cancel = true; }));
-            try
-            {
-                return WaitForExit(pid);
-            }
-            finally
-            {
-                foreach (PosixSignalRegistration r in registrations) r.Dispose();
-            }
+            using (ChildProcess.ForwardSignals(child.Pid))
+                return ChildProcess.Wait(child.Pid, reapOthers: false);
         }
     }
 
@@ -194,22 +178,5 @@ public static class ContainerExecutor
             if (!result.Contains(name)) result.Add(name);
         }
         return result;
-    }
-
-    private static unsafe int WaitForExit(int pid)
-    {
-        while (true)
-        {
-            int status;
-            int reaped = Libc.WaitPid(pid, &status, 0);
-            if (reaped < 0)
-            {
-                int errno = ErrnoText.Last;
-                if (errno == (int)Errno.EINTR) continue;
-                throw new SystemCallException("waitpid", null, errno);
-            }
-            int termination = status & 0x7f;
-            return termination == 0 ? (status >> 8) & 0xff : 128 + termination;
-        }
     }
 }

@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Runtime.InteropServices;
 using Edge.Linux;
 using Edge.Runtime.State;
 
@@ -12,12 +10,6 @@ namespace Edge.Runtime.Lifecycle;
 /// </summary>
 public static class ContainerRunner
 {
-    private static readonly int[] Forwarded =
-    {
-        Signals.SIGHUP, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGUSR1, Signals.SIGUSR2, Signals.SIGTERM,
-        Signals.SIGWINCH, Signals.SIGALRM,
-    };
-
     public static int Run(CreateRequest request, bool detach, bool keep, Action<string>? warn)
     {
         var store = new ContainerStore(request.Root);
@@ -30,22 +22,13 @@ public static class ContainerRunner
             return 0;
         }
 
-        var registrations = new List<PosixSignalRegistration>();
-        foreach (int signal in Forwarded)
-        {
-            registrations.Add(PosixSignalRegistration.Create((PosixSignal)signal, context =>
-            {
-                Libc.Kill(pid, signal);
-                context.Cancel = true;
-            }));
-        }
-        try
+        using (ChildProcess.ForwardSignals(pid))
         {
             StepTimer.Mark("run: signal forwarding set up");
             StartOrRemove(store, request.Id, warn);
             StepTimer.Mark("run: started");
             string? execError = created.Init.WaitExec();
-            int status = WaitForExit(pid);
+            int status = ChildProcess.Wait(pid, reapOthers: true);
             StepTimer.Mark("run: container exited");
             if (execError is not null)
             {
@@ -55,10 +38,6 @@ public static class ContainerRunner
             if (!keep) Remove(store, request.Id, warn);
             StepTimer.Mark("run: deleted");
             return status;
-        }
-        finally
-        {
-            foreach (PosixSignalRegistration r in registrations) r.Dispose();
         }
     }
 
@@ -84,25 +63,6 @@ public static class ContainerRunner
         catch (Exception ex) when (ex is RuntimeException or System.IO.IOException)
         {
             warn?.Invoke($"cleaning up container {id}: {ex.Message}");
-        }
-    }
-
-    /// <summary>Reaps children (we are a subreaper) until PID's status arrives.</summary>
-    private static unsafe int WaitForExit(int pid)
-    {
-        while (true)
-        {
-            int status;
-            int reaped = Libc.WaitPid(-1, &status, 0);
-            if (reaped < 0)
-            {
-                int errno = ErrnoText.Last;
-                if (errno == (int)Errno.EINTR) continue;
-                throw new SystemCallException("waitpid", null, errno);
-            }
-            if (reaped != pid) continue;
-            int termination = status & 0x7f;
-            return termination == 0 ? (status >> 8) & 0xff : 128 + termination;
         }
     }
 }

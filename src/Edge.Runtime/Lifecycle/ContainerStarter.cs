@@ -25,14 +25,6 @@ public static class ContainerStarter
         }
         Oci.Runtime.State state = ContainerStatus.Describe(record, dir);
         state.Status = ContainerStatus.Running;
-        try
-        {
-            HookRunner.Run("poststart", record.Hooks?.Poststart, state);
-        }
-        catch (RuntimeException ex)
-        {
-            // The spec: a failing poststart hook is logged; the container keeps running.
-            warn?.Invoke(ex.Message);
-        }
+        HookRunner.RunAndWarn("poststart", record.Hooks?.Poststart, state, warn);
     }
 }

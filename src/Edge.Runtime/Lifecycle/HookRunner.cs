@@ -13,6 +13,19 @@ namespace Edge.Runtime.Lifecycle;
 /// </summary>
 public static class HookRunner
 {
+    /// <summary>For poststart and poststop: the spec says a failure is logged and the lifecycle goes on.</summary>
+    public static void RunAndWarn(string phase, List<Hook>? hooks, Oci.Runtime.State state, Action<string>? warn)
+    {
+        try
+        {
+            Run(phase, hooks, state);
+        }
+        catch (RuntimeException ex)
+        {
+            warn?.Invoke(ex.Message);
+        }
+    }
+
     public static void Run(string phase, List<Hook>? hooks, Oci.Runtime.State state)
     {
         if (hooks is null) return;
