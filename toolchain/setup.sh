@@ -8,10 +8,11 @@ top=$(dirname "$here")
 
 # Build: lld links the static image (GNU ld cannot), cmake/make/gcc build the static OpenSSL shim.
 packages=(lld-14 libssl-dev cmake make gcc git ca-certificates)
-# Tests: busybox for sample root filesystems; runc and crun as reference runtimes for differential tests.
-packages+=(busybox-static runc crun)
-# Benchmarks: whole-process timing.
-if [[ "${1:-}" == "--bench" ]]; then packages+=(hyperfine); fi
+# Tests: busybox for sample root filesystems; runc and crun as reference runtimes for differential tests;
+# file, ps, unshare and chroot, which the tests call.
+packages+=(busybox-static runc crun file procps util-linux)
+# Benchmarks: the interleaving driver (bench/procbench.py).
+if [[ "${1:-}" == "--bench" ]]; then packages+=(python3); fi
 
 missing=()
 for p in "${packages[@]}"; do
