@@ -21,6 +21,7 @@ public sealed class InitOptions
     public bool NewUserNamespace { get; init; }
     public bool NewCgroupNamespace { get; init; }
     public bool NewUtsNamespace { get; init; }
+    public bool NewTimeNamespace { get; init; }
     public Cgroup? Cgroup { get; init; }
     /// <summary>The hierarchies <see cref="Cgroup"/> was resolved against, in the same order as its directories.</summary>
     public IReadOnlyList<CgroupHierarchy> CgroupHierarchies { get; init; } = new List<CgroupHierarchy>();

@@ -47,6 +47,7 @@ public static unsafe class InitPlanBuilder
             plan.Add(InitOp.SetNs, $"join {type} namespace", a: fd, b: (long)NamespaceFlag(type));
         plan.Add(InitOp.WaitParent, "wait for the parent's set-up");
         if (o.NewCgroupNamespace) plan.Add(InitOp.Unshare, "unshare cgroup namespace", a: (long)CloneFlags.NewCgroup);
+        if (o.NewTimeNamespace) plan.Add(InitOp.TimeNamespace, "create the time namespace with its offsets", s1: arena.String(TimeOffsets(o.Spec)));
         if (o.NewUserNamespace) plan.Add(InitOp.SetRootIds, "become root in the user namespace");
 
         if (!o.IsExec) AddRootfs(plan, o);
@@ -271,6 +272,19 @@ public static unsafe class InitPlanBuilder
             plan.Add(InitOp.Mknod, $"mknod `{d.Path}`", a: type | d.Mode, b: (long)MakeDev(d.Major, d.Minor), c: d.Uid, d: d.Gid,
                 s2: arena.String(target));
         }
+    }
+
+    /// <summary>linux.timeOffsets as /proc/PID/timens_offsets wants it: "CLOCK SECS NANOSECS" per line.</summary>
+    private static string TimeOffsets(Spec spec)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach ((string clock, TimeOffset offset) in spec.Linux?.TimeOffsets ?? new Dictionary<string, TimeOffset>())
+        {
+            if (clock is not ("monotonic" or "boottime"))
+                throw new RuntimeException($"config.json: $.linux.timeOffsets: unknown clock \"{clock}\" (monotonic or boottime)");
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{clock} {offset.Secs} {offset.Nanosecs}\n");
+        }
+        return text.ToString();
     }
 
     public static ulong MakeDev(long major, long minor)

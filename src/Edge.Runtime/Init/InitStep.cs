@@ -44,6 +44,7 @@ public enum InitOp
     Ready = 35,          // tell the parent set-up is complete
     WaitStart = 36,      // A = exec fifo fd: block until `start` writes to it
     Exec = 37,           // S1 = argv (byte**), S2 = envp (byte**)
+    TimeNamespace = 38,  // S1 = timens_offsets text: unshare(CLONE_NEWTIME) and set the clock offsets
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -55,12 +55,11 @@ public static class ContainerCreator
             ulong flags = 0;
             var join = new List<(string Type, int Fd)>();
             int joinPid = -1;
-            bool newUser = false, newCgroupNs = false, newUts = false;
+            bool newUser = false, newCgroupNs = false, newUts = false, newTime = false;
             foreach (Namespace ns in linux.Namespaces ?? new List<Namespace>())
             {
                 ulong flag = InitPlanBuilder.NamespaceFlag(ns.Type);
                 if (flag == 0) throw new RuntimeException($"config.json: $.linux.namespaces: unknown namespace type \"{ns.Type}\"");
-                if (ns.Type == "time") throw new RuntimeException("config.json: $.linux.namespaces: the time namespace is not supported yet");
                 if (!string.IsNullOrEmpty(ns.Path))
                 {
                     int fd = Libc.Open(ns.Path, OpenFlags.ReadOnly | OpenFlags.CloseOnExec, 0);
@@ -74,6 +73,7 @@ public static class ContainerCreator
                 switch (ns.Type)
                 {
                     case "cgroup": newCgroupNs = true; break;
+                    case "time": newTime = true; break; // unshared by the init, which must set the offsets first
                     case "user": newUser = true; flags |= flag; break;
                     case "uts": newUts = true; flags |= flag; break;
                     default: flags |= flag; break;
@@ -104,6 +104,7 @@ public static class ContainerCreator
                 Join = join,
                 NewUserNamespace = newUser,
                 NewCgroupNamespace = newCgroupNs,
+                NewTimeNamespace = newTime,
                 NewUtsNamespace = newUts || join.Exists(j => j.Type == "uts"),
                 Cgroup = cgroup,
                 CgroupHierarchies = hierarchies,

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Edge.Tests.Support;
+using Xunit;
+
+namespace Edge.Tests.Integration;
+
+/// <summary>Joining existing namespaces by path (how Kubernetes pods share a sandbox's) and time namespaces.</summary>
+[Collection("containers")]
+public class NamespaceTests
+{
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void JoinsAnotherContainersNetworkUtsAndIpcNamespaces(string runtime)
+    {
+        using var sandboxBundle = new TestBundle("/bin/sh", "-c", "ip link set lo up 2>/dev/null; sleep 30");
+        sandboxBundle.Config["hostname"] = "pod-sandbox";
+        sandboxBundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        string sandbox = $"ns-sandbox-{runtime}-{System.Environment.ProcessId}";
+        Assert.Equal(0, r.Detached("run", "-d", "--bundle", sandboxBundle.Path, sandbox).ExitCode);
+        int pid = JsonDocument.Parse(r.Cli("state", sandbox).Stdout).RootElement.GetProperty("pid").GetInt32();
+
+        using var member = new TestBundle("/bin/sh", "-c", "hostname; readlink /proc/self/ns/net; readlink /proc/self/ns/ipc");
+        member.Config.AsObject().Remove("hostname");
+        member.Linux["namespaces"] = new JsonArray(
+            new JsonObject { ["type"] = "pid" }, new JsonObject { ["type"] = "mount" },
+            new JsonObject { ["type"] = "network", ["path"] = $"/proc/{pid}/ns/net" },
+            new JsonObject { ["type"] = "uts", ["path"] = $"/proc/{pid}/ns/uts" },
+            new JsonObject { ["type"] = "ipc", ["path"] = $"/proc/{pid}/ns/ipc" });
+        member.Save();
+        ProcessResult run = r.Run(member, $"ns-member-{runtime}-{System.Environment.ProcessId}");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string[] lines = run.Stdout.Split('\n');
+        Assert.Equal("pod-sandbox", lines[0]);
+        Assert.Equal(ReadLink($"/proc/{pid}/ns/net"), lines[1]);
+        Assert.Equal(ReadLink($"/proc/{pid}/ns/ipc"), lines[2]);
+        Assert.NotEqual(ReadLink("/proc/self/ns/net"), lines[1]);
+        Assert.Equal(0, r.Cli("delete", "--force", sandbox).ExitCode);
+    }
+
+    private static string ReadLink(string path) => new FileInfo(path).LinkTarget ?? "";
+
+    [Fact]
+    public void TimeNamespaceShiftsBoottimeAndMonotonicClocks()
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", "cut -d' ' -f1 /proc/uptime");
+        bundle.Linux["namespaces"]!.AsArray().Add(new JsonObject { ["type"] = "time" });
+        bundle.Linux["timeOffsets"] = new JsonObject
+        {
+            ["boottime"] = new JsonObject { ["secs"] = 864000, ["nanosecs"] = 0 },
+            ["monotonic"] = new JsonObject { ["secs"] = 3600 },
+        };
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        double hostUptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], CultureInfo.InvariantCulture);
+        ProcessResult run = r.Run(bundle, $"timens-{System.Environment.ProcessId}");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        double inside = double.Parse(run.Stdout.Trim(), CultureInfo.InvariantCulture);
+        Assert.InRange(inside - hostUptime, 864000 - 5, 864000 + 60);
+    }
+}
