@@ -40,6 +40,21 @@ public static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Statx(int dirfd, string path, int flags, uint mask, byte* statx);
 
+    [LibraryImport(Name, EntryPoint = "recvmsg", SetLastError = true)]
+    public static partial nint RecvMsg(int fd, void* message, int flags);
+
+    [LibraryImport(Name, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request, void* argument);
+
+    [LibraryImport(Name, EntryPoint = "tcgetattr", SetLastError = true)]
+    public static partial int TcGetAttr(int fd, byte* termios);
+
+    [LibraryImport(Name, EntryPoint = "tcsetattr", SetLastError = true)]
+    public static partial int TcSetAttr(int fd, int when, byte* termios);
+
+    [LibraryImport(Name, EntryPoint = "cfmakeraw")]
+    public static partial void CfMakeRaw(byte* termios);
+
     [LibraryImport(Name, EntryPoint = "getuid")]
     public static partial uint GetUid();
 

@@ -89,7 +89,7 @@ public static class ContainerCreator
 
             int fifo = ExecFifo.CreateForInit(dir);
             opened.Add(fifo);
-            int console = ConsoleSocket.ConnectIfGiven(request.ConsoleSocket, opened);
+            int console = request.ConsoleSocketFd >= 0 ? request.ConsoleSocketFd : ConsoleSocket.ConnectIfGiven(request.ConsoleSocket, opened);
 
             plan = InitPlanBuilder.Build(new InitOptions
             {

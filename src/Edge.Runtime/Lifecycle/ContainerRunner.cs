@@ -14,7 +14,10 @@ public static class ContainerRunner
     {
         var store = new ContainerStore(request.Root);
         if (!detach) Libc.Prctl(Prctl.SetChildSubreaper, 1, 0, 0, 0);
+        using TerminalProxy? terminal = NeedsTerminalProxy(request, detach) ? TerminalProxy.Create() : null;
+        if (terminal is not null) request = request.WithConsoleSocketFd(terminal.ContainerEnd);
         using ContainerCreator.Created created = ContainerCreator.Create(request);
+        terminal?.Start();
         int pid = created.Record.Pid;
         if (detach)
         {
@@ -29,6 +32,7 @@ public static class ContainerRunner
             StepTimer.Mark("run: started");
             string? execError = created.Init.WaitExec();
             int status = ChildProcess.Wait(pid, reapOthers: true);
+            terminal?.Drain();
             StepTimer.Mark("run: container exited");
             if (execError is not null)
             {
@@ -39,6 +43,20 @@ public static class ContainerRunner
             StepTimer.Mark("run: deleted");
             return status;
         }
+    }
+
+    /// <summary>
+    /// A terminal is wanted but nobody gave a console socket: in the foreground edge relays the terminal
+    /// itself (as runc does); detached, nobody could, which runc refuses too.
+    /// </summary>
+    private static bool NeedsTerminalProxy(CreateRequest request, bool detach)
+    {
+        if (!string.IsNullOrEmpty(request.ConsoleSocket)) return false;
+        string config = System.IO.Path.Combine(System.IO.Path.GetFullPath(request.Bundle), "config.json");
+        if (!System.IO.File.Exists(config)) return false; // create reports the missing file
+        bool terminal = Oci.Json.OciJson.ReadFile(config, Oci.Json.OciJsonContext.Default.Spec, config).Process?.Terminal == true;
+        if (terminal && detach) throw new RuntimeException("cannot allocate a pseudo-TTY for a detached container without --console-socket");
+        return terminal;
     }
 
     private static void StartOrRemove(ContainerStore store, string id, Action<string>? warn)

@@ -8,7 +8,15 @@ public sealed class CreateRequest
     public required string Bundle { get; init; }
     public string? PidFile { get; init; }
     public string? ConsoleSocket { get; init; }
+    /// <summary>An already connected console socket (foreground `run` proxying the terminal itself).</summary>
+    public int ConsoleSocketFd { get; init; } = -1;
     public bool NoPivot { get; init; }
     public int PreserveFds { get; init; }
     public bool SystemdCgroup { get; init; }
+
+    public CreateRequest WithConsoleSocketFd(int fd) => new()
+    {
+        Root = Root, Id = Id, Bundle = Bundle, PidFile = PidFile, ConsoleSocket = null, ConsoleSocketFd = fd,
+        NoPivot = NoPivot, PreserveFds = PreserveFds, SystemdCgroup = SystemdCgroup,
+    };
 }

@@ -53,6 +53,37 @@ public class TerminalAndHookTests
         Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
     }
 
+    /// <summary>
+    /// `run` in the foreground with a terminal and no console socket relays the terminal itself. (runc 1.1
+    /// does too, but only when it has a controlling terminal: here it fails with "open /dev/tty: no such
+    /// device or address", so this is not a differential test.)
+    /// </summary>
+    [Fact]
+    public void ForegroundRunRelaysTheTerminal()
+    {
+        const string runtime = "edge";
+        using var bundle = new TestBundle("/bin/sh", "-c", "echo tty=$(tty); exit 4");
+        bundle.Process["terminal"] = true;
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        ProcessResult run = r.Run(bundle, $"ttyfg-{runtime}-{System.Environment.ProcessId}");
+        Assert.Equal(4, run.ExitCode);
+        Assert.Equal("tty=/dev/pts/0\r\n", run.Stdout);
+    }
+
+    [Fact]
+    public void DetachedTerminalWithoutConsoleSocketIsRefused()
+    {
+        using var bundle = new TestBundle("/bin/true");
+        bundle.Process["terminal"] = true;
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        ProcessResult run = r.Detached("run", "-d", "--bundle", bundle.Path, $"ttyd-{System.Environment.ProcessId}");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("edge: cannot allocate a pseudo-TTY for a detached container without --console-socket\n", run.Stderr);
+        Assert.Empty(Directory.GetDirectories(r.Root));
+    }
+
     [Fact]
     public void HooksRunWithTheStateOnStdinAtTheirLifecyclePoints()
     {
