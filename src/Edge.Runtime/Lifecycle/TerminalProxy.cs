@@ -61,10 +61,14 @@ public sealed unsafe class TerminalProxy : IDisposable
             }
         }
 
+        // Plain streams over fds 0 and 1: Console's own terminal handling would put the caller's terminal
+        // back into cooked mode behind our back.
         FileStream masterStream = _master;
-        _output = new Thread(() => Copy(masterStream, Console.OpenStandardOutput())) { IsBackground = true, Name = "tty-out" };
+        var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
+        var stdin = new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1);
+        _output = new Thread(() => Copy(masterStream, stdout)) { IsBackground = true, Name = "tty-out" };
         _output.Start();
-        new Thread(() => Copy(Console.OpenStandardInput(), masterStream)) { IsBackground = true, Name = "tty-in" }.Start();
+        new Thread(() => Copy(stdin, masterStream)) { IsBackground = true, Name = "tty-in" }.Start();
     }
 
     /// <summary>Waits (bounded) for the container's last output to be copied after it exited.</summary>
