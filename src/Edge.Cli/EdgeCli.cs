@@ -32,7 +32,7 @@ internal static class EdgeCli
         ListCommand.Definition,
         LifecycleCommands.Pause,
         PsCommand.Definition,
-        Pending("restore", "restore a container from a previous checkpoint", "<container-id>"),
+        RestoreCommand.Definition,
         LifecycleCommands.Resume,
         RunCommand.Definition,
         SpecCommand.Definition,

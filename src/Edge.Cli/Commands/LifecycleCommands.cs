@@ -125,6 +125,7 @@ internal static class LifecycleCommands
             PidFile = context.Options.Get("pid-file"),
             ConsoleSocket = context.Options.Get("console-socket"),
             NoPivot = context.Options.Flag("no-pivot"),
+            NoNewKeyring = context.Options.Flag("no-new-keyring"),
             PreserveFds = preserve,
             SystemdCgroup = context.Global.SystemdCgroup,
         };

@@ -13,6 +13,8 @@ public sealed class InitOptions
     /// <summary>Absolute rootfs path on the host (unused by exec).</summary>
     public string Rootfs { get; init; } = "";
     public bool NoPivot { get; init; }
+    /// <summary>Keyring name for a new session keyring; null with --no-new-keyring (and for exec).</summary>
+    public string? SessionKeyring { get; init; }
     public int ConsoleSocketFd { get; init; } = -1;
     public int ExecFifoFd { get; init; } = -1;
     public int PreserveFds { get; init; }

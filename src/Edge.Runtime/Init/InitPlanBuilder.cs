@@ -49,6 +49,7 @@ public static unsafe class InitPlanBuilder
         if (o.NewCgroupNamespace) plan.Add(InitOp.Unshare, "unshare cgroup namespace", a: (long)CloneFlags.NewCgroup);
         if (o.NewTimeNamespace) plan.Add(InitOp.TimeNamespace, "create the time namespace with its offsets", s1: arena.String(TimeOffsets(o.Spec)));
         if (o.NewUserNamespace) plan.Add(InitOp.SetRootIds, "become root in the user namespace");
+        if (o.SessionKeyring is not null) plan.Add(InitOp.SessionKeyring, "join a new session keyring", s1: arena.String(o.SessionKeyring));
 
         if (!o.IsExec) AddRootfs(plan, o);
 

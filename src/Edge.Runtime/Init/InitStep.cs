@@ -45,6 +45,7 @@ public enum InitOp
     WaitStart = 36,      // A = exec fifo fd: block until `start` writes to it
     Exec = 37,           // S1 = argv (byte**), S2 = envp (byte**)
     TimeNamespace = 38,  // S1 = timens_offsets text: unshare(CLONE_NEWTIME) and set the clock offsets
+    SessionKeyring = 39, // S1 = keyring name: join a new session keyring
 }
 
 [StructLayout(LayoutKind.Sequential)]

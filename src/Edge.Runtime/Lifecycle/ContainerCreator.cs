@@ -98,6 +98,7 @@ public static class ContainerCreator
                 Bundle = bundle,
                 Rootfs = rootfs,
                 NoPivot = request.NoPivot,
+                SessionKeyring = request.NoNewKeyring ? null : "_ses." + request.Id,
                 ConsoleSocketFd = console,
                 ExecFifoFd = fifo,
                 PreserveFds = request.PreserveFds,

@@ -11,12 +11,13 @@ public sealed class CreateRequest
     /// <summary>An already connected console socket (foreground `run` proxying the terminal itself).</summary>
     public int ConsoleSocketFd { get; init; } = -1;
     public bool NoPivot { get; init; }
+    public bool NoNewKeyring { get; init; }
     public int PreserveFds { get; init; }
     public bool SystemdCgroup { get; init; }
 
     public CreateRequest WithConsoleSocketFd(int fd) => new()
     {
         Root = Root, Id = Id, Bundle = Bundle, PidFile = PidFile, ConsoleSocket = null, ConsoleSocketFd = fd,
-        NoPivot = NoPivot, PreserveFds = PreserveFds, SystemdCgroup = SystemdCgroup,
+        NoPivot = NoPivot, NoNewKeyring = NoNewKeyring, PreserveFds = PreserveFds, SystemdCgroup = SystemdCgroup,
     };
 }

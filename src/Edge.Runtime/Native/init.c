@@ -56,7 +56,7 @@ enum init_op {
     OP_PIVOT_ROOT, OP_MOVE_ROOT, OP_WRITE_FILE, OP_MASK_PATH, OP_READONLY_PATH, OP_REMOUNT_ROOT_READONLY,
     OP_CHMOD, OP_CONSOLE, OP_SETSID, OP_RLIMIT, OP_UMASK, OP_DROP_BOUNDING, OP_KEEP_CAPS, OP_SET_GROUPS,
     OP_SET_IDS, OP_CAPSET, OP_AMBIENT_RAISE, OP_NO_NEW_PRIVILEGES, OP_CHDIR, OP_CLOSE_FROM, OP_RESOLVE_EXEC,
-    OP_READY, OP_WAIT_START, OP_EXEC, OP_TIME_NAMESPACE,
+    OP_READY, OP_WAIT_START, OP_EXEC, OP_TIME_NAMESPACE, OP_SESSION_KEYRING,
 };
 
 struct init_step {
@@ -605,6 +605,11 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
     case OP_EXEC:
         execve(p->exec_path, (char **)s->s1, (char **)s->s2);
         return errno;
+    case OP_SESSION_KEYRING:
+        /* keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): the container gets its own session keyring instead of
+         * sharing the caller's (runc's default; --no-new-keyring skips it). Kernels without keys: fine. */
+        if (syscall(SYS_keyctl, 1, s->s1) < 0 && errno != ENOSYS) return errno;
+        return 0;
     case OP_TIME_NAMESPACE: {
         /* A new time namespace applies to children and, since Linux 5.11, to this process at execve; its
          * offsets can only be written before anything enters it. S1 holds "monotonic S N\nboottime S N\n". */

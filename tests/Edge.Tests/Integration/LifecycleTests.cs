@@ -224,6 +224,45 @@ public class LifecycleTests
     }
 
     [Fact]
+    public void PreservedFdsReachTheProcessAndNothingElseDoes()
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", "cat <&3; ls /proc/self/fd | sort -n | tr '\\n' ' '");
+        bundle.Save();
+        using var data = new TempDir("edge-fd-");
+        File.WriteAllText(data.Combine("secret"), "passed through fd 3\n");
+        using TestRuntime r = TestRuntime.Edge();
+        ProcessResult run = EdgeProcess.Run("sh", new[] { "-c", "exec 3<\"$0\" 4<\"$0\"; exec \"$1\" --root \"$2\" run --preserve-fds 1 --bundle \"$3\" \"$4\"",
+            data.Combine("secret"), EdgeProcess.Binary, r.Root, bundle.Path, Id("fds") });
+        Assert.True(run.ExitCode == 0, run.ToString());
+        // fd 3 is kept; fd 4 (not preserved) was closed at execve, so ls's own directory fd takes number 4.
+        Assert.Equal("passed through fd 3\n0 1 2 3 4 ", run.Stdout);
+    }
+
+    [Fact]
+    public void ExecWithAProcessFile()
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", LongRunning);
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        string id = Id("procfile");
+        Assert.Equal(0, r.Detached("run", "-d", "--bundle", bundle.Path, id).ExitCode);
+        string processFile = Path.Combine(bundle.Path, "process.json");
+        File.WriteAllText(processFile, """
+            {"args": ["sh", "-c", "echo $A; id -u; pwd"], "env": ["A=from-file", "PATH=/bin"], "cwd": "/etc",
+             "user": {"uid": 65534, "gid": 65534}}
+            """);
+        ProcessResult exec = r.Cli("exec", "--process", processFile, id);
+        Assert.True(exec.ExitCode == 0, exec.ToString());
+        Assert.Equal("from-file\n65534\n/etc\n", exec.Stdout);
+
+        File.WriteAllText(processFile, """{"args": "sh", "cwd": "/"}""");
+        ProcessResult bad = r.Cli("exec", "--process", processFile, id);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Equal($"edge: {processFile}: $.args: expected array of strings, got string (line 1)\n", bad.Stderr);
+        Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
+    }
+
+    [Fact]
     public void KillAllSignalsEveryProcess()
     {
         using var bundle = new TestBundle("/bin/sh", "-c", "sleep 100 & sleep 100 & wait");
