@@ -46,6 +46,8 @@ public sealed unsafe class InitPlan : IDisposable
         program->ONoFollow = OpenFlags.NoFollow;
         program->ExecPathSize = 4096;
         program->ExecPath = Arena.Alloc(program->ExecPathSize);
+        program->StateSize = 64 * 1024;
+        program->State = Arena.Alloc(program->StateSize);
         return program;
     }
 

@@ -50,6 +50,8 @@ public static unsafe class InitPlanBuilder
         if (o.NewTimeNamespace) plan.Add(InitOp.TimeNamespace, "create the time namespace with its offsets", s1: arena.String(TimeOffsets(o.Spec)));
         if (o.NewUserNamespace) plan.Add(InitOp.SetRootIds, "become root in the user namespace");
         if (o.SessionKeyring is not null) plan.Add(InitOp.SessionKeyring, "join a new session keyring", s1: arena.String(o.SessionKeyring));
+        bool initHooks = !o.IsExec && (o.Spec.Hooks?.CreateContainer is { Count: > 0 } || o.Spec.Hooks?.StartContainer is { Count: > 0 });
+        if (initHooks) plan.Add(InitOp.ReceiveState, "receive the container state for hooks");
 
         if (!o.IsExec) AddRootfs(plan, o);
 
@@ -115,6 +117,7 @@ public static unsafe class InitPlanBuilder
         {
             plan.Add(InitOp.Ready, "report ready");
             plan.Add(InitOp.WaitStart, "wait for start", a: o.ExecFifoFd);
+            AddHooks(plan, "startContainer", o.Spec.Hooks?.StartContainer, state: 1);
         }
         else
         {
@@ -166,6 +169,7 @@ public static unsafe class InitPlanBuilder
         if (devPtsIsMounted)
             plan.Add(InitOp.Symlink, "symlink `/dev/ptmx` -> `pts/ptmx`", s1: arena.String("pts/ptmx"), s2: arena.String("dev/ptmx"));
 
+        AddHooks(plan, "createContainer", o.Spec.Hooks?.CreateContainer, state: 0);
         if (o.NoPivot) plan.Add(InitOp.MoveRoot, $"move rootfs `{o.Rootfs}` to / and chroot", s1: rootfs);
         else plan.Add(InitOp.PivotRoot, $"pivot_root to `{o.Rootfs}`", s1: rootfs);
 
@@ -185,6 +189,20 @@ public static unsafe class InitPlanBuilder
         foreach (string masked in linux.MaskedPaths ?? new List<string>())
             plan.Add(InitOp.MaskPath, $"mask `{masked}`", s2: arena.String(MountOptions.CleanRelative(masked)));
         if (spec.Root?.Readonly == true) plan.Add(InitOp.RemountRootReadonly, "remount / read-only");
+    }
+
+    /// <summary>Hooks the init runs itself, in the container's namespaces (before pivot_root, or before execve).</summary>
+    private static void AddHooks(InitPlan plan, string phase, List<Hook>? hooks, int state)
+    {
+        if (hooks is null) return;
+        for (int i = 0; i < hooks.Count; i++)
+        {
+            Hook hook = hooks[i];
+            if (hook.Timeout is <= 0) throw new RuntimeException($"config.json: $.hooks.{phase}[{i}].timeout: must be greater than zero");
+            var args = hook.Args is { Count: > 0 } given ? given : new List<string> { hook.Path };
+            plan.Add(InitOp.Hook, $"{phase} hook #{i} `{hook.Path}`", a: hook.Timeout ?? 0, b: state,
+                s1: plan.Arena.String(hook.Path), s2: (byte*)plan.Arena.StringArray(args), s3: (byte*)plan.Arena.StringArray(hook.Env ?? new List<string>()));
+        }
     }
 
     private static void AddMount(InitPlan plan, InitOptions o, Mount m, string target, int index)

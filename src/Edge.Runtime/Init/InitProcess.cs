@@ -85,7 +85,7 @@ public sealed unsafe class InitProcess : IDisposable
         do n = Libc.Read(_socket, (byte*)&message, (nuint)sizeof(InitMessage)); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
         if (n == sizeof(InitMessage) && message.Kind == InitMessage.Ready) return;
         if (n == sizeof(InitMessage) && message.Kind == InitMessage.Error)
-            throw new RuntimeException($"{_plan.Describe(message.Step)}: {ErrnoText.Describe(message.Errno)}");
+            throw new RuntimeException($"{_plan.Describe(message.Step)}: {DescribeError(message.Errno)}");
         throw new RuntimeException("container init exited during set-up");
     }
 
@@ -96,9 +96,28 @@ public sealed unsafe class InitProcess : IDisposable
         nint n;
         do n = Libc.Read(_socket, (byte*)&message, (nuint)sizeof(InitMessage)); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
         if (n == sizeof(InitMessage) && message.Kind == InitMessage.Error)
-            return $"{_plan.Describe(message.Step)}: {ErrnoText.Describe(message.Errno)}";
+            return $"{_plan.Describe(message.Step)}: {DescribeError(message.Errno)}";
         return null;
     }
+
+    /// <summary>Sends the state documents the init's hooks read on stdin (see InitOp.ReceiveState).</summary>
+    public void SendState(string createState, string startState)
+    {
+        byte[] message = System.Text.Encoding.UTF8.GetBytes(createState + "\0" + startState + "\0");
+        if (message.Length >= 64 * 1024) throw new RuntimeException("container state for hooks is too large");
+        fixed (byte* data = message)
+            if (Libc.Write(_socket, data, (nuint)message.Length) != message.Length)
+                throw new SystemCallException("send state to container init", null, ErrnoText.Last);
+    }
+
+    /// <summary>errno, or one of the hook results of Native/init.c (exit status, signal, timeout).</summary>
+    private static string DescribeError(int error) => error switch
+    {
+        >= 1400 => "timed out",
+        >= 1300 => $"killed by signal {error - 1300}",
+        >= 1000 => $"exit status {error - 1000}",
+        _ => ErrnoText.Describe(error),
+    };
 
     public void Dispose()
     {

@@ -46,6 +46,8 @@ public enum InitOp
     Exec = 37,           // S1 = argv (byte**), S2 = envp (byte**)
     TimeNamespace = 38,  // S1 = timens_offsets text: unshare(CLONE_NEWTIME) and set the clock offsets
     SessionKeyring = 39, // S1 = keyring name: join a new session keyring
+    ReceiveState = 40,   // read the hooks' state documents from the parent
+    Hook = 41,           // S1 path, S2 argv, S3 envp, A timeout (s), B 0 = createContainer state, 1 = startContainer state
 }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -70,6 +72,9 @@ public unsafe struct InitProgram
     /// <summary>The executable found by ResolveExec (points into ExecPath).</summary>
     public byte* ExecPath;
     public int ExecPathSize;
+    /// <summary>Filled by ReceiveState: "create state JSON\0start state JSON\0".</summary>
+    public byte* State;
+    public int StateSize;
 }
 
 /// <summary>What the child sends on the sync socket: Ready, or Error with the failing step and errno.</summary>

@@ -120,6 +120,8 @@ public static class ContainerCreator
             cgroup.AddProcess(pid);
             if (process.OomScoreAdj is int oom) WriteProcFile(pid, "oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
             init.Release();
+            if (spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 })
+                init.SendState(HookState(request.Id, pid, bundle, spec, ContainerStatus.Creating), HookState(request.Id, pid, bundle, spec, ContainerStatus.Created));
             init.WaitReady();
             StepTimer.Mark("create: init ready (rootfs, mounts, credentials set up)");
 
@@ -170,6 +172,12 @@ public static class ContainerCreator
             plan?.Dispose();
         }
     }
+
+    private static string HookState(string id, int pid, string bundle, Spec spec, string status) =>
+        Encoding.UTF8.GetString(OciJson.ToUtf8(new Oci.Runtime.State
+        {
+            OciVersion = Spec.CurrentVersion, Id = id, Status = status, Pid = pid, Bundle = bundle, Annotations = spec.Annotations,
+        }, OciJsonContext.Default.State));
 
     private static void CheckVersion(Spec spec)
     {

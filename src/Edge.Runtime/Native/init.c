@@ -35,6 +35,8 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SYS_clone3
@@ -56,7 +58,7 @@ enum init_op {
     OP_PIVOT_ROOT, OP_MOVE_ROOT, OP_WRITE_FILE, OP_MASK_PATH, OP_READONLY_PATH, OP_REMOUNT_ROOT_READONLY,
     OP_CHMOD, OP_CONSOLE, OP_SETSID, OP_RLIMIT, OP_UMASK, OP_DROP_BOUNDING, OP_KEEP_CAPS, OP_SET_GROUPS,
     OP_SET_IDS, OP_CAPSET, OP_AMBIENT_RAISE, OP_NO_NEW_PRIVILEGES, OP_CHDIR, OP_CLOSE_FROM, OP_RESOLVE_EXEC,
-    OP_READY, OP_WAIT_START, OP_EXEC, OP_TIME_NAMESPACE, OP_SESSION_KEYRING,
+    OP_READY, OP_WAIT_START, OP_EXEC, OP_TIME_NAMESPACE, OP_SESSION_KEYRING, OP_RECEIVE_STATE, OP_HOOK,
 };
 
 struct init_step {
@@ -74,7 +76,15 @@ struct init_program {
     int32_t o_directory, o_nofollow;
     char *exec_path;
     int32_t exec_path_size;
+    /* Container state documents for hooks run by the init: "create JSON\0start JSON\0", from the parent. */
+    char *state;
+    int32_t state_size;
 };
+
+/* Errors of hooks run by the init, beyond errno: the parent turns them into words. */
+#define HOOK_EXIT_STATUS 1000   /* + exit status */
+#define HOOK_SIGNALLED 1300     /* + signal */
+#define HOOK_TIMED_OUT 1400
 
 struct init_message {
     int32_t kind; /* 1 ready, 2 error */
@@ -517,6 +527,52 @@ static int do_resolve_exec(struct init_program *p, struct init_step *s)
     return first_error;
 }
 
+/* A createContainer or startContainer hook, run by the init in the container's namespaces: the state on
+ * stdin, its own argv and env, a timeout. Forked with a raw clone (glibc's fork would take locks that other
+ * threads of the parent may have held at our own clone). */
+static int run_hook(struct init_program *p, struct init_step *s)
+{
+    const char *state = p->state;
+    if (s->b == 1) state += strlen(state) + 1;
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) return errno;
+    long pid = syscall(SYS_clone, (unsigned long)SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) { int error = errno; close(pipefd[0]); close(pipefd[1]); return error; }
+    if (pid == 0) {
+        if (dup2(pipefd[0], 0) < 0) _exit(126);
+        execve(s->s1, (char **)s->s2, (char **)s->s3);
+        _exit(127);
+    }
+    close(pipefd[0]);
+    size_t left = strlen(state);
+    while (left > 0) {
+        ssize_t n = write(pipefd[1], state, left);
+        if (n < 0) { if (errno == EINTR) continue; break; } /* a hook that does not read stdin is fine */
+        state += n;
+        left -= (size_t)n;
+    }
+    close(pipefd[1]);
+    long waited_ms = 0, timeout_ms = s->a > 0 ? s->a * 1000 : -1;
+    for (;;) {
+        int status;
+        pid_t r = waitpid((pid_t)pid, &status, timeout_ms < 0 ? 0 : WNOHANG);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return errno;
+        if (r == (pid_t)pid) {
+            if (WIFEXITED(status)) return WEXITSTATUS(status) == 0 ? 0 : HOOK_EXIT_STATUS + WEXITSTATUS(status);
+            return HOOK_SIGNALLED + WTERMSIG(status);
+        }
+        if (waited_ms >= timeout_ms) {
+            kill((pid_t)pid, SIGKILL);
+            waitpid((pid_t)pid, &status, 0);
+            return HOOK_TIMED_OUT;
+        }
+        struct timespec tick = { 0, 10 * 1000 * 1000 };
+        nanosleep(&tick, NULL);
+        waited_ms += 10;
+    }
+}
+
 static int read_one(int fd)
 {
     char b;
@@ -610,6 +666,14 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
          * sharing the caller's (runc's default; --no-new-keyring skips it). Kernels without keys: fine. */
         if (syscall(SYS_keyctl, 1, s->s1) < 0 && errno != ENOSYS) return errno;
         return 0;
+    case OP_RECEIVE_STATE: {
+        ssize_t n;
+        do n = read(p->sync_fd, p->state, (size_t)p->state_size - 1); while (n < 0 && errno == EINTR);
+        if (n <= 0) return n == 0 ? ENOENT : errno;
+        p->state[n] = 0;
+        return 0;
+    }
+    case OP_HOOK: return run_hook(p, s);
     case OP_TIME_NAMESPACE: {
         /* A new time namespace applies to children and, since Linux 5.11, to this process at execve; its
          * offsets can only be written before anything enters it. S1 holds "monotonic S N\nboottime S N\n". */

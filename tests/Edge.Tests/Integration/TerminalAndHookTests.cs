@@ -121,6 +121,63 @@ public class TerminalAndHookTests
         Assert.True(created.RootElement.GetProperty("pid").GetInt32() > 0);
     }
 
+    /// <summary>createContainer runs in the container's mount namespace before pivot_root (host paths still
+    /// resolve); startContainer runs after it, in the container's file system, just before the process.</summary>
+    [Fact]
+    public void ContainerHooksRunInsideTheContainersNamespaces()
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", "readlink /proc/self/ns/mnt > /tmp/process.ns");
+        using var record = new TempDir("edge-hooks-");
+        bundle.Config["root"]!["readonly"] = false;
+        bundle.Config["hooks"] = new JsonObject
+        {
+            ["createContainer"] = new JsonArray(new JsonObject
+            {
+                ["path"] = "/bin/sh",
+                ["args"] = new JsonArray("sh", "-c", $"cat > {record.Path}/create.json; readlink /proc/self/ns/mnt > {record.Path}/create.ns"),
+            }),
+            ["startContainer"] = new JsonArray(new JsonObject
+            {
+                ["path"] = "/bin/sh",
+                ["args"] = new JsonArray("sh", "-c", "cat > /tmp/start.json; test -e /etc/os-release && grep -q busybox /etc/os-release && echo inside > /tmp/start.where"),
+                ["timeout"] = 5,
+            }),
+        };
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        string id = $"chooks-{System.Environment.ProcessId}";
+        ProcessResult run = r.Run(bundle, id);
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        using JsonDocument create = JsonDocument.Parse(File.ReadAllText(Path.Combine(record.Path, "create.json")));
+        Assert.Equal(id, create.RootElement.GetProperty("id").GetString());
+        Assert.Equal("creating", create.RootElement.GetProperty("status").GetString());
+        string processNs = File.ReadAllText(Path.Combine(bundle.Rootfs, "tmp", "process.ns"));
+        Assert.Equal(processNs, File.ReadAllText(Path.Combine(record.Path, "create.ns")));
+        Assert.NotEqual(new FileInfo("/proc/self/ns/mnt").LinkTarget + "\n", processNs);
+
+        using JsonDocument start = JsonDocument.Parse(File.ReadAllText(Path.Combine(bundle.Rootfs, "tmp", "start.json")));
+        Assert.Equal(create.RootElement.GetProperty("pid").GetInt32(), start.RootElement.GetProperty("pid").GetInt32());
+        Assert.Equal("inside\n", File.ReadAllText(Path.Combine(bundle.Rootfs, "tmp", "start.where")));
+    }
+
+    [Fact]
+    public void FailingStartContainerHookStopsTheContainer()
+    {
+        using var bundle = new TestBundle("/bin/echo", "must not run");
+        bundle.Config["hooks"] = new JsonObject
+        {
+            ["startContainer"] = new JsonArray(new JsonObject { ["path"] = "/bin/sh", ["args"] = new JsonArray("sh", "-c", "exit 3") }),
+        };
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        ProcessResult run = r.Run(bundle, $"shookfail-{System.Environment.ProcessId}");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("", run.Stdout);
+        Assert.Equal("edge: startContainer hook #0 `/bin/sh`: exit status 3\n", run.Stderr);
+        Assert.Empty(Directory.GetDirectories(r.Root));
+    }
+
     [Fact]
     public void FailingPrestartHookFailsCreateAndLeavesNothing()
     {
