@@ -44,6 +44,24 @@ public class NamespaceTests
 
     private static string ReadLink(string path) => new FileInfo(path).LinkTarget ?? "";
 
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void UserNamespaceMapsRootToAnUnprivilegedHostId(string runtime)
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/gid_map; ls -ln /dev/null | cut -c1-10; grep CapEff /proc/self/status");
+        // The mapped root (host uid 100000) must be able to reach the rootfs.
+        File.SetUnixFileMode(Path.GetDirectoryName(bundle.Path)!, (UnixFileMode)0x1ed);
+        bundle.Linux["namespaces"]!.AsArray().Add(new JsonObject { ["type"] = "user" });
+        bundle.Linux["uidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
+        bundle.Linux["gidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        ProcessResult run = r.Run(bundle, $"userns-{runtime}-{System.Environment.ProcessId}");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("0\n         0     100000      65536\n         0     100000      65536\ncrw-rw-rw-\nCapEff:\t0000000020000420\n", run.Stdout);
+    }
+
     [Fact]
     public void TimeNamespaceShiftsBoottimeAndMonotonicClocks()
     {
