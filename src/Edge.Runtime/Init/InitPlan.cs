@@ -32,16 +32,10 @@ public sealed unsafe class InitPlan : IDisposable
     {
         InitStep* steps = (InitStep*)Arena.Alloc(_steps.Count * sizeof(InitStep));
         for (int i = 0; i < _steps.Count; i++) steps[i] = _steps[i];
-        SyscallNumbers numbers = SyscallNumbers.ForCurrentArchitecture();
         InitProgram* program = (InitProgram*)Arena.Alloc(sizeof(InitProgram));
         program->Steps = steps;
         program->Count = _steps.Count;
         program->SyncFd = syncFd;
-        program->PivotRootNr = numbers.PivotRoot;
-        program->CapsetNr = numbers.Capset;
-        program->SetgroupsNr = numbers.Setgroups;
-        program->SetresuidNr = numbers.Setresuid;
-        program->SetresgidNr = numbers.Setresgid;
         program->ODirectory = OpenFlags.Directory;
         program->ONoFollow = OpenFlags.NoFollow;
         program->ExecPathSize = 4096;

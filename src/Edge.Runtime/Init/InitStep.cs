@@ -66,7 +66,6 @@ public unsafe struct InitProgram
     public InitStep* Steps;
     public int Count;
     public int SyncFd;
-    public int PivotRootNr, CapsetNr, SetgroupsNr, SetresuidNr, SetresgidNr;
     /// <summary>open(2) O_DIRECTORY and O_NOFOLLOW for this architecture.</summary>
     public int ODirectory, ONoFollow;
     /// <summary>The executable found by ResolveExec (points into ExecPath).</summary>

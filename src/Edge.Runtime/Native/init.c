@@ -72,7 +72,6 @@ struct init_program {
     struct init_step *steps;
     int32_t count;
     int32_t sync_fd;
-    int32_t pivot_root_nr, capset_nr, setgroups_nr, setresuid_nr, setresgid_nr;
     int32_t o_directory, o_nofollow;
     char *exec_path;
     int32_t exec_path_size;
@@ -351,10 +350,10 @@ static int do_bind_device(struct init_program *p, struct init_step *s, int root)
 }
 
 /* pivot_root(".", ".") with the new root as cwd, then detach the old root stacked on top of it. */
-static int do_pivot_root(struct init_program *p, int root)
+static int do_pivot_root(int root)
 {
     if (fchdir(root) != 0) return errno;
-    if (syscall(p->pivot_root_nr, ".", ".") != 0) return errno;
+    if (syscall(SYS_pivot_root, ".", ".") != 0) return errno;
     /* The old root must not propagate our unmount back to the host. */
     if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) != 0) return errno;
     if (umount2(".", MNT_DETACH) != 0) return errno;
@@ -475,14 +474,14 @@ static int do_console(struct init_step *s)
     return 0;
 }
 
-static int do_capset(struct init_program *p, struct init_step *s)
+static int do_capset(struct init_step *s)
 {
     struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
     struct __user_cap_data_struct data[2];
     uint64_t e = (uint64_t)s->a, pm = (uint64_t)s->b, in = (uint64_t)s->c;
     data[0].effective = (uint32_t)e; data[0].permitted = (uint32_t)pm; data[0].inheritable = (uint32_t)in;
     data[1].effective = (uint32_t)(e >> 32); data[1].permitted = (uint32_t)(pm >> 32); data[1].inheritable = (uint32_t)(in >> 32);
-    return syscall(p->capset_nr, &header, data) != 0 ? errno : 0;
+    return syscall(SYS_capset, &header, data) != 0 ? errno : 0;
 }
 
 static int executable(const char *path)
@@ -589,8 +588,8 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
     case OP_WAIT_PARENT: return read_one(p->sync_fd);
     case OP_UNSHARE: return check(unshare((int)s->a));
     case OP_SET_ROOT_IDS:
-        if (syscall(p->setresgid_nr, 0, 0, 0) != 0) return errno;
-        return syscall(p->setresuid_nr, 0, 0, 0) != 0 ? errno : 0;
+        if (syscall(SYS_setresgid, 0, 0, 0) != 0) return errno;
+        return syscall(SYS_setresuid, 0, 0, 0) != 0 ? errno : 0;
     case OP_SET_HOSTNAME: return check(sethostname(s->s1, strlen(s->s1)));
     case OP_SET_DOMAINNAME: return check(setdomainname(s->s1, strlen(s->s1)));
     case OP_MOUNT_PROPAGATION: return check(mount(NULL, "/", NULL, (unsigned long)s->a, NULL));
@@ -602,7 +601,7 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
     case OP_MKNOD: return do_mknod(p, s, *root);
     case OP_BIND_DEVICE: return do_bind_device(p, s, *root);
     case OP_SYMLINK: return do_symlink(p, s, *root);
-    case OP_PIVOT_ROOT: return do_pivot_root(p, *root);
+    case OP_PIVOT_ROOT: return do_pivot_root(*root);
     case OP_MOVE_ROOT: return do_move_root(s);
     case OP_WRITE_FILE: {
         int fd = open(s->s1, O_WRONLY | O_CLOEXEC);
@@ -636,11 +635,11 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
         return 0;
     case OP_KEEP_CAPS: return check(prctl(PR_SET_KEEPCAPS, (unsigned long)s->a, 0, 0, 0));
     /* Raw system calls: glibc's wrappers would try to apply them to the parent's threads as well. */
-    case OP_SET_GROUPS: return syscall(p->setgroups_nr, (size_t)s->a, s->s1) != 0 ? errno : 0;
+    case OP_SET_GROUPS: return syscall(SYS_setgroups, (size_t)s->a, s->s1) != 0 ? errno : 0;
     case OP_SET_IDS:
-        if (syscall(p->setresgid_nr, (gid_t)s->b, (gid_t)s->b, (gid_t)s->b) != 0) return errno;
-        return syscall(p->setresuid_nr, (uid_t)s->a, (uid_t)s->a, (uid_t)s->a) != 0 ? errno : 0;
-    case OP_CAPSET: return do_capset(p, s);
+        if (syscall(SYS_setresgid, (gid_t)s->b, (gid_t)s->b, (gid_t)s->b) != 0) return errno;
+        return syscall(SYS_setresuid, (uid_t)s->a, (uid_t)s->a, (uid_t)s->a) != 0 ? errno : 0;
+    case OP_CAPSET: return do_capset(s);
     case OP_AMBIENT_RAISE:
         for (int cap = 0; cap < 64; cap++) {
             if (!((uint64_t)s->a & (1ULL << cap))) continue;
