@@ -11,7 +11,6 @@ public static class CloneFlags
     public const ulong NewUser = 0x10000000;
     public const ulong NewPid = 0x20000000;
     public const ulong NewNet = 0x40000000;
-    public const ulong IntoCgroup = 0x200000000;
 }
 
 /// <summary>mount(2) flags (linux/mount.h).</summary>
@@ -26,11 +25,10 @@ public static class MountFlags
     public const ulong Propagation = Unbindable | Private | Slave | Shared;
 }
 
-/// <summary>prctl(2) options edge uses.</summary>
+/// <summary>prctl(2) options edge uses from C# (the init's are in Native/init.c).</summary>
 public static class Prctl
 {
-    public const int SetPdeathsig = 1, SetDumpable = 4, SetKeepCaps = 8, CapBsetDrop = 24, SetNoNewPrivs = 38,
-        CapAmbient = 47, CapAmbientRaise = 2, CapAmbientClearAll = 4, SetChildSubreaper = 36;
+    public const int SetChildSubreaper = 36;
 }
 
 /// <summary>Signal numbers (identical on x86-64 and the asm-generic table arm64 uses).</summary>

@@ -34,12 +34,6 @@ public static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
 
-    [LibraryImport(Name, EntryPoint = "fstat", SetLastError = true)]
-    public static partial int Fstat(int fd, byte* stat);
-
-    [LibraryImport(Name, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    public static partial int Statx(int dirfd, string path, int flags, uint mask, byte* statx);
-
     [LibraryImport(Name, EntryPoint = "recvmsg", SetLastError = true)]
     public static partial nint RecvMsg(int fd, void* message, int flags);
 
