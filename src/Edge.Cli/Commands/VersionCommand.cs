@@ -8,7 +8,7 @@ internal static class VersionCommand
 {
     public static string Text() =>
         $"edge version {BuildInfo.Version}\ncommit: {BuildInfo.Commit}\nspec: {Spec.CurrentVersion}\n" +
-        $"dotnet: {System.Environment.Version} (native aot)\n";
+        $"dotnet: {BuildInfo.Runtime} (native aot)\n";
 
     public static int Run(Output output)
     {
