@@ -32,9 +32,7 @@ public static class ContainerCreator
         StepTimer.Mark("create: begin");
         ContainerId.Validate(request.Id);
         string bundle = Path.GetFullPath(request.Bundle);
-        if (!Directory.Exists(bundle)) throw new RuntimeException($"bundle `{bundle}`: no such directory");
-        StepTimer.Mark("create: bundle checked");
-        Spec spec = OciJson.ReadFile(Path.Combine(bundle, "config.json"), OciJsonContext.Default.Spec, Path.Combine(bundle, "config.json"));
+        Spec spec = request.Config ?? ReadConfig(bundle);
         StepTimer.Mark("create: config.json parsed");
         CheckVersion(spec);
         Process process = spec.Process ?? throw new RuntimeException("config.json: $.process: required to create a container");
@@ -171,6 +169,14 @@ public static class ContainerCreator
             foreach (int fd in opened) Libc.Close(fd);
             plan?.Dispose();
         }
+    }
+
+    /// <summary>BUNDLE/config.json, with the bundle checked first so that a missing bundle says so.</summary>
+    public static Spec ReadConfig(string bundle)
+    {
+        if (!Directory.Exists(bundle)) throw new RuntimeException($"bundle `{bundle}`: no such directory");
+        string file = Path.Combine(bundle, "config.json");
+        return OciJson.ReadFile(file, OciJsonContext.Default.Spec, file);
     }
 
     private static string HookState(string id, int pid, string bundle, Spec spec, string status) =>

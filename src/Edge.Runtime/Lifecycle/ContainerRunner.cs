@@ -14,8 +14,9 @@ public static class ContainerRunner
     {
         var store = new ContainerStore(request.Root);
         if (!detach) Libc.Prctl(Prctl.SetChildSubreaper, 1, 0, 0, 0);
-        using TerminalProxy? terminal = NeedsTerminalProxy(request, detach) ? TerminalProxy.Create() : null;
-        if (terminal is not null) request = request.WithConsoleSocketFd(terminal.ContainerEnd);
+        Oci.Runtime.Spec config = ContainerCreator.ReadConfig(System.IO.Path.GetFullPath(request.Bundle));
+        using TerminalProxy? terminal = NeedsTerminalProxy(request, config, detach) ? TerminalProxy.Create() : null;
+        request = request.With(config, terminal?.ContainerEnd ?? -1);
         using ContainerCreator.Created created = ContainerCreator.Create(request);
         terminal?.Start();
         int pid = created.Record.Pid;
@@ -49,14 +50,11 @@ public static class ContainerRunner
     /// A terminal is wanted but nobody gave a console socket: in the foreground edge relays the terminal
     /// itself (as runc does); detached, nobody could, which runc refuses too.
     /// </summary>
-    private static bool NeedsTerminalProxy(CreateRequest request, bool detach)
+    private static bool NeedsTerminalProxy(CreateRequest request, Oci.Runtime.Spec config, bool detach)
     {
-        if (!string.IsNullOrEmpty(request.ConsoleSocket)) return false;
-        string config = System.IO.Path.Combine(System.IO.Path.GetFullPath(request.Bundle), "config.json");
-        if (!System.IO.File.Exists(config)) return false; // create reports the missing file
-        bool terminal = Oci.Json.OciJson.ReadFile(config, Oci.Json.OciJsonContext.Default.Spec, config).Process?.Terminal == true;
-        if (terminal && detach) throw new RuntimeException("cannot allocate a pseudo-TTY for a detached container without --console-socket");
-        return terminal;
+        if (!string.IsNullOrEmpty(request.ConsoleSocket) || config.Process?.Terminal != true) return false;
+        if (detach) throw new RuntimeException("cannot allocate a pseudo-TTY for a detached container without --console-socket");
+        return true;
     }
 
     private static void StartOrRemove(ContainerStore store, string id, Action<string>? warn)

@@ -14,10 +14,13 @@ public sealed class CreateRequest
     public bool NoNewKeyring { get; init; }
     public int PreserveFds { get; init; }
     public bool SystemdCgroup { get; init; }
+    /// <summary>config.json when the caller has already read it (so that it is parsed once).</summary>
+    public Oci.Runtime.Spec? Config { get; init; }
 
-    public CreateRequest WithConsoleSocketFd(int fd) => new()
+    public CreateRequest With(Oci.Runtime.Spec config, int consoleSocketFd) => new()
     {
-        Root = Root, Id = Id, Bundle = Bundle, PidFile = PidFile, ConsoleSocket = null, ConsoleSocketFd = fd,
-        NoPivot = NoPivot, NoNewKeyring = NoNewKeyring, PreserveFds = PreserveFds, SystemdCgroup = SystemdCgroup,
+        Root = Root, Id = Id, Bundle = Bundle, PidFile = PidFile, ConsoleSocket = consoleSocketFd >= 0 ? null : ConsoleSocket,
+        ConsoleSocketFd = consoleSocketFd, NoPivot = NoPivot, NoNewKeyring = NoNewKeyring, PreserveFds = PreserveFds,
+        SystemdCgroup = SystemdCgroup, Config = config,
     };
 }
