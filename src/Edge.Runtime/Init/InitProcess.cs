@@ -4,7 +4,7 @@ using Edge.Linux;
 namespace Edge.Runtime.Init;
 
 /// <summary>
-/// Starts the container init: clone(2) of this process straight into <see cref="ContainerInit.Run"/>, with
+/// Starts the container init: clone(2) of this process straight into the init program (Native/init.c), with
 /// the parent's end of a SOCK_SEQPACKET pair to talk to it.
 /// </summary>
 public sealed unsafe class InitProcess : IDisposable

@@ -5,7 +5,7 @@
  * collection requested by another thread at the instant of the clone leaves the runtime's "threads must
  * stop" flag set in the child's copy of memory, and the first GC poll in the child (after any P/Invoke,
  * even one marked SuppressGCTransition) waits forever for a collector that does not exist there. A
- * no-GC region does not prevent it when other threads allocate (tests/.../CloneHazardTests reproduces it).
+ * no-GC region does not prevent it when other threads allocate (tests/Edge.Tests/Integration/CloneHazardTests.cs reproduces it).
  * So the clone happens here and the child only runs this file, as dotnet/runtime's own fork does
  * (pal_process.c). Everything is decided by the parent; this is a plain interpreter of system calls.
  *
