@@ -21,6 +21,29 @@ public class LifecycleTests
         return JsonDocument.Parse(state.Stdout).RootElement.Clone();
     }
 
+    /// <summary>Polls CONDITION for up to 10 s.</summary>
+    private static bool SpinUntil(System.Func<bool> condition)
+    {
+        for (int i = 0; i < 400; i++)
+        {
+            try { if (condition()) return true; } catch (IOException) { } catch (System.FormatException) { }
+            Thread.Sleep(25);
+        }
+        return false;
+    }
+
+    /// <summary>Waits (bounded) until the container has at least COUNT processes: its script is past its set-up.</summary>
+    private static void WaitForProcesses(TestRuntime r, string id, int count)
+    {
+        for (int i = 0; i < 400; i++)
+        {
+            ProcessResult ps = r.Cli("ps", "--format", "json", id);
+            if (ps.ExitCode == 0 && JsonDocument.Parse(ps.Stdout).RootElement.GetArrayLength() >= count) return;
+            Thread.Sleep(25);
+        }
+        Assert.Fail($"{id} never had {count} processes");
+    }
+
     private static void WaitForStatus(TestRuntime r, string id, string status)
     {
         for (int i = 0; i < 200; i++)
@@ -153,19 +176,20 @@ public class LifecycleTests
         string id = Id("pause");
         Assert.Equal(0, r.Detached("run", "-d", "--bundle", bundle.Path, id).ExitCode);
         string counter = Path.Combine(bundle.Rootfs, "tmp", "count");
-        Thread.Sleep(200);
+        Assert.True(SpinUntil(() => File.Exists(counter) && File.ReadAllText(counter).Trim() is { Length: > 0 } n && int.Parse(n) > 2), "the counter never started");
 
         Assert.Equal(0, r.Cli("pause", id).ExitCode);
         Assert.Equal("paused", State(r, id).GetProperty("status").GetString());
         string frozen = File.ReadAllText(counter);
         Thread.Sleep(300);
         Assert.Equal(frozen, File.ReadAllText(counter));
-        Assert.Contains("not running", r.Cli("pause", id).Stderr + r.Cli("exec", id, "true").Stderr + "not running");
+        Assert.Equal("edge: container already paused\n", r.Cli("pause", id).Stderr);
+        Assert.Equal("edge: cannot exec in a paused container (use --ignore-paused)\n", r.Cli("exec", id, "true").Stderr);
 
         Assert.Equal(0, r.Cli("resume", id).ExitCode);
         Assert.Equal("running", State(r, id).GetProperty("status").GetString());
-        Thread.Sleep(300);
-        Assert.NotEqual(frozen, File.ReadAllText(counter));
+        Assert.True(SpinUntil(() => File.ReadAllText(counter) != frozen), "the counter did not move after resume");
+        Assert.Equal("edge: container not paused\n", r.Cli("resume", id).Stderr);
         Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
     }
 
@@ -215,7 +239,7 @@ public class LifecycleTests
         foreach (string a in new[] { "--root", r.Root, "run", "--bundle", bundle.Path, id }) info.ArgumentList.Add(a);
         using var run = System.Diagnostics.Process.Start(info)!;
         WaitForStatus(r, id, "running");
-        Thread.Sleep(100);
+        WaitForProcesses(r, id, 2); // the loop's sleep runs: the trap is set
         Assert.Equal(0, EdgeProcess.Run("kill", new[] { "-TERM", run.Id.ToString() }).ExitCode);
         Assert.True(run.WaitForExit(10_000));
         Assert.Equal(3, run.ExitCode); // the container's trap exits 3 on TERM
@@ -270,7 +294,7 @@ public class LifecycleTests
         using TestRuntime r = TestRuntime.Edge();
         string id = Id("killall");
         Assert.Equal(0, r.Detached("run", "-d", "--bundle", bundle.Path, id).ExitCode);
-        Thread.Sleep(200);
+        WaitForProcesses(r, id, 3);
         Assert.Equal(3, JsonDocument.Parse(r.Cli("ps", "--format", "json", id).Stdout).RootElement.GetArrayLength());
         Assert.Equal(0, r.Cli("kill", "--all", id, "SIGKILL").ExitCode);
         WaitForStatus(r, id, "stopped");
