@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
+using Edge.Linux;
 
 namespace Edge.Runtime.Cgroups;
 
@@ -97,20 +98,26 @@ public sealed class Cgroup
     }
 
     /// <summary>
-    /// Creates DIR and its missing parents. A new v1 cpuset cgroup starts with empty cpus and mems, which
-    /// refuses every task (ENOSPC), so each new level copies its parent's.
+    /// Creates DIR and its missing parents with mkdir(2) straight away (the common case is one level), so
+    /// no stat precedes it. A new v1 cpuset cgroup starts with empty cpus and mems, which refuses every task
+    /// (ENOSPC), so each new level copies its parent's.
     /// </summary>
     private static void CreateDirectoryChain(string dir, bool cpuset)
     {
-        if (Directory.Exists(dir)) return;
-        string parent = Path.GetDirectoryName(dir) ?? "/";
-        CreateDirectoryChain(parent, cpuset);
-        Directory.CreateDirectory(dir);
+        if (Libc.Mkdir(dir, 0x1ed /* 0755 */) != 0)
+        {
+            int errno = ErrnoText.Last;
+            if (errno == (int)Errno.EEXIST) return;
+            if (errno != (int)Errno.ENOENT) throw new SystemCallException("mkdir", dir, errno);
+            CreateDirectoryChain(Path.GetDirectoryName(dir) ?? "/", cpuset);
+            if (Libc.Mkdir(dir, 0x1ed) != 0 && ErrnoText.Last != (int)Errno.EEXIST) throw new SystemCallException("mkdir", dir, ErrnoText.Last);
+        }
         if (!cpuset) return;
+        string parent = Path.GetDirectoryName(dir) ?? "/";
         foreach (string file in new[] { "cpuset.cpus", "cpuset.mems" })
         {
             string mine = Path.Combine(dir, file);
-            if (File.Exists(mine) && File.ReadAllText(mine).Trim().Length == 0)
+            if (File.ReadAllText(mine).Trim().Length == 0)
                 File.WriteAllText(mine, File.ReadAllText(Path.Combine(parent, file)).Trim());
         }
     }
