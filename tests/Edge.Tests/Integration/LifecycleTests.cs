@@ -55,11 +55,15 @@ public class LifecycleTests
         Assert.Fail($"{r.Name}: {id} never became {status}: {r.Cli("state", id).Stdout}");
     }
 
+    /// <summary>The same walk under edge, runc and crun. Error texts are checked against runc's words, which
+    /// containerd's shim matches; crun words its errors differently, so for crun only the exit codes are.</summary>
     [Theory]
     [InlineData("edge")]
     [InlineData("runc")]
+    [InlineData("crun")]
     public void CreateStartKillDeleteWalksTheStates(string runtime)
     {
+        bool runcWords = runtime != "crun";
         using var bundle = new TestBundle("/bin/sh", "-c", LongRunning);
         bundle.Save();
         using TestRuntime r = TestRuntime.Named(runtime);
@@ -83,18 +87,18 @@ public class LifecycleTests
 
         ProcessResult refused = r.Cli("delete", id);
         Assert.NotEqual(0, refused.ExitCode);
-        Assert.Contains("running", refused.Stderr);
+        if (runcWords) Assert.Contains("running", refused.Stderr);
 
         Assert.Equal(0, r.Cli("kill", id, "TERM").ExitCode);
         WaitForStatus(r, id, "stopped");
         ProcessResult again = r.Cli("kill", id, "KILL");
         Assert.NotEqual(0, again.ExitCode);
-        Assert.Contains("container not running", again.Stderr);
+        if (runcWords) Assert.Contains("container not running", again.Stderr);
 
         Assert.Equal(0, r.Cli("delete", id).ExitCode);
         ProcessResult gone = r.Cli("state", id);
         Assert.NotEqual(0, gone.ExitCode);
-        Assert.Contains("does not exist", gone.Stderr);
+        if (runcWords) Assert.Contains("does not exist", gone.Stderr);
     }
 
     [Fact]

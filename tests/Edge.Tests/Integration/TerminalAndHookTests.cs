@@ -53,6 +53,26 @@ public class TerminalAndHookTests
         Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
     }
 
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public async Task ExecWithTtySendsItsTerminalToTheConsoleSocket(string runtime)
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", "sleep 30");
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        string id = $"exectty-{runtime}-{System.Environment.ProcessId}";
+        Assert.Equal(0, r.Detached("run", "-d", "--bundle", bundle.Path, id).ExitCode);
+        using var receiver = new ConsoleReceiver();
+        Task<(FileStream Master, string Name)> receive = receiver.ReceiveAsync();
+        ProcessResult exec = r.Detached("exec", "--tty", "--detach", "--console-socket", receiver.SocketPath, id, "sh", "-c", "echo exec-tty=$(tty); sleep 1");
+        Assert.True(exec.ExitCode == 0, exec.ToString());
+        (FileStream master, string _) = await receive.WaitAsync(System.TimeSpan.FromSeconds(10));
+        using (master)
+            Assert.Matches(@"exec-tty=/dev/pts/\d+", ReadUntil(master, "\n"));
+        Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
+    }
+
     /// <summary>
     /// `run` in the foreground with a terminal and no console socket relays the terminal itself. (runc 1.1
     /// does too, but only when it has a controlling terminal: here it fails with "open /dev/tty: no such

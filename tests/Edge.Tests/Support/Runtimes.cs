@@ -34,16 +34,25 @@ public sealed class TestRuntime : IDisposable
 
     public ProcessResult CliIn(string? workingDirectory, params string[] args)
     {
-        var all = new List<string> { "--root", Root };
-        all.AddRange(args);
-        return Name switch
+        List<string> command = Command(args);
+        return EdgeProcess.Run(command[0], command.GetRange(1, command.Count - 1).ToArray(), workingDirectory);
+    }
+
+    /// <summary>The argv that runs this runtime with its root and ARGS.</summary>
+    private List<string> Command(string[] args)
+    {
+        var command = Name switch
         {
-            "edge" => EdgeProcess.Run(EdgeProcess.Binary, all.ToArray(), workingDirectory),
-            "runc" => EdgeProcess.Run("runc", all.ToArray(), workingDirectory),
+            "edge" => new List<string> { EdgeProcess.Binary },
+            "runc" => new List<string> { "runc" },
             // crun 1.8 refuses this host's hybrid cgroup layout; it runs with the cgroup2 mount hidden.
-            _ => EdgeProcess.Run("unshare", new[] { "-m", "--propagation", "private", "sh", "-c",
-                "umount /sys/fs/cgroup/unified 2>/dev/null; exec crun \"$@\"", "crun" }.Concat(all), workingDirectory),
+            _ => new List<string> { "unshare", "-m", "--propagation", "private", "sh", "-c",
+                "umount /sys/fs/cgroup/unified 2>/dev/null; exec crun \"$@\"", "crun" },
         };
+        command.Add("--root");
+        command.Add(Root);
+        command.AddRange(args);
+        return command;
     }
 
     public ProcessResult Run(TestBundle bundle, string id) => Cli("run", "--bundle", bundle.Path, id);
@@ -55,9 +64,8 @@ public sealed class TestRuntime : IDisposable
     public ProcessResult Detached(params string[] args)
     {
         using var files = new TempDir("edge-out-");
-        string command = Name == "crun" ? "crun" : Name == "runc" ? "runc" : EdgeProcess.Binary;
-        var all = new List<string> { "-c", "\"$0\" \"$@\" >\"$EDGE_OUT\" 2>\"$EDGE_ERR\" </dev/null", command, "--root", Root };
-        all.AddRange(args);
+        var all = new List<string> { "-c", "\"$@\" >\"$EDGE_OUT\" 2>\"$EDGE_ERR\" </dev/null", "sh" };
+        all.AddRange(Command(args));
         var info = new System.Diagnostics.ProcessStartInfo("sh") { UseShellExecute = false };
         foreach (string a in all) info.ArgumentList.Add(a);
         info.Environment["EDGE_OUT"] = files.Combine("out");
@@ -76,15 +84,5 @@ public sealed class TestRuntime : IDisposable
                 Cli("delete", "--force", System.IO.Path.GetFileName(dir));
         }
         _root.Dispose();
-    }
-}
-
-internal static class ArrayExtensions
-{
-    public static string[] Concat(this string[] first, List<string> second)
-    {
-        var result = new List<string>(first);
-        result.AddRange(second);
-        return result.ToArray();
     }
 }
