@@ -92,6 +92,12 @@ case "$action" in
         failed=$(sed -nE 's/^ +Failed: +([0-9]+)$/\1/p' "$log" | tail -1 || true)
         skipped=$(sed -nE 's/^ +Skipped: +([0-9]+)$/\1/p' "$log" | tail -1 || true)
         total=$(sed -nE 's/^Total tests: +([0-9]+)$/\1/p' "$log" | tail -1 || true)
+        # A failure outside any test (the leftover check when the container tests' fixture is cleaned up)
+        # fails the run too, and is counted so.
+        if grep -q "Cleanup Failure" "$log"; then
+            echo "the test run failed after the tests: see the Cleanup Failure above (leftover containers?)"
+            failed=$(( ${failed:-0} + 1 ))
+        fi
         rm -f "$log"
         echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
         # A run that executed no test is a failure too.

@@ -11,6 +11,10 @@ namespace Edge.Tests.Support;
 public sealed class LeftoverCheck : IDisposable
 {
     private static readonly string Marker = $"-{Environment.ProcessId}";
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<string> Reported = new();
+
+    /// <summary>Something a test left behind that its own clean-up found (see TestRuntime.Dispose).</summary>
+    public static void Report(string leftover) => Reported.Enqueue(leftover);
 
     public void Dispose()
     {
@@ -21,6 +25,7 @@ public sealed class LeftoverCheck : IDisposable
     public static string Find()
     {
         var found = new System.Text.StringBuilder();
+        foreach (string leftover in Reported) found.AppendLine(leftover);
         foreach (string hierarchy in Directory.GetDirectories("/sys/fs/cgroup"))
         {
             foreach (string dir in Directory.EnumerateDirectories(hierarchy, "*", SearchOption.AllDirectories).Where(d => d.EndsWith(Marker, StringComparison.Ordinal)))

@@ -77,11 +77,15 @@ public sealed class TestRuntime : IDisposable
 
     public void Dispose()
     {
-        // Whatever a failed test left behind: remove it so later tests and the leftover check stay clean.
+        // A test must delete its containers. Whatever is left is reported (the run fails at the end, in
+        // LeftoverCheck) and removed, so that later tests start clean.
         if (Directory.Exists(Root))
         {
             foreach (string dir in Directory.GetDirectories(Root))
+            {
+                LeftoverCheck.Report($"{Name} container {System.IO.Path.GetFileName(dir)} left in {Root}");
                 Cli("delete", "--force", System.IO.Path.GetFileName(dir));
+            }
         }
         _root.Dispose();
     }
