@@ -687,9 +687,32 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
     }
 }
 
+/* The child starts with the parent's signal set-up: the .NET runtime's handlers (which would write to the
+ * runtime's signal pipe, shared with the parent) and SIGPIPE ignored by the runtime. Handlers go back to
+ * the default, SIGPIPE too; other ignored signals were ignored by edge's caller and stay so across execve,
+ * as they do under runc. Nothing is blocked. */
+static void reset_signals(void)
+{
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        struct sigaction current;
+        if (sigaction(sig, NULL, &current) != 0) continue;
+        if (sig == SIGPIPE || (current.sa_handler != SIG_IGN && current.sa_handler != SIG_DFL)) {
+            struct sigaction reset;
+            memset(&reset, 0, sizeof reset);
+            reset.sa_handler = SIG_DFL;
+            sigaction(sig, &reset, NULL);
+        }
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static void run_program(struct init_program *p)
 {
     int root = -1;
+    reset_signals();
     for (int i = 0; i < p->count; i++) {
         int error = execute(p, &p->steps[i], &root);
         if (error) fail(p, i, error);

@@ -80,6 +80,21 @@ public class ContainerObservationTests
         Assert.Contains("CapAmb:\t0000000000002000", edge);
     }
 
+    /// <summary>
+    /// The .NET runtime ignores SIGPIPE and installs handlers; none of that may reach the container's process
+    /// (a shell pipeline relies on SIGPIPE). Ignored signals inherited from the caller stay, as under runc.
+    /// </summary>
+    [Fact]
+    public void SignalDispositionsMatchRunc()
+    {
+        const string script = "grep -E '^(SigBlk|SigIgn)' /proc/self/status; yes | head -1";
+        string edge = Observe("edge", script);
+        Assert.Equal(Observe("runc", script), edge);
+        string ignored = Regex.Match(edge, "SigIgn:\\t([0-9a-f]+)").Groups[1].Value;
+        Assert.Equal(0UL, ulong.Parse(ignored, System.Globalization.NumberStyles.HexNumber) & (1UL << (13 - 1))); // SIGPIPE
+        Assert.EndsWith("y\n", edge); // `yes` ended by SIGPIPE, not by a write error
+    }
+
     [Fact]
     public void MountTableMatchesRunc()
     {
