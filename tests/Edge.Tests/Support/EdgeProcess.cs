@@ -37,7 +37,8 @@ public static class EdgeProcess
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
+            // Always a pipe: CI runs without a standard input, and a program must not inherit a closed fd 0.
+            RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
@@ -45,11 +46,8 @@ public static class EdgeProcess
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            process.StandardInput.Write(stdin);
-            process.StandardInput.Close();
-        }
+        if (stdin is not null) process.StandardInput.Write(stdin);
+        process.StandardInput.Close();
         if (!process.WaitForExit(timeoutMs))
         {
             process.Kill(entireProcessTree: true);
