@@ -290,6 +290,37 @@ public class LifecycleTests
         Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
     }
 
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void AbsoluteCgroupsPathIsCreatedUsedAndRemoved(string runtime)
+    {
+        string parent = $"edge-tests-{runtime}-{System.Environment.ProcessId}";
+        using var bundle = new TestBundle("/bin/sh", "-c", "grep -E ':(pids|memory):' /proc/self/cgroup; sleep 30");
+        bundle.Linux["cgroupsPath"] = $"/{parent}/box";
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        string id = Id("cgpath-" + runtime);
+        try
+        {
+            Assert.Equal(0, r.Detached("run", "-d", "--bundle", bundle.Path, id).ExitCode);
+            int pid = State(r, id).GetProperty("pid").GetInt32();
+            foreach (string controller in new[] { "pids", "memory", "freezer" })
+            {
+                string dir = $"/sys/fs/cgroup/{controller}/{parent}/box";
+                Assert.True(Directory.Exists(dir), dir);
+                Assert.Contains(pid.ToString(), File.ReadAllText(Path.Combine(dir, "cgroup.procs")).Split('\n'));
+            }
+            Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
+            Assert.False(Directory.Exists($"/sys/fs/cgroup/pids/{parent}/box"));
+        }
+        finally
+        {
+            foreach (string hierarchy in Directory.GetDirectories("/sys/fs/cgroup"))
+                if (Directory.Exists(Path.Combine(hierarchy, parent))) Directory.Delete(Path.Combine(hierarchy, parent));
+        }
+    }
+
     [Fact]
     public void KillAllSignalsEveryProcess()
     {
