@@ -55,7 +55,7 @@ MSG
     fi
     echo "build: out/edge (linux-$arch, Native AOT, static)"
     dotnet publish src/Edge.Cli/Edge.Cli.csproj -c Release -r "linux-$arch" -o out/publish \
-        -nologo -clp:NoSummary -v:quiet -warnaserror "${EDGE_BUILD_ARGS[@]}"
+        -nologo -clp:NoSummary -v:quiet -warnaserror
     mkdir -p out
     cp -f out/publish/edge out/edge
     if ! file out/edge | grep -q "statically linked\|static-pie linked"; then
@@ -64,7 +64,6 @@ MSG
     fi
 }
 
-EDGE_BUILD_ARGS=()
 
 case "$action" in
     build)
