@@ -17,8 +17,11 @@ public static class ContainerDeleter
     {
         if (!store.Exists(id))
         {
-            if (force && ContainerId.IsValid(id)) return;
-            throw new ContainerNotFoundException(id);
+            if (!force || !ContainerId.IsValid(id)) throw new ContainerNotFoundException(id);
+            // A directory without state.json is what a `create` killed half-way leaves: --force clears it,
+            // so that the id can be used again.
+            if (Directory.Exists(store.Directory(id))) Directory.Delete(store.Directory(id), recursive: true);
+            return;
         }
         ContainerRecord record = store.Load(id);
         string dir = store.Directory(id);

@@ -123,6 +123,17 @@ public class BadInputTests
     }
 
     [Fact]
+    public void ForceDeleteClearsWhatAnInterruptedCreateLeft()
+    {
+        using TestRuntime r = TestRuntime.Edge();
+        string id = Id("halfway");
+        Directory.CreateDirectory(Path.Combine(r.Root, id)); // as a `create` killed before writing state.json
+        Assert.Equal($"edge: container \"{id}\" does not exist\n", r.Cli("delete", id).Stderr);
+        Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
+        Assert.Empty(Directory.GetDirectories(r.Root));
+    }
+
+    [Fact]
     public void HostnameWithoutUtsNamespace()
     {
         using var bundle = new TestBundle("/bin/true");
