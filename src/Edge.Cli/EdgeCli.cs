@@ -129,7 +129,7 @@ internal static class EdgeCli
             throw new UsageException($"unknown log-format \"{format}\"");
         return new GlobalOptions
         {
-            Root = options.Get("root") is { Length: > 0 } root ? root : StateRoot.DefaultPath(Libc.GetEffectiveUid()),
+            Root = options.Get("root") is { Length: > 0 } root ? root : Edge.Runtime.State.ContainerStore.DefaultRoot(Libc.GetEffectiveUid()),
             LogFile = options.Get("log"),
             LogFormat = format == "json" ? LogFormat.Json : LogFormat.Text,
             Debug = options.Flag("debug"),

@@ -21,8 +21,6 @@ public static class Capability
 
     public static ReadOnlySpan<string> All => Names;
 
-    public static string NameOf(int number) => Names[number];
-
     /// <summary>The number of CAP_NAME; -1 when the name is unknown.</summary>
     public static int Parse(string name)
     {

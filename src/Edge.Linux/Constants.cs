@@ -60,6 +60,4 @@ public static class Signals
             return name.Length == 5 ? 64 : name[5] == '-' && int.TryParse(name[6..], out int minus) && minus <= 30 ? 64 - minus : -1;
         return -1;
     }
-
-    public static string NameOf(int signal) => signal > 0 && signal < Names.Length ? "SIG" + Names[signal] : signal.ToString();
 }

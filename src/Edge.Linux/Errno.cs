@@ -28,7 +28,6 @@ public sealed class SystemCallException : Exception
     public string Operation { get; }
     public string? Subject { get; }
     public int Errno { get; }
-    public bool Is(Errno errno) => Errno == (int)errno;
 
     private static string Format(string operation, string? subject, int errno) =>
         subject is null ? $"{operation}: {ErrnoText.Describe(errno)}" : $"{operation} `{subject}`: {ErrnoText.Describe(errno)}";

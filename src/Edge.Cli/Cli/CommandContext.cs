@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using Edge.Runtime;
+using Edge.Runtime.State;
 
 namespace Edge.Cli.Cli;
 
@@ -13,7 +13,7 @@ internal sealed class CommandContext
     public required Output Output { get; init; }
     public required Log Log { get; init; }
 
-    public StateRoot StateRoot => new(Global.Root);
+    public ContainerStore Store => new(Global.Root);
 
     /// <summary>
     /// Reports an expected failure without throwing: for errors that are the common case of a verb

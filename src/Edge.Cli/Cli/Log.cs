@@ -28,11 +28,9 @@ internal sealed class Log
     }
 
     public bool Debug { get; }
-    public bool ToFile => _file is not null;
 
     public void Error(string message) => Write("error", message);
     public void Warn(string message) => Write("warning", message);
-    public void Info(string message) => Write("info", message);
 
     public void DebugMessage(string message)
     {

@@ -47,7 +47,7 @@ internal static class LifecycleCommands
         MaxArgs = 1,
         Run = context =>
         {
-            ContainerStarter.Start(new ContainerStore(context.Global.Root), context.Args[0], context.Log.Warn);
+            ContainerStarter.Start(context.Store, context.Args[0], context.Log.Warn);
             return 0;
         },
     };
@@ -64,7 +64,7 @@ internal static class LifecycleCommands
         Run = context =>
         {
             string signal = context.Args.Count > 1 ? context.Args[1] : "SIGTERM";
-            ContainerKiller.Kill(new ContainerStore(context.Global.Root), context.Args[0], signal, context.Options.Flag("all"));
+            ContainerKiller.Kill(context.Store, context.Args[0], signal, context.Options.Flag("all"));
             return 0;
         },
     };
@@ -79,7 +79,7 @@ internal static class LifecycleCommands
         Options = new[] { OptionSpec.Flag("force", "forcibly deletes the container if it is still running (uses SIGKILL)", "f") },
         Run = context =>
         {
-            ContainerDeleter.Delete(new ContainerStore(context.Global.Root), context.Args[0], context.Options.Flag("force"), context.Log.Warn);
+            ContainerDeleter.Delete(context.Store, context.Args[0], context.Options.Flag("force"), context.Log.Warn);
             return 0;
         },
     };
@@ -93,7 +93,7 @@ internal static class LifecycleCommands
         MaxArgs = 1,
         Run = context =>
         {
-            ContainerPauser.SetPaused(new ContainerStore(context.Global.Root), context.Args[0], paused: true);
+            ContainerPauser.SetPaused(context.Store, context.Args[0], paused: true);
             return 0;
         },
     };
@@ -107,7 +107,7 @@ internal static class LifecycleCommands
         MaxArgs = 1,
         Run = context =>
         {
-            ContainerPauser.SetPaused(new ContainerStore(context.Global.Root), context.Args[0], paused: false);
+            ContainerPauser.SetPaused(context.Store, context.Args[0], paused: false);
             return 0;
         },
     };

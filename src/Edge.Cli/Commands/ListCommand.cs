@@ -26,7 +26,7 @@ internal static class ListCommand
     {
         string format = context.Options.Get("format") ?? "table";
         if (format is not ("table" or "json")) throw new UsageException($"invalid format option \"{format}\"");
-        var store = new ContainerStore(context.Global.Root);
+        var store = context.Store;
         var rows = new List<(ContainerRecord Record, string Status)>();
         foreach (string id in store.Ids())
         {

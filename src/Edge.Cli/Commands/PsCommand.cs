@@ -26,7 +26,7 @@ internal static class PsCommand
     {
         string format = context.Options.Get("format") ?? "table";
         if (format is not ("table" or "json")) throw new UsageException($"invalid format option \"{format}\"");
-        var store = new ContainerStore(context.Global.Root);
+        var store = context.Store;
         string id = context.Args[0];
         ContainerRecord record = store.Load(id);
         if (ContainerStatus.Status(record, store.Directory(id)) == ContainerStatus.Stopped)

@@ -1,4 +1,3 @@
-using System.IO;
 using Edge.Cli.Cli;
 using Edge.Oci.Json;
 using Edge.Runtime;
@@ -22,11 +21,10 @@ internal static class StateCommand
 
     private static int Run(CommandContext context)
     {
-        string id = ContainerId.Validate(context.Args[0]);
-        string file = context.StateRoot.StateFile(id);
-        if (!File.Exists(file)) return context.Fail(new ContainerNotFoundException(id).Message);
-        ContainerRecord record = OciJson.ReadFile(file, RuntimeJsonContext.Default.ContainerRecord, $"state of \"{id}\"");
-        var state = ContainerStatus.Describe(record, System.IO.Path.GetDirectoryName(file)!);
+        string id = context.Args[0];
+        ContainerStore store = context.Store;
+        if (!store.Exists(id)) return context.Fail(new ContainerNotFoundException(id).Message);
+        var state = ContainerStatus.Describe(store.Load(id), store.Directory(id));
         context.Output.Write(OciJson.ToIndentedUtf8(state, OciJsonContext.Default.State, ' ', 2));
         context.Output.Write("\n");
         return 0;

@@ -143,8 +143,6 @@ public sealed class Cgroup
         return pids;
     }
 
-    public bool CanFreeze => FreezerFile() is not null;
-
     private string? FreezerFile()
     {
         foreach (string dir in Directories)

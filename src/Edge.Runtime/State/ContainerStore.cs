@@ -13,6 +13,14 @@ public sealed class ContainerStore
 
     public string Root { get; }
 
+    /// <summary>runc's rule: /run/runc for root, $XDG_RUNTIME_DIR/runc otherwise; edge uses "edge".</summary>
+    public static string DefaultRoot(uint euid)
+    {
+        if (euid != 0 && Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } xdg)
+            return Path.Combine(xdg, "edge");
+        return "/run/edge";
+    }
+
     public string Directory(string id) => Path.Combine(Root, ContainerId.Validate(id));
 
     public string RecordFile(string id) => Path.Combine(Directory(id), "state.json");
