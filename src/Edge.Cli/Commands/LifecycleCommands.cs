@@ -84,30 +84,20 @@ internal static class LifecycleCommands
         },
     };
 
-    public static readonly CommandSpec Pause = new()
-    {
-        Name = "pause",
-        Summary = "pause suspends all processes inside the container",
-        Usage = "<container-id>",
-        MinArgs = 1,
-        MaxArgs = 1,
-        Run = context =>
-        {
-            ContainerPauser.SetPaused(context.Store, context.Args[0], paused: true);
-            return 0;
-        },
-    };
+    public static readonly CommandSpec Pause = Freezer("pause", "pause suspends all processes inside the container", paused: true);
 
-    public static readonly CommandSpec Resume = new()
+    public static readonly CommandSpec Resume = Freezer("resume", "resumes all processes that have been previously paused", paused: false);
+
+    private static CommandSpec Freezer(string name, string summary, bool paused) => new()
     {
-        Name = "resume",
-        Summary = "resumes all processes that have been previously paused",
+        Name = name,
+        Summary = summary,
         Usage = "<container-id>",
         MinArgs = 1,
         MaxArgs = 1,
         Run = context =>
         {
-            ContainerPauser.SetPaused(context.Store, context.Args[0], paused: false);
+            ContainerPauser.SetPaused(context.Store, context.Args[0], paused);
             return 0;
         },
     };

@@ -80,25 +80,24 @@ public sealed unsafe class InitProcess : IDisposable
     /// </summary>
     public void WaitReady()
     {
-        InitMessage message;
-        nint n;
-        do n = Libc.Read(_socket, (byte*)&message, (nuint)sizeof(InitMessage)); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
-        if (n == sizeof(InitMessage) && message.Kind == InitMessage.Ready) return;
-        if (n == sizeof(InitMessage) && message.Kind == InitMessage.Error)
-            throw new RuntimeException($"{_plan.Describe(message.Step)}: {DescribeError(message.Errno)}");
-        throw new RuntimeException("container init exited during set-up");
+        InitMessage? message = ReadMessage();
+        if (message is { Kind: InitMessage.Ready }) return;
+        throw new RuntimeException(message is { Kind: InitMessage.Error } error ? Describe(error) : "container init exited during set-up");
     }
 
     /// <summary>After `start`: EOF means execve succeeded (the socket is close-on-exec); a message is its error.</summary>
-    public string? WaitExec()
+    public string? WaitExec() => ReadMessage() is { Kind: InitMessage.Error } error ? Describe(error) : null;
+
+    /// <summary>The next message from the init, or null at end of file.</summary>
+    private InitMessage? ReadMessage()
     {
         InitMessage message;
         nint n;
         do n = Libc.Read(_socket, (byte*)&message, (nuint)sizeof(InitMessage)); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
-        if (n == sizeof(InitMessage) && message.Kind == InitMessage.Error)
-            return $"{_plan.Describe(message.Step)}: {DescribeError(message.Errno)}";
-        return null;
+        return n == sizeof(InitMessage) ? message : null;
     }
+
+    private string Describe(InitMessage error) => $"{_plan.Describe(error.Step)}: {DescribeError(error.Errno)}";
 
     /// <summary>Sends the state documents the init's hooks read on stdin (see InitOp.ReceiveState).</summary>
     public void SendState(string createState, string startState)
