@@ -73,12 +73,18 @@ case "$action" in
     run)
         build
         bash rootfs-samples/build-busybox.sh out/samples/busybox
+        bash rootfs-samples/build-image.sh out/samples/busybox-image
+        # The sample image goes into a store under out/ the way an air-gapped device gets its images.
+        echo "run: edge load of the sample image archive (out/samples/busybox-image.tar) into out/store"
+        out/edge --store out/store load out/samples/busybox-image.tar
+        out/edge --store out/store images
         echo "run: edge run of the busybox sample bundle (out/samples/busybox)"
         exec out/edge run --bundle out/samples/busybox "edge-sample-$$"
         ;;
     test)
         build
         bash rootfs-samples/build-busybox.sh out/samples/busybox >/dev/null
+        bash rootfs-samples/build-image.sh out/samples/busybox-image >/dev/null
         export EDGE_BINARY="$top/out/edge" EDGE_SAMPLES="$top/out/samples"
         log=$(mktemp)
         set +e

@@ -18,6 +18,7 @@ internal static class EdgeCli
         OptionSpec.Value("root", "DIR", "root directory for storage of container state (default: \"/run/edge\")"),
         OptionSpec.Flag("systemd-cgroup", "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\""),
         OptionSpec.Value("rootless", "true|false|auto", "ignore cgroup permission errors (default: \"auto\")"),
+        OptionSpec.Value("store", "DIR", "image content store (default: \"/var/lib/edge\", or $EDGE_STORE)"),
         OptionSpec.Ignored("criu", takesValue: true),
     };
 
@@ -40,13 +41,13 @@ internal static class EdgeCli
         StateCommand.Definition,
         Pending("update", "update container resource constraints", "<container-id>"),
         FeaturesCommand.Definition,
-        Pending("pull", "pull an image from a registry into the content store", "IMAGE"),
-        Pending("images", "list images in the content store", ""),
-        Pending("rmi", "remove an image from the content store", "IMAGE"),
-        Pending("prune", "remove blobs and snapshots no image refers to", ""),
-        Pending("inspect", "show an image's manifest and config", "IMAGE"),
-        Pending("load", "load an image archive (OCI layout or docker save) into the store", "FILE|DIR"),
-        Pending("save", "write an image to an OCI archive", "IMAGE FILE"),
+        ImageCommands.Pull,
+        ImageCommands.Images,
+        ImageCommands.Rmi,
+        ImageCommands.Prune,
+        ImageCommands.Inspect,
+        ImageCommands.Load,
+        ImageCommands.Save,
         Pending("unpack", "unpack an image into an OCI bundle", "IMAGE BUNDLE"),
         Pending("rm", "remove a container started with edge run", "NAME"),
         new CommandSpec { Name = "help", Summary = "shows a list of commands or help for one command", Usage = "[command]", MaxArgs = 1, Run = _ => 0 },
@@ -135,6 +136,8 @@ internal static class EdgeCli
             Debug = options.Flag("debug"),
             SystemdCgroup = options.Flag("systemd-cgroup"),
             Rootless = options.Get("rootless") ?? "auto",
+            Store = options.Get("store") is { Length: > 0 } store ? store
+                : Environment.GetEnvironmentVariable("EDGE_STORE") is { Length: > 0 } env ? env : Edge.Image.Store.ContentStore.DefaultRoot,
         };
     }
 

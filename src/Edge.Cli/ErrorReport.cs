@@ -11,5 +11,5 @@ namespace Edge.Cli;
 internal static class ErrorReport
 {
     public static bool IsExpected(Exception ex) =>
-        ex is RuntimeException or OciFormatException or SystemCallException or UsageException or IOException or UnauthorizedAccessException;
+        ex is RuntimeException or Edge.Image.ImageException or OciFormatException or SystemCallException or UsageException or IOException or UnauthorizedAccessException;
 }

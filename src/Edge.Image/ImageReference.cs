@@ -22,7 +22,7 @@ public sealed record ImageReference(string Domain, string Path, string? Tag, str
     public static ImageReference Parse(string text)
     {
         if (!TryParse(text, out ImageReference? reference, out string? problem))
-            throw new FormatException($"invalid image reference \"{text}\": {problem}");
+            throw new ImageException($"invalid image reference \"{text}\": {problem}");
         return reference!;
     }
 

@@ -53,6 +53,6 @@ public static unsafe partial class Libc
     public static partial uint GetUid();
 
     public const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000;
-    public const int LOCK_EX = 2, LOCK_UN = 8;
+    public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
     public const int WNOHANG = 1;
 }

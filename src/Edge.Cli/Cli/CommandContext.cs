@@ -32,4 +32,6 @@ internal sealed class GlobalOptions
     public bool SystemdCgroup { get; init; }
     /// <summary>runc's --rootless: "true", "false" or "auto" (the default).</summary>
     public string Rootless { get; init; } = "auto";
+    /// <summary>The image content store's root (--store, $EDGE_STORE, /var/lib/edge).</summary>
+    public string Store { get; init; } = Edge.Image.Store.ContentStore.DefaultRoot;
 }

@@ -4,7 +4,7 @@ using System.IO;
 namespace Edge.Oci.Json;
 
 /// <summary>Short lowercase reasons for I/O failures, without .NET's sentence-style messages.</summary>
-internal static class Errors
+public static class Errors
 {
     public static string Describe(Exception ex) => ex switch
     {

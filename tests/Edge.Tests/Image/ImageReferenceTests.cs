@@ -45,7 +45,7 @@ public class ImageReferenceTests
     [InlineData("example.com/", "missing repository name")]
     public void RejectsWithAReason(string text, string problem)
     {
-        var ex = Assert.Throws<System.FormatException>(() => ImageReference.Parse(text));
+        var ex = Assert.Throws<Edge.Image.ImageException>(() => ImageReference.Parse(text));
         Assert.Equal($"invalid image reference \"{text}\": {problem}", ex.Message);
     }
 
@@ -53,7 +53,7 @@ public class ImageReferenceTests
     public void RejectsOverlongNames()
     {
         string name = "example.com/" + new string('a', 250);
-        var ex = Assert.Throws<System.FormatException>(() => ImageReference.Parse(name));
+        var ex = Assert.Throws<Edge.Image.ImageException>(() => ImageReference.Parse(name));
         Assert.EndsWith("repository name longer than 255 characters", ex.Message);
     }
 

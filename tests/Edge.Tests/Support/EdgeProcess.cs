@@ -31,7 +31,12 @@ public static class EdgeProcess
 
     public static ProcessResult Edge(params string[] args) => Run(Binary, args);
 
-    public static ProcessResult Run(string file, string[] args, string? workingDirectory = null, string? stdin = null, int timeoutMs = 60_000)
+    /// <summary>Runs edge with extra environment variables (a null value removes one).</summary>
+    public static ProcessResult EdgeWithEnv(System.Collections.Generic.IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Run(Binary, args, environment: environment);
+
+    public static ProcessResult Run(string file, string[] args, string? workingDirectory = null, string? stdin = null, int timeoutMs = 60_000,
+        System.Collections.Generic.IReadOnlyDictionary<string, string?>? environment = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -43,6 +48,9 @@ public static class EdgeProcess
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         foreach (string arg in args) info.ArgumentList.Add(arg);
+        if (environment is not null)
+            foreach (var (key, value) in environment)
+                if (value is null) info.Environment.Remove(key); else info.Environment[key] = value;
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();

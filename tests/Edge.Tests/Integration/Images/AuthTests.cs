@@ -1,0 +1,98 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Edge.Tests.Support;
+using Xunit;
+
+namespace Edge.Tests.Integration.Images;
+
+/// <summary>Registry logins: htpasswd Basic auth and the Bearer token flow, credentials from auth files.</summary>
+public class AuthTests
+{
+    private static string AuthFile(TestStore store, string host, string user, string password, bool usernameFields = false)
+    {
+        string path = store.Combine("auth.json");
+        string entry = usernameFields
+            ? $"{{\"username\":\"{user}\",\"password\":\"{password}\"}}"
+            : $"{{\"auth\":\"{System.Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password))}\"}}";
+        File.WriteAllText(path, $"{{\"auths\":{{\"{host}\":{entry}}}}}");
+        return path;
+    }
+
+    [Fact]
+    public void BasicAuthWithCredentialsFromAuthFile()
+    {
+        using var registry = LocalRegistry.WithBasicAuth();
+        string credentials = $"{LocalRegistry.User}:{LocalRegistry.Password}";
+        registry.Push(SampleImages.SkopeoSource, "edge/busybox:v1", credentials: credentials);
+        string reference = $"{registry.Authority}/edge/busybox:v1";
+
+        using var store = new TestStore();
+        ProcessResult anonymous = store.Edge("pull", reference);
+        Assert.Equal(1, anonymous.ExitCode);
+        Assert.Equal($"edge: {registry.Authority}: the registry requires a login and there are no credentials for {registry.Authority} in ~/.docker/config.json or $REGISTRY_AUTH_FILE\n", anonymous.Stderr);
+
+        string wrong = AuthFile(store, registry.Authority, LocalRegistry.User, "wrong");
+        ProcessResult refused = store.EdgeEnv(new() { ["REGISTRY_AUTH_FILE"] = wrong }, "pull", reference);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.StartsWith($"edge: {reference}: unauthorized (check the credentials for {registry.Authority}) (401", refused.Stderr);
+        Assert.Empty(store.Images());
+
+        string right = AuthFile(store, "http://" + registry.Authority + "/v2/", LocalRegistry.User, LocalRegistry.Password);
+        ProcessResult ok = store.EdgeEnv(new() { ["REGISTRY_AUTH_FILE"] = right }, "pull", reference);
+        Assert.True(ok.ExitCode == 0, ok.ToString());
+        Assert.Equal(registry.SkopeoDigest("edge/busybox:v1", credentials), (string)store.Image(reference)["digest"]!);
+        store.AssertConsistent();
+    }
+
+    [Fact]
+    public void BearerTokenFlowWithDockerConfig()
+    {
+        using var issuer = new TokenIssuer();
+        using var registry = LocalRegistry.WithTokenAuth(issuer);
+        registry.Push(SampleImages.SkopeoSource, "edge/busybox:v1", credentials: $"{LocalRegistry.User}:{LocalRegistry.Password}");
+        string reference = $"{registry.Authority}/edge/busybox:v1";
+        while (issuer.Requests.TryDequeue(out _)) { }
+
+        using var store = new TestStore();
+        ProcessResult anonymous = store.Edge("pull", reference);
+        Assert.Equal(1, anonymous.ExitCode);
+        Assert.Equal($"edge: {registry.Authority}: token service {issuer.Authority} refused anonymous access: 401\n", anonymous.Stderr);
+
+        // ~/.docker/config.json (HOME is the test's directory), with username/password fields.
+        Directory.CreateDirectory(store.Combine(".docker"));
+        File.Move(AuthFile(store, registry.Authority, LocalRegistry.User, LocalRegistry.Password, usernameFields: true), store.Combine(".docker", "config.json"));
+        while (issuer.Requests.TryDequeue(out _)) { }
+        ProcessResult ok = store.Edge("pull", reference);
+        Assert.True(ok.ExitCode == 0, ok.ToString() + registry.Log);
+        store.AssertConsistent();
+        // One token for the pull (cached across the manifest and the three blobs), with the right scope.
+        var requests = issuer.Requests.ToArray();
+        Assert.Single(requests);
+        Assert.Equal(("repository:edge/busybox:pull", true), requests[0]);
+    }
+
+    [Fact]
+    public void AnonymousBearerTokens()
+    {
+        using var issuer = new TokenIssuer { AllowAnonymous = true };
+        using var registry = LocalRegistry.WithTokenAuth(issuer);
+        registry.Push(SampleImages.SkopeoSource, "edge/busybox:v1", credentials: $"{LocalRegistry.User}:{LocalRegistry.Password}");
+        using var store = new TestStore();
+        ProcessResult ok = store.Edge("pull", $"{registry.Authority}/edge/busybox:v1");
+        Assert.True(ok.ExitCode == 0, ok.ToString());
+        Assert.Contains(issuer.Requests, r => r == ("repository:edge/busybox:pull", false));
+    }
+
+    [Fact]
+    public void BadAuthFileIsNamed()
+    {
+        using var store = new TestStore();
+        string path = store.Combine("auth.json");
+        File.WriteAllText(path, "{\"auths\": {\"x\": {\"auth\": 5}}}");
+        ProcessResult result = store.EdgeEnv(new() { ["REGISTRY_AUTH_FILE"] = path }, "pull", "127.0.0.1:1/a:b");
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith($"edge: {path}: $.auths.x.auth: expected string", result.Stderr);
+    }
+}

@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace Edge.Tests.Support;
+
+/// <summary>A content store for one test (edge --store DIR), with the checks a user would make of it.</summary>
+public sealed class TestStore : IDisposable
+{
+    private readonly TempDir _dir = new("edge-store-");
+
+    public TestStore()
+    {
+        Root = _dir.Combine("store");
+    }
+
+    public string Root { get; }
+
+    /// <summary>Runs `edge --store ROOT ARGS...`, with an empty HOME so no real credentials are read.</summary>
+    public ProcessResult Edge(params string[] args) => EdgeEnv(new Dictionary<string, string?>(), args);
+
+    public ProcessResult EdgeEnv(Dictionary<string, string?> environment, params string[] args)
+    {
+        environment.TryAdd("HOME", _dir.Path);
+        environment.TryAdd("REGISTRY_AUTH_FILE", null);
+        environment.TryAdd("DOCKER_CONFIG", null);
+        return EdgeProcess.Run(EdgeProcess.Binary, new[] { "--store", Root }.Concat(args).ToArray(), environment: environment, timeoutMs: 120_000);
+    }
+
+    public string Combine(params string[] parts) => _dir.Combine(parts);
+
+    /// <summary>images.json's records, or none.</summary>
+    public List<JsonNode> Images()
+    {
+        string path = Path.Combine(Root, "images.json");
+        if (!File.Exists(path)) return new List<JsonNode>();
+        return JsonNode.Parse(File.ReadAllText(path))!["images"]!.AsArray().Select(n => n!).ToList();
+    }
+
+    public JsonNode Image(string name) => Images().Single(i => (string)i["name"]! == name);
+
+    public IEnumerable<string> BlobDigests() => Directory.Exists(Path.Combine(Root, "blobs", "sha256"))
+        ? Directory.GetFiles(Path.Combine(Root, "blobs", "sha256")).Select(f => "sha256:" + Path.GetFileName(f))
+        : Enumerable.Empty<string>();
+
+    public bool Has(string digest) => File.Exists(Path.Combine(Root, "blobs", "sha256", digest[7..]));
+
+    public string[] Partials() => Directory.Exists(Path.Combine(Root, "ingest")) ? Directory.GetFiles(Path.Combine(Root, "ingest"), "*.partial") : Array.Empty<string>();
+
+    /// <summary>
+    /// The store invariants: every blob's content matches its name, images.json parses, and everything a
+    /// named image refers to (manifest, config, layers) is present.
+    /// </summary>
+    public void AssertConsistent()
+    {
+        foreach (string digest in BlobDigests())
+        {
+            string actual = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(Root, "blobs", "sha256", digest[7..]))));
+            Assert.True(actual == digest, $"blob {digest} has content {actual}");
+        }
+        foreach (JsonNode image in Images())
+        {
+            string manifest = (string)image["manifest"]!;
+            Assert.True(Has((string)image["digest"]!), $"image {image["name"]}: top document missing");
+            Assert.True(Has(manifest), $"image {image["name"]}: manifest missing");
+            JsonNode m = JsonNode.Parse(File.ReadAllText(Path.Combine(Root, "blobs", "sha256", manifest[7..])))!;
+            Assert.True(Has((string)m["config"]!["digest"]!), $"image {image["name"]}: config missing");
+            foreach (JsonNode? layer in m["layers"]!.AsArray())
+                Assert.True(Has((string)layer!["digest"]!), $"image {image["name"]}: layer {layer["digest"]} missing");
+        }
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
