@@ -28,20 +28,33 @@ public sealed class RegistryClient : IDisposable
     private readonly RegistryOptions _options;
     private readonly Dictionary<string, (string Header, DateTime Expires)> _auth = new();
     private readonly object _authLock = new();
+    private readonly bool _plainAllowed;
+    private volatile Uri _baseUri;
+    private volatile string? _certificateProblem;
 
     public RegistryClient(string host, RegistryOptions options, HttpMessageHandler? handler = null)
     {
         Host = host;
         _options = options;
         string endpoint = host == ImageReference.DockerHub ? "registry-1.docker.io" : host;
-        string scheme = IsPlainHttpAllowed(host, options.InsecureHosts) ? "http" : "https";
-        BaseUri = new Uri($"{scheme}://{endpoint}/v2/");
+        _plainAllowed = IsPlainHttpAllowed(host, options.InsecureHosts);
+        _baseUri = new Uri($"https://{endpoint}/v2/");
         _http = new HttpClient(handler ?? new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = options.StallTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                // The system's CA store decides; this only remembers why a certificate was refused, so that the
+                // error says so and a refused certificate is never "fixed" by falling back to plain HTTP.
+                RemoteCertificateValidationCallback = (_, _, _, errors) =>
+                {
+                    if (errors != System.Net.Security.SslPolicyErrors.None) _certificateProblem = errors.ToString();
+                    return errors == System.Net.Security.SslPolicyErrors.None;
+                },
+            },
         }, disposeHandler: true)
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -50,10 +63,14 @@ public sealed class RegistryClient : IDisposable
     }
 
     public string Host { get; }
-    public Uri BaseUri { get; }
+    /// <summary>https://host/v2/, or http:// once a loopback or --insecure-registry host turned out not to speak TLS.</summary>
+    public Uri BaseUri => _baseUri;
     public RegistryOptions Options => _options;
 
-    /// <summary>Plain HTTP for loopback registries and for hosts named with --insecure-registry.</summary>
+    /// <summary>
+    /// Whether plain HTTP may be used: for loopback registries and hosts named with --insecure-registry, and
+    /// then only when the host does not speak TLS at all (as docker treats insecure registries).
+    /// </summary>
     public static bool IsPlainHttpAllowed(string host, IReadOnlyCollection<string> insecure)
     {
         foreach (string h in insecure)
@@ -74,7 +91,7 @@ public sealed class RegistryClient : IDisposable
         Action<HttpRequestMessage>? configure, CancellationToken cancel)
     {
         string scope = $"repository:{repository}:pull";
-        var start = new Uri(BaseUri, path);
+        Uri start = new Uri(BaseUri, path);
         bool authenticated = false;
         for (int attempt = 1; ; attempt++)
         {
@@ -92,6 +109,19 @@ public sealed class RegistryClient : IDisposable
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                     timeout.CancelAfter(_options.StallTimeout);
                     response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                }
+                catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.SecureConnectionError && _certificateProblem is null
+                    && _plainAllowed && uri.Scheme == "https" && sameHost)
+                {
+                    _baseUri = new Uri("http://" + BaseUri.Authority + BaseUri.AbsolutePath);
+                    start = new Uri(BaseUri, path);
+                    Trace($"{Host} does not speak TLS; using plain HTTP (loopback or --insecure-registry)");
+                    attempt--;
+                    goto nextAttempt;
+                }
+                catch (HttpRequestException ex) when (_certificateProblem is string problem && ex.HttpRequestError == HttpRequestError.SecureConnectionError)
+                {
+                    throw new ImageException($"{Host}: TLS certificate refused ({problem}): is the registry's CA in the system store (or $SSL_CERT_FILE)?", ex);
                 }
                 catch (Exception ex) when (IsTransient(ex, cancel) && attempt < _options.MaxAttempts)
                 {

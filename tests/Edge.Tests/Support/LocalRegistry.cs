@@ -21,7 +21,7 @@ public sealed class LocalRegistry : IDisposable
     private readonly TempDir _dir = new("edge-registry-");
     private readonly Process _process;
 
-    private LocalRegistry(string authSection)
+    private LocalRegistry(string authSection, string httpExtra = "")
     {
         Port = FreePort();
         string config = $"""
@@ -38,6 +38,7 @@ public sealed class LocalRegistry : IDisposable
             http:
               addr: 127.0.0.1:{Port}
               secret: edge-test-secret
+            {httpExtra}
             {authSection}
             """;
         File.WriteAllText(_dir.Combine("config.yml"), config);
@@ -49,7 +50,15 @@ public sealed class LocalRegistry : IDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (Log) Log.AppendLine(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        WaitReady();
+        try
+        {
+            WaitReady();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public int Port { get; }
@@ -57,6 +66,10 @@ public sealed class LocalRegistry : IDisposable
     public System.Text.StringBuilder Log { get; } = new();
 
     public static LocalRegistry Open() => new("");
+
+    /// <summary>HTTPS only, with the given PEM certificate and key.</summary>
+    public static LocalRegistry WithTls(string certificateFile, string keyFile) =>
+        new("", $"  tls:\n    certificate: {certificateFile}\n    key: {keyFile}");
 
     public static LocalRegistry WithBasicAuth()
     {

@@ -53,6 +53,13 @@ public sealed class MiniHttpServer : IDisposable
                     {
                         NetworkStream stream = client.GetStream();
                         MiniRequest? request = await ReadRequest(stream);
+                        if (request is { Method: "TLS" })
+                        {
+                            // A TLS ClientHello on a plain port: answer as Go's net/http does, so a client
+                            // probing for HTTPS learns at once that this server speaks plain HTTP.
+                            await stream.WriteAsync("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"u8.ToArray());
+                            request = null;
+                        }
                         if (request is not null) await _handler(request, stream);
                         await stream.FlushAsync();
                         client.Client.Shutdown(SocketShutdown.Send);
@@ -73,6 +80,7 @@ public sealed class MiniHttpServer : IDisposable
         while (!(head.Count >= 4 && head[^1] == '\n' && head[^2] == '\r' && head[^3] == '\n' && head[^4] == '\r'))
         {
             if (await stream.ReadAsync(one) == 0) return null;
+            if (head.Count == 0 && one[0] == 0x16) return new MiniRequest("TLS", "", new Dictionary<string, string>());
             head.Add(one[0]);
             if (head.Count > 64 << 10) return null;
         }

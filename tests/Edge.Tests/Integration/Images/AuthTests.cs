@@ -96,3 +96,44 @@ public class AuthTests
         Assert.StartsWith($"edge: {path}: $.auths.x.auth: expected string", result.Stderr);
     }
 }
+
+/// <summary>HTTPS registries: certificates checked against the system CA store (here $SSL_CERT_FILE).</summary>
+public class TlsTests
+{
+    [Fact]
+    public void HttpsWithTrustedAndUntrustedCertificates()
+    {
+        using var dir = new TempDir("edge-tls-");
+        using var caKey = System.Security.Cryptography.RSA.Create(2048);
+        var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=edge test CA", caKey,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(
+            System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign, true));
+        using var ca = caRequest.CreateSelfSigned(System.DateTimeOffset.UtcNow.AddDays(-1), System.DateTimeOffset.UtcNow.AddDays(1));
+
+        using var serverKey = System.Security.Cryptography.RSA.Create(2048);
+        var serverRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", serverKey,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        serverRequest.CertificateExtensions.Add(san.Build());
+        using var server = serverRequest.Create(ca, System.DateTimeOffset.UtcNow.AddHours(-1), System.DateTimeOffset.UtcNow.AddHours(12), new byte[] { 1, 2, 3, 4 });
+        File.WriteAllText(dir.Combine("ca.pem"), ca.ExportCertificatePem());
+        File.WriteAllText(dir.Combine("server.pem"), server.ExportCertificatePem());
+        File.WriteAllText(dir.Combine("server.key"), serverKey.ExportPkcs8PrivateKeyPem());
+
+        using var registry = LocalRegistry.WithTls(dir.Combine("server.pem"), dir.Combine("server.key"));
+        registry.Push(SampleImages.SkopeoSource, "edge/busybox:v1");
+        string reference = $"{registry.Authority}/edge/busybox:v1";
+
+        using var store = new TestStore();
+        ProcessResult untrusted = store.Edge("pull", reference);
+        Assert.Equal(1, untrusted.ExitCode);
+        Assert.Equal($"edge: {registry.Authority}: TLS certificate refused (RemoteCertificateChainErrors): is the registry's CA in the system store (or $SSL_CERT_FILE)?\n", untrusted.Stderr);
+
+        ProcessResult trusted = store.EdgeEnv(new() { ["SSL_CERT_FILE"] = dir.Combine("ca.pem") }, "pull", reference);
+        Assert.True(trusted.ExitCode == 0, trusted.ToString());
+        Assert.Equal(registry.SkopeoDigest("edge/busybox:v1"), (string)store.Image(reference)["digest"]!);
+    }
+}

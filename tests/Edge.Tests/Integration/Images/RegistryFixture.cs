@@ -10,8 +10,16 @@ public sealed class RegistryFixture : IDisposable
     public RegistryFixture()
     {
         Registry = LocalRegistry.Open();
-        Registry.Push(SampleImages.SkopeoSource, "edge/busybox:v1");
-        Registry.Push($"oci:{SampleImages.MultiPlatformLayout}:multi", "edge/multi:v1", all: true);
+        try
+        {
+            Registry.Push(SampleImages.SkopeoSource, "edge/busybox:v1");
+            Registry.Push($"oci:{SampleImages.MultiPlatformLayout}:multi", "edge/multi:v1", all: true);
+        }
+        catch
+        {
+            Registry.Dispose(); // xunit does not dispose a fixture whose constructor threw
+            throw;
+        }
     }
 
     public LocalRegistry Registry { get; }
