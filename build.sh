@@ -4,7 +4,7 @@
 #   ./build.sh [--arch x64|arm64] build    set up the toolchain and build out/edge
 #   ./build.sh [--arch x64|arm64] run      build, make the busybox sample, run it with edge
 #   ./build.sh [--arch x64|arm64] test     build and run every test (unit, integration, differential)
-#   ./build.sh bench                       build and run the start-up and lifecycle benchmarks (bench/results/)
+#   ./build.sh bench                       build and run the start-up, lifecycle and pull benchmarks (bench/results/)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")" && pwd)
@@ -114,6 +114,7 @@ case "$action" in
         bash rootfs-samples/build-busybox.sh out/samples/busybox >/dev/null
         bash bench/startup.sh
         bash bench/lifecycle.sh
+        bash bench/pull.sh   # the first run needs a Debian mirror (debootstrap); the image is cached
         ;;
     clean)
         rm -rf out .toolchain src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj

@@ -3,10 +3,11 @@
 so that drift in the machine's speed hits every command alike. Reports the median, p10 and p90 wall time,
 the median peak RSS (ru_maxrss of the process itself, from wait4) and the ratio of each median to a baseline.
 
-Usage: procbench.py --rounds N --baseline NAME [--setup CMD] [--cold] [--json OUT] [--markdown OUT] \
+Usage: procbench.py --rounds N --baseline NAME [--before CMD] [--cold] [--json OUT] [--markdown OUT] \
            NAME=COMMAND [NAME=COMMAND ...]
 A COMMAND is split with shlex; it runs with stdout and stderr sent to /dev/null. --cold drops the page cache
-before every run (sync; echo 3 > /proc/sys/vm/drop_caches), for disk-heavy commands.
+before every run (sync; echo 3 > /proc/sys/vm/drop_caches), for disk-heavy commands. --before runs a shell
+command (untimed, "{name}" replaced by the command's NAME) before every run, e.g. to empty its destination.
 """
 import argparse, json, os, shlex, statistics, subprocess, sys, time
 
@@ -22,7 +23,9 @@ def build_measure():
         subprocess.run(["gcc", "-O2", "-static", "-o", MEASURE, source], check=True)
 
 
-def run_once(argv, cold):
+def run_once(argv, cold, before=None, name=""):
+    if before:
+        subprocess.run(["sh", "-c", before.replace("{name}", name)], check=True)
     if cold:
         os.sync()
         with open("/proc/sys/vm/drop_caches", "w") as f:
@@ -44,6 +47,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--baseline")
     parser.add_argument("--cold", action="store_true")
+    parser.add_argument("--before", help="shell command run untimed before every run; {name} is the command's name")
     parser.add_argument("--title", default="benchmark")
     parser.add_argument("--json")
     parser.add_argument("--markdown")
@@ -61,14 +65,14 @@ def main():
     build_measure()
     for _ in range(args.warmup):
         for name, argv in commands:
-            run_once(argv, False)
+            run_once(argv, False, args.before, name)
 
     samples = {n: [] for n in names}
     rss = {n: [] for n in names}
     for r in range(args.rounds):
         order = commands[r % len(commands):] + commands[:r % len(commands)]
         for name, argv in order:
-            ms, maxrss, code = run_once(argv, args.cold)
+            ms, maxrss, code = run_once(argv, args.cold, args.before, name)
             if code != 0 and name not in args.allow_failure:
                 sys.exit(f"procbench: {name} exited {code}: {' '.join(argv)}")
             samples[name].append(ms)

@@ -15,7 +15,8 @@ packages+=(busybox-static runc crun file procps util-linux)
 # skopeo to Debian's docker-registry (CNCF distribution) on 127.0.0.1.
 packages+=(umoci skopeo docker-registry)
 # Benchmarks: the interleaving driver (bench/procbench.py).
-if [[ "${1:-}" == "--bench" ]]; then packages+=(python3); fi
+# The pull benchmark also builds a Debian image and compares with containerd.
+if [[ "${1:-}" == "--bench" ]]; then packages+=(python3 debootstrap containerd curl); fi
 
 missing=()
 for p in "${packages[@]}"; do
