@@ -43,6 +43,8 @@ public sealed class ImagePuller
         using var client = new RegistryClient(reference.Domain, _options, Handler);
         using var collection = _store.CollectionLock(exclusive: false);
 
+        await client.PingAsync(reference.Path, display, cancel).ConfigureAwait(false);
+
         // The top document: an index or a manifest, by tag or digest.
         var (content, contentType, digestHeader) = await client.GetManifestAsync(reference.Path, reference.Digest ?? reference.Tag!, display, cancel).ConfigureAwait(false);
         Digest top = VerifyManifest(content, reference.Digest, digestHeader, display);

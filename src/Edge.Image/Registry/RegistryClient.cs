@@ -165,6 +165,19 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// GET /v2/: checks that the host speaks the distribution API (200, or 401 before a login) and settles
+    /// HTTPS or plain HTTP and the login for <paramref name="repository"/> before any content moves.
+    /// </summary>
+    public async Task PingAsync(string repository, string display, CancellationToken cancel)
+    {
+        using HttpResponseMessage response = await SendAsync(HttpMethod.Get, repository, "", null, cancel).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Unauthorized) return;
+        int status = (int)response.StatusCode;
+        if (status == 429 || status >= 500) throw await ErrorAsync(response, display, "registry").ConfigureAwait(false);
+        throw new RegistryException($"{display}: {Host} is not an OCI distribution registry (GET {BaseUri} answered {(int)response.StatusCode})", response.StatusCode);
+    }
+
     /// <summary>Fetches a manifest or index by tag or digest, capped in size. The caller verifies the digest.</summary>
     public async Task<(byte[] Content, string? MediaType, string? DigestHeader)> GetManifestAsync(
         string repository, string reference, string display, CancellationToken cancel)

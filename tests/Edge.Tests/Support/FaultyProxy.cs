@@ -85,39 +85,46 @@ public sealed class FaultyProxy : IDisposable
         await MiniHttpServer.WriteHead(client, (int)response.StatusCode, response.ReasonPhrase ?? "", headers);
 
         long sent = 0;
-        switch (fault)
+        try
         {
-            case Fault.CutAfter cut:
-                sent = Math.Min(cut.Bytes, body.Length);
-                await client.WriteAsync(body.AsMemory(0, (int)sent));
-                break;
-            case Fault.Corrupt when body.Length > 0:
-                body[body.Length / 2] ^= 0xff;
-                await client.WriteAsync(body);
-                sent = body.Length;
-                break;
-            case Fault.Slow slow:
-                for (int i = 0; i < body.Length; i += slow.ChunkBytes)
-                {
-                    int n = Math.Min(slow.ChunkBytes, body.Length - i);
-                    await client.WriteAsync(body.AsMemory(i, n));
+            switch (fault)
+            {
+                case Fault.CutAfter cut:
+                    await client.WriteAsync(body.AsMemory(0, (int)Math.Min(cut.Bytes, body.Length)));
+                    sent = Math.Min(cut.Bytes, body.Length);
+                    break;
+                case Fault.Corrupt when body.Length > 0:
+                    body[body.Length / 2] ^= 0xff;
+                    await client.WriteAsync(body);
+                    sent = body.Length;
+                    break;
+                case Fault.Slow slow:
+                    for (int i = 0; i < body.Length; i += slow.ChunkBytes)
+                    {
+                        int n = Math.Min(slow.ChunkBytes, body.Length - i);
+                        await client.WriteAsync(body.AsMemory(i, n));
+                        await client.FlushAsync();
+                        sent += n;
+                        await Task.Delay(slow.DelayMs);
+                    }
+                    break;
+                case Fault.StallAfter stall:
+                    await client.WriteAsync(body.AsMemory(0, (int)Math.Min(stall.Bytes, body.Length)));
                     await client.FlushAsync();
-                    sent += n;
-                    await Task.Delay(slow.DelayMs);
-                }
-                break;
-            case Fault.StallAfter stall:
-                sent = Math.Min(stall.Bytes, body.Length);
-                await client.WriteAsync(body.AsMemory(0, (int)sent));
-                await client.FlushAsync();
-                await Task.Delay(stall.StallMs);
-                break;
-            default:
-                await client.WriteAsync(body);
-                sent = body.Length;
-                break;
+                    sent = Math.Min(stall.Bytes, body.Length);
+                    await Task.Delay(stall.StallMs);
+                    break;
+                default:
+                    await client.WriteAsync(body);
+                    sent = body.Length;
+                    break;
+            }
         }
-        _requests.Enqueue(new ProxiedRequest(request.Method, path, request.Header("Range"), sent, (int)response.StatusCode));
+        finally
+        {
+            // Recorded even when the client went away mid-body (a killed pull): what was sent until then.
+            _requests.Enqueue(new ProxiedRequest(request.Method, path, request.Header("Range"), sent, (int)response.StatusCode));
+        }
     }
 
     public void Dispose()

@@ -47,6 +47,44 @@ public class AuthTests
     }
 
     [Fact]
+    public void BlobRedirectsToAnotherHostCarryNoCredentials()
+    {
+        using var registry = LocalRegistry.WithBasicAuth();
+        string credentials = $"{LocalRegistry.User}:{LocalRegistry.Password}";
+        registry.Push(SampleImages.SkopeoSource, "edge/busybox:v1", credentials: credentials);
+        // "Object storage": another host that serves blobs and records the Authorization header it gets.
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var upstream = new System.Net.Http.HttpClient();
+        upstream.DefaultRequestHeaders.Authorization = new("Basic", System.Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+        using var storage = new MiniHttpServer(async (r, s) =>
+        {
+            seen.Enqueue(r.Header("Authorization") ?? "(none)");
+            byte[] blob = await upstream.GetByteArrayAsync($"http://{registry.Authority}{r.Target}");
+            await MiniHttpServer.WriteResponse(s, 200, "application/octet-stream", blob);
+        });
+        using var proxy = new FaultyProxy(registry.Authority)
+        {
+            Faults = r => r.Target.Contains("/blobs/") ? new Fault.Status(307, ("Location", $"http://{storage.Authority}{r.Target}")) : null,
+        };
+        using var store = new TestStore();
+        string reference = $"{proxy.Authority}/edge/busybox:v1";
+        ProcessResult result = store.EdgeEnv(new() { ["REGISTRY_AUTH_FILE"] = AuthFile(store, proxy.Authority, LocalRegistry.User, LocalRegistry.Password) }, "pull", reference);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        store.AssertConsistent();
+        Assert.Equal(new[] { "(none)", "(none)", "(none)" }, seen.ToArray());
+    }
+
+    [Fact]
+    public void NotARegistryIsSaidSo()
+    {
+        using var store = new TestStore();
+        using var web = new MiniHttpServer((r, s) => MiniHttpServer.WriteResponse(s, 404, "text/html", "<html>no</html>"u8.ToArray()));
+        ProcessResult result = store.Edge("pull", $"{web.Authority}/a/b:c");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"edge: {web.Authority}/a/b:c: {web.Authority} is not an OCI distribution registry (GET http://{web.Authority}/v2/ answered 404)\n", result.Stderr);
+    }
+
+    [Fact]
     public void BearerTokenFlowWithDockerConfig()
     {
         using var issuer = new TokenIssuer();
