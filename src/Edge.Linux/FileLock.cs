@@ -20,6 +20,19 @@ public sealed class FileLock : IDisposable
     {
         int fd = Libc.Open(path, OpenFlags.ReadWrite | OpenFlags.Create | OpenFlags.CloseOnExec, 0x180);
         if (fd < 0) throw new SystemCallException("open", path, ErrnoText.Last);
+        return Lock(fd, path, shared, wait);
+    }
+
+    /// <summary>An exclusive lock on a directory itself (no lock file); open's errno is thrown as is.</summary>
+    public static FileLock OnDirectory(string directory)
+    {
+        int fd = Libc.Open(directory, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.CloseOnExec, 0);
+        if (fd < 0) throw new SystemCallException("open", directory, ErrnoText.Last);
+        return Lock(fd, directory, shared: false, wait: true)!;
+    }
+
+    private static FileLock? Lock(int fd, string path, bool shared, bool wait)
+    {
         int operation = (shared ? Libc.LOCK_SH : Libc.LOCK_EX) | (wait ? 0 : Libc.LOCK_NB);
         while (Libc.Flock(fd, operation) != 0)
         {
@@ -32,6 +45,10 @@ public sealed class FileLock : IDisposable
         return new FileLock(fd);
     }
 
+    /// <summary>
+    /// Unlocks explicitly before closing: a process cloned while the lock was held shares the open file
+    /// description (and so the lock) until it execs or exits, and a plain close would leave it locked.
+    /// </summary>
     public void Dispose()
     {
         if (_fd < 0) return;

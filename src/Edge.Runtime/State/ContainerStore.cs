@@ -70,38 +70,21 @@ public sealed class ContainerStore
 
 public sealed class ContainerLock : IDisposable
 {
-    private int _fd;
+    private readonly FileLock _lock;
 
-    private ContainerLock(int fd) => _fd = fd;
+    private ContainerLock(FileLock held) => _lock = held;
 
     public static ContainerLock Acquire(string directory, string id)
     {
-        int fd = Libc.Open(directory, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.CloseOnExec, 0);
-        if (fd < 0)
+        try
         {
-            int errno = ErrnoText.Last;
-            if (errno == (int)Errno.ENOENT) throw new ContainerNotFoundException(id);
-            throw new SystemCallException("open", directory, errno);
+            return new ContainerLock(FileLock.OnDirectory(directory));
         }
-        while (Libc.Flock(fd, Libc.LOCK_EX) != 0)
+        catch (SystemCallException ex) when (ex.Errno == (int)Errno.ENOENT)
         {
-            int errno = ErrnoText.Last;
-            if (errno == (int)Errno.EINTR) continue;
-            Libc.Close(fd);
-            throw new SystemCallException("flock", directory, errno);
+            throw new ContainerNotFoundException(id);
         }
-        return new ContainerLock(fd);
     }
 
-    /// <summary>
-    /// Unlocks explicitly before closing: a container init cloned while the lock was held shares this open
-    /// file description (and so the lock) until its execve, and a plain close would leave it locked.
-    /// </summary>
-    public void Dispose()
-    {
-        if (_fd < 0) return;
-        Libc.Flock(_fd, Libc.LOCK_UN);
-        Libc.Close(_fd);
-        _fd = -1;
-    }
+    public void Dispose() => _lock.Dispose();
 }
