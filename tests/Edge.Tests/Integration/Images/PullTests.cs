@@ -143,3 +143,27 @@ public class PullTests : IClassFixture<RegistryFixture>
             Assert.True(group.Count() == 1, $"{group.Key} fetched {group.Count()} times");
     }
 }
+
+/// <summary>Progress on a terminal: per-layer lines with a bar and sizes (run under script(1) for a pty).</summary>
+public class PullProgressTests : IClassFixture<RegistryFixture>
+{
+    private readonly RegistryFixture _registry;
+
+    public PullProgressTests(RegistryFixture registry) => _registry = registry;
+
+    [Fact]
+    public void TerminalGetsProgressLinesPipeDoesNot()
+    {
+        using var store = new TestStore();
+        string command = $"{EdgeProcess.Binary} --store {store.Root} pull {_registry.Busybox}";
+        ProcessResult tty = EdgeProcess.Run("script", new[] { "-qec", command, "/dev/null" });
+        Assert.True(tty.ExitCode == 0, tty.ToString());
+        Assert.Matches(@"layer  [0-9a-f]{12}  done +\[=+\]  1\.09MB/1\.09MB", tty.Stdout);
+        Assert.Matches(@"config [0-9a-f]{12}  done", tty.Stdout);
+
+        using var piped = new TestStore();
+        ProcessResult plain = piped.Edge("pull", _registry.Busybox);
+        Assert.DoesNotContain("[", plain.Stdout);
+        Assert.DoesNotContain("\x1b", plain.Stdout);
+    }
+}
