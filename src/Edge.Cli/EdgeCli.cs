@@ -48,8 +48,8 @@ internal static class EdgeCli
         ImageCommands.Inspect,
         ImageCommands.Load,
         ImageCommands.Save,
-        Pending("unpack", "unpack an image into an OCI bundle", "IMAGE BUNDLE"),
-        Pending("rm", "remove a container started with edge run", "NAME"),
+        ImageContainerCommands.Unpack,
+        ImageContainerCommands.Rm,
         new CommandSpec { Name = "help", Summary = "shows a list of commands or help for one command", Usage = "[command]", MaxArgs = 1, Run = _ => 0 },
     };
 

@@ -184,6 +184,7 @@ internal static class ImageCommands
             }
             foreach (ImageRecord r in removed) context.Output.WriteLine("Untagged: " + r.Name);
         }
+        PruneSnapshots(store);
         GarbageCollector.Result result = GarbageCollector.Prune(store);
         if (result.Blobs > 0) context.Output.WriteLine($"Deleted: {result.Blobs} blobs, {HumanSize(result.Bytes)}");
         return status;
@@ -191,9 +192,24 @@ internal static class ImageCommands
 
     private static int RunPrune(CommandContext context)
     {
-        GarbageCollector.Result result = GarbageCollector.Prune(Store(context));
-        context.Output.WriteLine($"Deleted {result.Blobs} blobs and {result.Partials} partial downloads; reclaimed {HumanSize(result.Bytes)}");
+        ContentStore store = Store(context);
+        int snapshots = PruneSnapshots(store);
+        GarbageCollector.Result result = GarbageCollector.Prune(store);
+        context.Output.WriteLine($"Deleted {result.Blobs} blobs, {result.Partials} partial downloads and {snapshots} snapshots; reclaimed {HumanSize(result.Bytes)}");
         return 0;
+    }
+
+    /// <summary>Layer snapshots no image names and no container uses.</summary>
+    private static int PruneSnapshots(ContentStore store)
+    {
+        if (!System.IO.Directory.Exists(store.Root)) return 0;
+        var images = new List<Edge.Layers.ImageLayers>();
+        foreach (ImageRecord r in store.Images())
+        {
+            try { images.Add(Edge.Layers.ImageLayers.Load(store, r)); }
+            catch (ImageException) { } // an image whose content is gone keeps nothing
+        }
+        return new Edge.Layers.Snapshots.SnapshotStore(store).Prune(images, Edge.Layers.Bundle.ImageContainer.LayersInUse(store));
     }
 
     private static int RunInspect(CommandContext context)

@@ -1,23 +1,41 @@
+using System;
+using System.IO;
 using Edge.Cli.Cli;
 using Edge.Runtime.Lifecycle;
 
 namespace Edge.Cli.Commands;
 
-/// <summary>`edge run ID` with a bundle: create + start (+ wait, in the foreground), as runc run.</summary>
+/// <summary>
+/// `edge run`: runc's `run ID` with a bundle, or `run IMAGE [CMD...]` with an image. The rule (also in
+/// the help text): an invocation runc would accept keeps runc's meaning; one runc would reject because the
+/// bundle has no config.json, or one with an image-only flag, runs an image.
+/// </summary>
 internal static class RunCommand
 {
+    /// <summary>Flags only an image run has; any of them makes the invocation an image run.</summary>
+    public static readonly string[] ImageOnly = { "rm", "name", "env", "volume", "net", "read-only", "user", "workdir", "entrypoint", "hostname", "tty", "platform" };
+
     public static readonly CommandSpec Definition = new()
     {
         Name = "run",
-        Summary = "create and run a container",
-        Usage = "<container-id>",
+        Summary = "create and run a container (from a bundle as runc does, or from an image)",
+        Usage = "<container-id> | [image options] IMAGE [COMMAND [ARG...]]",
         Description = """
-   Creates and starts the container from the bundle. In the foreground edge forwards signals to the
-   container's init, waits for it, removes the container and exits with its status (128+N when it was
-   killed by signal N). With --detach it returns once the process has started.
+   With a bundle (runc's form): creates and starts the container from the bundle (--bundle, or the
+   current directory). In the foreground edge forwards signals to the container's init, waits for it,
+   removes the container and exits with its status (128+N when it was killed by signal N). With --detach
+   it returns once the process has started.
+
+   With an image: pulls IMAGE if the store lacks it, unpacks its layers once (overlay snapshots), creates
+   a bundle under STORE/containers/NAME and runs it the same way; COMMAND replaces the image's Cmd.
+
+   Which one: an invocation runc would accept (exactly one argument, and config.json in the bundle
+   directory) is a bundle run. One that runc would reject because there is no config.json there, or one
+   that uses an image option (--rm, --name, -e, -v, --net, --read-only, -u, -w, --entrypoint,
+   --hostname, -t, --platform), is an image run.
 """,
         MinArgs = 1,
-        MaxArgs = 1,
+        RawArgsAfter = 1,
         Options = new[]
         {
             OptionSpec.Value("bundle", "DIR", "path to the root of the bundle directory, defaults to the current directory", "b"),
@@ -29,8 +47,35 @@ internal static class RunCommand
             OptionSpec.Flag("no-pivot", "do not use pivot root to jail process inside rootfs"),
             OptionSpec.Flag("no-new-keyring", "do not create a new session keyring for the container"),
             OptionSpec.Value("preserve-fds", "N", "pass N additional file descriptors to the container"),
+            OptionSpec.Flag("rm", "image: remove the container (its writable layer) when it exits"),
+            OptionSpec.Value("name", "NAME", "image: the container's name (default: edge-<random>)"),
+            OptionSpec.List("env", "KEY=VALUE", "image: set an environment variable (KEY alone: take it from edge's environment)", "e"),
+            OptionSpec.List("volume", "HOST:CONTAINER[:ro]", "image: bind mount a host path", "v"),
+            OptionSpec.Value("net", "host|none", "image: host network, or a private one with only loopback (default)"),
+            OptionSpec.Flag("read-only", "image: mount the root file system read-only"),
+            OptionSpec.Value("user", "USER[:GROUP]", "image: user (name or uid) and group, resolved in the image", "u"),
+            OptionSpec.Value("workdir", "DIR", "image: working directory", "w"),
+            OptionSpec.Value("entrypoint", "PROGRAM", "image: replace the image's Entrypoint (\"\" to clear it)"),
+            OptionSpec.Value("hostname", "NAME", "image: the container's hostname (default: its name)"),
+            OptionSpec.Flag("tty", "image: allocate a terminal", "t"),
+            OptionSpec.Value("platform", "OS/ARCH[/VARIANT]", "image: platform to pull if the image is missing"),
         },
-        Run = context => ContainerRunner.Run(LifecycleCommands.Request(context), context.Options.Flag("detach"),
-            context.Options.Flag("keep"), context.Log.Warn),
+        Run = Run,
     };
+
+    private static int Run(CommandContext context)
+    {
+        if (IsBundleRun(context))
+            return ContainerRunner.Run(LifecycleCommands.Request(context), context.Options.Flag("detach"), context.Options.Flag("keep"), context.Log.Warn);
+        return RunImage.Run(context);
+    }
+
+    public static bool IsBundleRun(CommandContext context)
+    {
+        foreach (string option in ImageOnly)
+            if (context.Options.Has(option)) return false;
+        if (context.Args.Count != 1) return false;
+        string bundle = context.Options.Get("bundle") is { Length: > 0 } b ? b : ".";
+        return File.Exists(Path.Combine(bundle, "config.json"));
+    }
 }

@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Security.Cryptography;
+using Edge.Cli.Cli;
+using Edge.Image;
+using Edge.Image.Pull;
+using Edge.Image.Registry;
+using Edge.Image.Store;
+using Edge.Layers;
+using Edge.Layers.Bundle;
+using Edge.Linux;
+using Edge.Runtime;
+using Edge.Runtime.Lifecycle;
+
+namespace Edge.Cli.Commands;
+
+/// <summary>`edge run IMAGE [CMD...]`: pull if missing, snapshot, generate the bundle, run, clean up.</summary>
+internal static class RunImage
+{
+    public static int Run(CommandContext context)
+    {
+        string imageText = context.Args[0];
+        var command = new List<string>();
+        for (int i = 1; i < context.Args.Count; i++) command.Add(context.Args[i]);
+        bool detach = context.Options.Flag("detach");
+        bool remove = context.Options.Flag("rm");
+        if (detach && remove) throw new UsageException("--rm with --detach is not supported yet: remove it with `edge rm -f NAME`");
+        string id = context.Options.Get("name") ?? "edge-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        if (!ContainerId.IsValid(id)) throw new UsageException($"invalid container name \"{id}\"");
+
+        var store = new ContentStore(context.Global.Store).Initialise();
+        ImageRecord record = FindOrPull(context, store, imageText);
+        ImageLayers image = ImageLayers.Load(store, record);
+        var options = new RunOptions
+        {
+            Command = command,
+            Entrypoint = context.Options.Get("entrypoint"),
+            Env = context.Options.GetAll("env"),
+            Volumes = context.Options.GetAll("volume"),
+            User = context.Options.Get("user"),
+            WorkingDir = context.Options.Get("workdir"),
+            Hostname = context.Options.Get("hostname"),
+            Terminal = context.Options.Flag("tty"),
+            ReadOnly = context.Options.Flag("read-only"),
+            Network = context.Options.Get("net") ?? "private",
+        };
+        string bundle = ImageContainer.Create(store, image, id, options, context.Log.Warn);
+        try
+        {
+            var request = new CreateRequest
+            {
+                Root = context.Global.Root,
+                Id = id,
+                Bundle = bundle,
+                PidFile = context.Options.Get("pid-file"),
+                ConsoleSocket = context.Options.Get("console-socket"),
+                SystemdCgroup = context.Global.SystemdCgroup,
+            };
+            return ContainerRunner.Run(request, detach, keep: false, context.Log.Warn);
+        }
+        catch
+        {
+            ImageContainer.Remove(store, id);
+            throw;
+        }
+        finally
+        {
+            if (!detach)
+            {
+                // The container is gone: its writable layer stays for inspection unless --rm.
+                if (remove) ImageContainer.Remove(store, id);
+                else Libc.Umount2(System.IO.Path.Combine(bundle, "rootfs"), Libc.MNT_DETACH);
+            }
+        }
+    }
+
+    private static ImageRecord FindOrPull(CommandContext context, ContentStore store, string text)
+    {
+        List<ImageRecord> found = ImageNames.Find(store.Images(), text);
+        if (found.Count > 0) return found[0];
+        ImageReference reference = ImageReference.Parse(text);
+        PlatformSpec platform = context.Options.Get("platform") is string p ? PlatformSpec.Parse(p) : PlatformSpec.Host();
+        using var display = Libc.IsATty(2) == 1 ? new PullProgressDisplay(new StderrOutput()) : null;
+        var puller = new ImagePuller(store, new RegistryOptions { Credentials = CredentialStore.Load() }) { Progress = display ?? IPullProgress.Silent };
+        ImageRecord record = puller.PullAsync(reference, platform, context.Options.Has("platform")).GetAwaiter().GetResult();
+        display?.Finish();
+        return record;
+    }
+
+    /// <summary>Progress of an implicit pull goes to stderr: stdout belongs to the container.</summary>
+    private sealed class StderrOutput : Output
+    {
+        protected override void Emit(int fd, ReadOnlySpan<byte> utf8) => base.Emit(2, utf8);
+    }
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Edge.Image;
+using Edge.Image.Store;
+using Edge.Layers.Snapshots;
+using Edge.Linux;
+using Edge.Oci.Json;
+using Edge.Oci.Runtime;
+
+namespace Edge.Layers.Bundle;
+
+/// <summary>
+/// The bundle of a container `edge run IMAGE` starts: STORE/containers/ID/ with config.json, rootfs (an
+/// overlayfs of the image's layer snapshots with this container's upper and work directories, or a
+/// flattened copy where overlayfs cannot be mounted) and "layers", the ChainIDs it uses (so prune keeps them).
+/// </summary>
+public static class ImageContainer
+{
+    public static string ContainersRoot(ContentStore store) => Path.Combine(store.Root, "containers");
+
+    public static string Directory(ContentStore store, string id) => Path.Combine(ContainersRoot(store), id);
+
+    public static string Create(ContentStore store, ImageLayers image, string id, RunOptions options, Action<string>? warn)
+    {
+        string dir = Directory(store, id);
+        System.IO.Directory.CreateDirectory(ContainersRoot(store));
+        try
+        {
+            System.IO.Directory.CreateDirectory(ContainersRoot(store));
+            if (Libc.Mkdir(dir, 0x1C0) != 0)
+            {
+                int errno = ErrnoText.Last;
+                if (errno == (int)Errno.EEXIST) throw new ImageException($"container name \"{id}\" is already in use (edge rm {id})");
+                throw new SystemCallException("mkdir", dir, errno);
+            }
+        }
+        catch (IOException ex)
+        {
+            throw new ImageException($"{dir}: {ex.Message}", ex);
+        }
+        try
+        {
+            string rootfs = Path.Combine(dir, "rootfs");
+            System.IO.Directory.CreateDirectory(rootfs);
+            List<string> lowers = new SnapshotStore(store).Prepare(image, warn);
+            File.WriteAllLines(Path.Combine(dir, "layers"), image.ChainIds);
+            if (!MountOverlay(dir, rootfs, lowers, warn))
+                Unpacker.Flatten(store, image, rootfs, warn);
+            string hostname = options.Hostname ?? (id.Length > 12 ? id[..12] : id);
+            Spec spec = SpecGenerator.Generate(image.Config, rootfs, hostname, options);
+            AtomicFile.Write(Path.Combine(dir, "config.json"), OciJson.ToIndentedUtf8(spec, OciJsonContext.Default.Spec), durable: false);
+            return dir;
+        }
+        catch
+        {
+            Remove(store, id);
+            throw;
+        }
+    }
+
+    /// <summary>Unmounts the rootfs (if mounted) and deletes the container's directory.</summary>
+    public static bool Remove(ContentStore store, string id)
+    {
+        string dir = Directory(store, id);
+        if (!System.IO.Directory.Exists(dir)) return false;
+        string rootfs = Path.Combine(dir, "rootfs");
+        Libc.Umount2(rootfs, Libc.MNT_DETACH);
+        System.IO.Directory.Delete(dir, recursive: true);
+        return true;
+    }
+
+    /// <summary>ChainID hexes that containers' rootfs use.</summary>
+    public static HashSet<string> LayersInUse(ContentStore store)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        if (!System.IO.Directory.Exists(ContainersRoot(store))) return used;
+        foreach (string dir in System.IO.Directory.GetDirectories(ContainersRoot(store)))
+        {
+            string layers = Path.Combine(dir, "layers");
+            if (!File.Exists(layers)) continue;
+            foreach (string chain in File.ReadAllLines(layers))
+                if (Digest.TryParse(chain, out Digest d, out _)) used.Add(d.Hex);
+        }
+        return used;
+    }
+
+    private static bool MountOverlay(string dir, string rootfs, List<string> lowers, Action<string>? warn)
+    {
+        string upper = Path.Combine(dir, "upper"), work = Path.Combine(dir, "work");
+        System.IO.Directory.CreateDirectory(upper);
+        System.IO.Directory.CreateDirectory(work);
+        var top = new List<string>(lowers);
+        top.Reverse();
+        if (top.Count == 0)
+        {
+            // An image without layers: an empty lower directory keeps overlayfs happy.
+            string empty = Path.Combine(dir, "empty");
+            System.IO.Directory.CreateDirectory(empty);
+            top.Add(empty);
+        }
+        string data = $"lowerdir={string.Join(':', top)},upperdir={upper},workdir={work}";
+        if (Libc.Mount("overlay", rootfs, "overlay", 0, data) == 0) return true;
+        int errno = ErrnoText.Last;
+        warn?.Invoke($"cannot mount overlayfs ({ErrnoText.Describe(errno)}): unpacking a flattened copy instead");
+        System.IO.Directory.Delete(upper);
+        System.IO.Directory.Delete(work, true);
+        return false;
+    }
+}

@@ -1,0 +1,34 @@
+using System.IO;
+using System.IO.Compression;
+using Edge.Image;
+using Edge.Oci.Image;
+
+namespace Edge.Layers;
+
+/// <summary>The uncompressed tar stream of a layer blob, by media type (and by magic bytes when the type says tar).</summary>
+public static class LayerStreams
+{
+    public static Stream Open(Stream blob, string mediaType, string display)
+    {
+        switch (mediaType)
+        {
+            case MediaTypes.OciLayerGzip or MediaTypes.DockerLayerGzip:
+                return new GZipStream(blob, CompressionMode.Decompress, leaveOpen: false);
+            case MediaTypes.OciLayerZstd:
+                throw new ImageException($"{display}: zstd layers are not supported yet");
+            case MediaTypes.OciLayer or ImageContent.DockerLayerTar:
+                return ByMagic(blob);
+            default:
+                throw new ImageException($"{display}: unsupported layer media type \"{mediaType}\"");
+        }
+    }
+
+    /// <summary>Loaded archives sometimes call a compressed layer "tar": the first bytes decide.</summary>
+    private static Stream ByMagic(Stream blob)
+    {
+        if (!blob.CanSeek) return blob;
+        int a = blob.ReadByte(), b = blob.ReadByte();
+        blob.Position = 0;
+        return a == 0x1f && b == 0x8b ? new GZipStream(blob, CompressionMode.Decompress, leaveOpen: false) : blob;
+    }
+}

@@ -1,0 +1,40 @@
+using System;
+using System.IO;
+using Edge.Image;
+using Edge.Image.Store;
+
+namespace Edge.Layers;
+
+/// <summary>
+/// Applies an image's layers, bottom to top, into one directory (whiteouts deleting), checking each layer's
+/// DiffID against the config: `edge unpack`, and the rootfs where overlayfs is not available.
+/// </summary>
+public static class Unpacker
+{
+    public static void Flatten(ContentStore store, ImageLayers image, string rootfs, Action<string>? warn)
+    {
+        for (int i = 0; i < image.Manifest.Layers.Count; i++)
+        {
+            var layer = image.Manifest.Layers[i];
+            string display = $"{image.Record.Name}: layer {layer.Digest}";
+            using FileStream blob = store.OpenRead(Digest.Parse(layer.Digest));
+            using Stream tar = LayerStreams.Open(blob, layer.MediaType, display);
+            LayerStatistics stats = Apply(tar, rootfs, WhiteoutMode.Delete, display, warn);
+            if (stats.DiffId != image.DiffIds[i])
+                throw new DigestMismatchException($"{display}: uncompressed content has digest {stats.DiffId}, the config's diff_ids[{i}] says {image.DiffIds[i]}");
+        }
+    }
+
+    /// <summary>One layer, with its errors named after it.</summary>
+    public static LayerStatistics Apply(Stream tar, string root, WhiteoutMode mode, string display, Action<string>? warn)
+    {
+        try
+        {
+            return LayerApplier.Apply(tar, root, mode, message => warn?.Invoke($"{display}: {message}"));
+        }
+        catch (Exception ex) when (ex is Tar.TarFormatException or LayerApplyException or InvalidDataException)
+        {
+            throw new ImageException($"{display}: {ex.Message}", ex);
+        }
+    }
+}
