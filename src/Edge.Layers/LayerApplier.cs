@@ -39,6 +39,7 @@ public sealed unsafe class LayerApplier : IDisposable
     private readonly Libc.Timespec* _times = (Libc.Timespec*)NativeMemory.Alloc((nuint)(2 * sizeof(Libc.Timespec)));
     private byte[] _cachedParent = ArrayPool<byte>.Shared.Rent(8192);
     private int _cachedParentLength = -1, _cachedParentFd = -1;
+    private bool _cacheStale;
     // Directory mtimes are set last, after their children stopped changing them.
     private byte[] _deferredPaths = ArrayPool<byte>.Shared.Rent(1 << 16);
     private int _deferredLength;
@@ -250,6 +251,8 @@ public sealed unsafe class LayerApplier : IDisposable
             throw Fail(entry, "mknod", errno);
         }
         if (Libc.FchownAt(parent, name, entry.Uid, entry.Gid, Libc.AT_SYMLINK_NOFOLLOW) != 0) throw Fail(entry, "chown", ErrnoText.Last);
+        // mknod applied the umask; the node was just made here, so the name is not a symlink.
+        if (Libc.FchmodAt(parent, name, entry.Mode, 0) != 0) throw Fail(entry, "chmod", ErrnoText.Last);
         Libc.UtimensAt(parent, name, Times(entry), Libc.AT_SYMLINK_NOFOLLOW);
     }
 
@@ -386,10 +389,11 @@ public sealed unsafe class LayerApplier : IDisposable
     /// <summary>The parent directory of the current path as an O_PATH fd, created (inside the root) if missing.</summary>
     private int OpenParent(int slash, TarReader entry)
     {
+        if (_cacheStale) CloseCache();
         if (slash <= 0) return _root;
         ReadOnlySpan<byte> parent = _path.AsSpan(0, slash);
         if (_cachedParentFd >= 0 && parent.SequenceEqual(_cachedParent.AsSpan(0, _cachedParentLength))) return _cachedParentFd;
-        InvalidateCache();
+        CloseCache();
         _path[slash] = 0;
         int fd;
         try
@@ -446,16 +450,24 @@ public sealed unsafe class LayerApplier : IDisposable
         }
     }
 
-    private void InvalidateCache()
+    /// <summary>
+    /// Something was removed or replaced: the cached parent may now name a deleted directory, or its path may
+    /// resolve elsewhere. Marked only, and closed at the next lookup, because the current entry may still be
+    /// using the fd.
+    /// </summary>
+    private void InvalidateCache() => _cacheStale = true;
+
+    private void CloseCache()
     {
         if (_cachedParentFd >= 0) Libc.Close(_cachedParentFd);
         _cachedParentFd = -1;
         _cachedParentLength = -1;
+        _cacheStale = false;
     }
 
     private void FinishDirectories()
     {
-        InvalidateCache();
+        CloseCache();
         Libc.Timespec* times = _times;
         for (int i = _deferred.Count - 1; i >= 0; i--)
         {
@@ -533,7 +545,7 @@ public sealed unsafe class LayerApplier : IDisposable
 
     public void Dispose()
     {
-        InvalidateCache();
+        CloseCache();
         Libc.Close(_root);
         NativeMemory.Free(_times);
         ArrayPool<byte>.Shared.Return(_cachedParent);

@@ -64,6 +64,9 @@ public static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "fchown", SetLastError = true)]
     public static partial int Fchown(int fd, uint uid, uint gid);
 
+    [LibraryImport(Name, EntryPoint = "fchmodat", SetLastError = true)]
+    public static partial int FchmodAt(int dirfd, byte* path, uint mode, int flags);
+
     [LibraryImport(Name, EntryPoint = "fchmod", SetLastError = true)]
     public static partial int Fchmod(int fd, uint mode);
 

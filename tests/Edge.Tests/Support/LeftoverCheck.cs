@@ -32,7 +32,7 @@ public sealed class LeftoverCheck : IDisposable
                 found.AppendLine("cgroup " + dir);
         }
         foreach (string line in File.ReadAllLines("/proc/self/mountinfo"))
-            if (line.Contains("edge-bundle-", StringComparison.Ordinal)) found.AppendLine("mount " + line);
+            if (line.Contains("edge-bundle-", StringComparison.Ordinal) || line.Contains("edge-store-", StringComparison.Ordinal)) found.AppendLine("mount " + line);
         foreach (string proc in Directory.GetDirectories("/proc"))
         {
             try

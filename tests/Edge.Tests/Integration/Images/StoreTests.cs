@@ -86,7 +86,7 @@ public class StoreTests : IClassFixture<RegistryFixture>
         byte[] orphan = "orphan"u8.ToArray();
         File.WriteAllBytes(Path.Combine(store.Root, "blobs", "sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(orphan))), orphan);
         ProcessResult prune = store.Edge("prune");
-        Assert.Equal("Deleted 1 blobs and 1 partial downloads; reclaimed 1.01kB\n", prune.Stdout);
+        Assert.Equal("Deleted 1 blobs, 1 partial downloads and 0 snapshots; reclaimed 1.01kB\n", prune.Stdout);
         Assert.Equal(blobs, store.BlobDigests().Count());
 
         ProcessResult last = store.Edge("rmi", "localhost/edge-samples/busybox");
