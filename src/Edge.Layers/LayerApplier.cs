@@ -43,9 +43,16 @@ public sealed unsafe class LayerApplier : IDisposable
     // Directory mtimes are set last, after their children stopped changing them.
     private byte[] _deferredPaths = ArrayPool<byte>.Shared.Rent(1 << 16);
     private int _deferredLength;
-    private readonly List<(int Offset, int Length, long Seconds, int Nanos)> _deferred = new();
+    private DeferredDirectory[] _deferred = ArrayPool<DeferredDirectory>.Shared.Rent(256);
+    private int _deferredCount;
     // Paths this layer wrote, for an opaque directory in Delete mode (which keeps them).
-    private readonly HashSet<ulong> _written = new();
+    private readonly PathSet _written = new();
+
+    private struct DeferredDirectory
+    {
+        public int Offset, Length, Nanos;
+        public long Seconds;
+    }
     private int _skippedDevices;
     private long _bytes;
 
@@ -189,7 +196,14 @@ public sealed unsafe class LayerApplier : IDisposable
             _deferredPaths = bigger;
         }
         _path.AsSpan(0, pathLength).CopyTo(_deferredPaths.AsSpan(_deferredLength));
-        _deferred.Add((_deferredLength, pathLength, entry.MtimeSeconds, entry.MtimeNanoseconds));
+        if (_deferredCount == _deferred.Length)
+        {
+            DeferredDirectory[] bigger = ArrayPool<DeferredDirectory>.Shared.Rent(_deferred.Length * 2);
+            _deferred.AsSpan(0, _deferredCount).CopyTo(bigger);
+            ArrayPool<DeferredDirectory>.Shared.Return(_deferred);
+            _deferred = bigger;
+        }
+        _deferred[_deferredCount++] = new DeferredDirectory { Offset = _deferredLength, Length = pathLength, Seconds = entry.MtimeSeconds, Nanos = entry.MtimeNanoseconds };
         _deferredLength += pathLength;
     }
 
@@ -469,9 +483,9 @@ public sealed unsafe class LayerApplier : IDisposable
     {
         CloseCache();
         Libc.Timespec* times = _times;
-        for (int i = _deferred.Count - 1; i >= 0; i--)
+        for (int i = _deferredCount - 1; i >= 0; i--)
         {
-            var (offset, length, seconds, nanos) = _deferred[i];
+            var (offset, length, seconds, nanos) = (_deferred[i].Offset, _deferred[i].Length, _deferred[i].Seconds, _deferred[i].Nanos);
             times[0] = times[1] = new Libc.Timespec { Seconds = seconds, Nanoseconds = nanos };
             if (length == 0)
             {
@@ -549,6 +563,8 @@ public sealed unsafe class LayerApplier : IDisposable
         Libc.Close(_root);
         NativeMemory.Free(_times);
         ArrayPool<byte>.Shared.Return(_cachedParent);
+        ArrayPool<DeferredDirectory>.Shared.Return(_deferred);
+        _written.Dispose();
         ArrayPool<byte>.Shared.Return(_deferredPaths);
         _cachedParent = _deferredPaths = Array.Empty<byte>();
     }
