@@ -7,13 +7,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 
 # Build: lld links the static image (GNU ld cannot), cmake/make/gcc build the static OpenSSL shim.
-packages=(lld-14 libssl-dev cmake make gcc git ca-certificates)
+packages=(lld-14 libssl-dev libzstd-dev cmake make gcc git ca-certificates)
 # Tests: busybox for sample root filesystems; runc and crun as reference runtimes for differential tests;
 # file, ps, unshare and chroot, which the tests call.
 packages+=(busybox-static runc crun file procps util-linux)
 # Images: umoci builds the sample OCI images (also for `./build.sh run`); the image tests push them with
 # skopeo to Debian's docker-registry (CNCF distribution) on 127.0.0.1.
-packages+=(umoci skopeo docker-registry attr)
+packages+=(umoci skopeo docker-registry attr zstd)
 # Benchmarks: the interleaving driver (bench/procbench.py).
 # The pull benchmark also builds a Debian image and compares with containerd.
 if [[ "${1:-}" == "--bench" ]]; then packages+=(python3 debootstrap containerd curl); fi

@@ -15,7 +15,7 @@ public static class LayerStreams
             case MediaTypes.OciLayerGzip or MediaTypes.DockerLayerGzip:
                 return new GZipStream(blob, CompressionMode.Decompress, leaveOpen: false);
             case MediaTypes.OciLayerZstd:
-                throw new ImageException($"{display}: zstd layers are not supported yet");
+                return new ZstdStream(blob);
             case MediaTypes.OciLayer or ImageContent.DockerLayerTar:
                 return ByMagic(blob);
             default:
@@ -28,7 +28,10 @@ public static class LayerStreams
     {
         if (!blob.CanSeek) return blob;
         int a = blob.ReadByte(), b = blob.ReadByte();
+        int c = blob.ReadByte(), d = blob.ReadByte();
         blob.Position = 0;
-        return a == 0x1f && b == 0x8b ? new GZipStream(blob, CompressionMode.Decompress, leaveOpen: false) : blob;
+        if (a == 0x1f && b == 0x8b) return new GZipStream(blob, CompressionMode.Decompress, leaveOpen: false);
+        if (a == 0x28 && b == 0xb5 && c == 0x2f && d == 0xfd) return new ZstdStream(blob);
+        return blob;
     }
 }

@@ -107,7 +107,10 @@ public sealed class LayerBuilder
     /// Writes an OCI layout at DIR holding one image of these layers (gzip-compressed), named by ref.name
     /// NAME. Returns the layout directory.
     /// </summary>
-    public static string Layout(string dir, string name, params byte[][] layers)
+    public static string Layout(string dir, string name, params byte[][] layers) => Layout(dir, name, zstd: false, layers);
+
+    /// <summary>The same, with zstd-compressed layers (compressed by the zstd command).</summary>
+    public static string Layout(string dir, string name, bool zstd, params byte[][] layers)
     {
         Directory.CreateDirectory(Path.Combine(dir, "blobs", "sha256"));
         var layerDescriptors = new JsonArray();
@@ -115,6 +118,17 @@ public sealed class LayerBuilder
         foreach (byte[] tar in layers)
         {
             diffIds.Add("sha256:" + Convert.ToHexStringLower(SHA256.HashData(tar)));
+            if (zstd)
+            {
+                string plain = Path.GetTempFileName();
+                System.IO.File.WriteAllBytes(plain, tar);
+                ProcessResult z = EdgeProcess.Run("zstd", new[] { "-q", "-f", plain, "-o", plain + ".zst" });
+                if (z.ExitCode != 0) throw new InvalidOperationException("zstd failed: " + z);
+                layerDescriptors.Add(Descriptor(dir, System.IO.File.ReadAllBytes(plain + ".zst"), "application/vnd.oci.image.layer.v1.tar+zstd"));
+                System.IO.File.Delete(plain);
+                System.IO.File.Delete(plain + ".zst");
+                continue;
+            }
             var gz = new MemoryStream();
             using (var z = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true)) z.Write(tar);
             layerDescriptors.Add(Descriptor(dir, gz.ToArray(), "application/vnd.oci.image.layer.v1.tar+gzip"));

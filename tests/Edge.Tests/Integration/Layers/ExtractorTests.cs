@@ -92,4 +92,19 @@ public class ExtractorTests
         Assert.Contains("3000000:3000001", listing);
         Assert.Equal("gnu long name", File.ReadAllText(Path.Combine(edge, "gnu", longName)));
     }
+
+    [Fact]
+    public void ZstdLayersUnpackLikeTheirGzipTwins()
+    {
+        byte[] layer = new LayerBuilder().Dir("z").File("z/file", new string('z', 100_000)).Symlink("z/link", "file").Build();
+        using var store = new TestStore();
+        LayerBuilder.Layout(store.Combine("gzip"), "gz", layer);
+        LayerBuilder.Layout(store.Combine("zstd"), "zst", zstd: true, layer);
+        Assert.Equal(0, store.Edge("load", "--name", "example/gz", store.Combine("gzip")).ExitCode);
+        Assert.Equal(0, store.Edge("load", "--name", "example/zst", store.Combine("zstd")).ExitCode);
+        Assert.Equal(0, store.Edge("unpack", "example/gz:gz", store.Combine("b1")).ExitCode);
+        ProcessResult zstd = store.Edge("unpack", "example/zst:zst", store.Combine("b2"));
+        Assert.True(zstd.ExitCode == 0, zstd.ToString());
+        Assert.Equal(TreeListing.Of(store.Combine("b1", "rootfs")), TreeListing.Of(store.Combine("b2", "rootfs")));
+    }
 }
