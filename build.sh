@@ -2,7 +2,7 @@
 # edge's one entry point for builds, the sample run, tests and benchmarks.
 #
 #   ./build.sh [--arch x64|arm64] build    set up the toolchain and build out/edge
-#   ./build.sh [--arch x64|arm64] run      build, make the busybox sample, run it with edge
+#   ./build.sh [--arch x64|arm64] run      build, make the busybox sample image, load it and run it with edge
 #   ./build.sh [--arch x64|arm64] test     build and run every test (unit, integration, differential)
 #   ./build.sh bench                       build and run the start-up, lifecycle and pull benchmarks (bench/results/)
 set -euo pipefail
@@ -74,12 +74,13 @@ case "$action" in
         build
         bash rootfs-samples/build-busybox.sh out/samples/busybox
         bash rootfs-samples/build-image.sh out/samples/busybox-image
-        # The sample image goes into a store under out/ the way an air-gapped device gets its images.
+        # The sample image goes into a store under out/ the way an air-gapped device gets its images,
+        # then runs in one command (layers unpacked once into overlay snapshots).
         echo "run: edge load of the sample image archive (out/samples/busybox-image.tar) into out/store"
         out/edge --store out/store load out/samples/busybox-image.tar
         out/edge --store out/store images
-        echo "run: edge run of the busybox sample bundle (out/samples/busybox)"
-        exec out/edge run --bundle out/samples/busybox "edge-sample-$$"
+        echo "run: edge run --rm localhost/edge-samples/busybox"
+        exec out/edge --store out/store run --rm localhost/edge-samples/busybox
         ;;
     test)
         build

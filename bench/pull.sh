@@ -13,31 +13,8 @@ cache="${BENCH_WORK:-/var/tmp/edge-bench-pull}"
 edge="$top/out/edge"
 mkdir -p "$cache"
 
-# 1. The image: Debian minbase without apt's package cache, in four layers.
-if [[ ! -f "$cache/image/index.json" ]]; then
-    if [[ ! -x "$cache/rootfs/bin/sh" ]]; then
-        rm -rf "$cache/rootfs"
-        debootstrap --variant=minbase bookworm "$cache/rootfs" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >/dev/null
-    fi
-    rm -f "$cache/rootfs"/var/cache/apt/archives/*.deb
-    rm -rf "$cache/image" "$cache/bundle"
-    umoci init --layout "$cache/image"
-    umoci new --image "$cache/image:minbase"
-    umoci config --image "$cache/image:minbase" --os linux --architecture amd64 --config.cmd /bin/bash
-    umoci unpack --image "$cache/image:minbase" "$cache/bundle" >/dev/null
-    # Layer by layer: the base without /usr, then /usr/lib, then the rest of /usr, then /var and /etc changes.
-    (cd "$cache/rootfs" && tar --exclude=./usr -cf - .) | tar -C "$cache/bundle/rootfs" -xf -
-    umoci repack --refresh-bundle --image "$cache/image:minbase" "$cache/bundle"
-    mkdir -p "$cache/bundle/rootfs/usr"
-    cp -a "$cache/rootfs/usr/lib" "$cache/bundle/rootfs/usr/"
-    umoci repack --refresh-bundle --image "$cache/image:minbase" "$cache/bundle"
-    (cd "$cache/rootfs" && tar -cf - ./usr) | tar -C "$cache/bundle/rootfs" -xf -
-    umoci repack --refresh-bundle --image "$cache/image:minbase" "$cache/bundle"
-    echo "edge benchmark image" > "$cache/bundle/rootfs/etc/motd"
-    umoci repack --image "$cache/image:minbase" "$cache/bundle"
-    umoci gc --layout "$cache/image"
-    rm -rf "$cache/bundle"
-fi
+# 1. The image: Debian minbase in four layers (cached).
+bash bench/debian-image.sh "$cache"
 
 work=$(mktemp -d /tmp/edge-bench-pull-XXXXXX)
 pids=()
