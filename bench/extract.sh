@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Layers to root file systems (issue 5), on the Debian minbase benchmark image (bench/debian-image.sh):
+# Layers to root file systems (issue 5), on the Debian minbase benchmark image (rootfs-samples/build-debian-image.sh):
 #  1. extraction of its layers, page cache dropped before each run: `edge unpack` vs GNU `tar -xzf` of each
 #     layer in order vs `umoci raw unpack`;
 #  2. a cold `edge run --rm IMAGE true` from a loopback registry (pull + unpack + run) vs the same with
@@ -12,7 +12,7 @@ cd "$top"
 rounds="${ROUNDS:-5}"
 cache="${BENCH_WORK:-/var/tmp/edge-bench-pull}"
 edge="$top/out/edge"
-bash bench/debian-image.sh "$cache"
+bash rootfs-samples/build-debian-image.sh "$cache"
 layout="$cache/image"
 
 work=$(mktemp -d /tmp/edge-bench-extract-XXXXXX)
@@ -47,7 +47,7 @@ md=bench/results/extract.md
 {
     echo "# Layers: extraction and a cold run (edge vs GNU tar, umoci, skopeo + umoci + crun)"
     echo
-    echo "Produced by \`bench/extract.sh\` on $(date -u +%F). The Debian bookworm minbase image of \`bench/debian-image.sh\`:"
+    echo "Produced by \`bench/extract.sh\` on $(date -u +%F). The Debian bookworm minbase image of \`rootfs-samples/build-debian-image.sh\`:"
     echo "${#layers[@]} gzip layers, $(( bytes / 1000000 )) MB uncompressed. Page cache dropped before every run."
     echo
 } > "$md"

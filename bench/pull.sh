@@ -14,7 +14,7 @@ edge="$top/out/edge"
 mkdir -p "$cache"
 
 # 1. The image: Debian minbase in four layers (cached).
-bash bench/debian-image.sh "$cache"
+bash rootfs-samples/build-debian-image.sh "$cache"
 
 work=$(mktemp -d /tmp/edge-bench-pull-XXXXXX)
 pids=()

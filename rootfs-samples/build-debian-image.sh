@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds (once) the benchmarks' Debian image: bookworm minbase from debootstrap, without apt's package
+# Builds (once) the Debian image of the tests and benchmarks: bookworm minbase from debootstrap, without apt's package
 # cache, as an OCI layout CACHE/image (ref "minbase") in four layers: the base without /usr, /usr/lib,
 # the rest of /usr, and a small top layer. Needs a Debian mirror the first time.
-# Usage: bench/debian-image.sh CACHE
+# Used by the Debian image tests and bench/pull.sh, bench/extract.sh.
+# Usage: rootfs-samples/build-debian-image.sh CACHE
 set -euo pipefail
-cache="${1:?usage: debian-image.sh CACHE}"
+cache="${1:?usage: build-debian-image.sh CACHE}"
 mkdir -p "$cache"
 [[ -f "$cache/image/index.json" ]] && exit 0
 if [[ ! -x "$cache/rootfs/bin/sh" ]]; then
