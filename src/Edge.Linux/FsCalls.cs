@@ -100,3 +100,12 @@ public static partial class Libc
     [LibraryImport(Name, EntryPoint = "umount2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Umount2(string target, int flags);
 }
+
+public static partial class Libc
+{
+    [LibraryImport(Name, EntryPoint = "dup", SetLastError = true)]
+    public static partial int Dup(int fd);
+
+    [LibraryImport(Name, EntryPoint = "dup3", SetLastError = true)]
+    public static partial int Dup3(int oldfd, int newfd, int flags);
+}

@@ -56,7 +56,12 @@ internal static class RunImage
                 ConsoleSocket = context.Options.Get("console-socket"),
                 SystemdCgroup = context.Global.SystemdCgroup,
             };
-            return ContainerRunner.Run(request, detach, keep: false, context.Log.Warn);
+            if (!detach || request.ConsoleSocket is not null) return ContainerRunner.Run(request, detach, keep: false, context.Log.Warn);
+            // Detached, the container's output goes to a log beside its bundle (as podman keeps it), not to
+            // whoever started it, and it reads nothing.
+            int status = WithStdio(System.IO.Path.Combine(bundle, "output.log"), () => ContainerRunner.Run(request, detach: true, keep: false, context.Log.Warn));
+            context.Output.WriteLine(id);
+            return status;
         }
         catch
         {
@@ -85,6 +90,33 @@ internal static class RunImage
         ImageRecord record = puller.PullAsync(reference, platform, context.Options.Has("platform")).GetAwaiter().GetResult();
         display?.Finish();
         return record;
+    }
+
+    /// <summary>Runs <paramref name="action"/> with fd 0 on /dev/null and fds 1 and 2 on <paramref name="log"/>, then restores them.</summary>
+    private static int WithStdio(string log, Func<int> action)
+    {
+        int logFd = Libc.Open(log, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Append | OpenFlags.CloseOnExec, 0x1A4);
+        if (logFd < 0) throw new SystemCallException("open", log, ErrnoText.Last);
+        int nullFd = Libc.Open("/dev/null", OpenFlags.ReadOnly | OpenFlags.CloseOnExec, 0);
+        int[] saved = { Libc.Dup(0), Libc.Dup(1), Libc.Dup(2) };
+        try
+        {
+            Libc.Dup3(nullFd, 0, 0);
+            Libc.Dup3(logFd, 1, 0);
+            Libc.Dup3(logFd, 2, 0);
+            return action();
+        }
+        finally
+        {
+            for (int fd = 0; fd < 3; fd++)
+            {
+                if (saved[fd] < 0) continue;
+                Libc.Dup3(saved[fd], fd, 0);
+                Libc.Close(saved[fd]);
+            }
+            Libc.Close(logFd);
+            Libc.Close(nullFd);
+        }
     }
 
     /// <summary>Progress of an implicit pull goes to stderr: stdout belongs to the container.</summary>

@@ -74,5 +74,14 @@ public sealed class TestStore : IDisposable
         }
     }
 
-    public void Dispose() => _dir.Dispose();
+    /// <summary>Unmounts what a failed test may have left mounted under the store, then deletes it.</summary>
+    public void Dispose()
+    {
+        foreach (string line in File.ReadAllLines("/proc/self/mountinfo"))
+        {
+            string mountPoint = line.Split(' ')[4];
+            if (mountPoint.StartsWith(_dir.Path, StringComparison.Ordinal)) EdgeProcess.Run("umount", new[] { "-l", mountPoint });
+        }
+        _dir.Dispose();
+    }
 }

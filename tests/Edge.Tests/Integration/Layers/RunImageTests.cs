@@ -126,4 +126,29 @@ public class RunImageTests
         Assert.Empty(Directory.GetDirectories(Path.Combine(store.Root, "containers")));
         Assert.Equal("", LeftoverCheck.Find());
     }
+
+    [Fact]
+    public void DetachedRunsUntilRmForce()
+    {
+        using TestStore store = LoadedStore();
+        string name = Name("detached");
+        ProcessResult run = Run(store, "-d", "--name", name, SampleImages.Name, "sh", "-c", "echo to the log; exec sleep 30");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(name + "\n", run.Stdout); // returned at once: the container's output goes to its log
+        string log = Path.Combine(store.Root, "containers", name, "output.log");
+        for (int i = 0; i < 50 && !File.ReadAllText(log).Contains("to the log"); i++) System.Threading.Thread.Sleep(50);
+        Assert.Equal("to the log\n", File.ReadAllText(log));
+        ProcessResult list = store.Edge("--root", store.Combine("state"), "list", "-q");
+        Assert.Equal(name + "\n", list.Stdout);
+        ProcessResult state = store.Edge("--root", store.Combine("state"), "state", name);
+        Assert.Contains("\"status\": \"running\"", state.Stdout);
+
+        ProcessResult refused = store.Edge("--root", store.Combine("state"), "rm", name);
+        Assert.Equal(1, refused.ExitCode);
+        ProcessResult rm = store.Edge("--root", store.Combine("state"), "rm", "-f", name);
+        Assert.True(rm.ExitCode == 0, rm.ToString());
+        Assert.Equal("", store.Edge("--root", store.Combine("state"), "list", "-q").Stdout);
+        Assert.False(Directory.Exists(Path.Combine(store.Root, "containers", name)));
+        Assert.Equal("", LeftoverCheck.Find());
+    }
 }
