@@ -115,7 +115,8 @@ case "$action" in
         bash rootfs-samples/build-busybox.sh out/samples/busybox >/dev/null
         bash bench/startup.sh
         bash bench/lifecycle.sh
-        bash bench/pull.sh   # the first run needs a Debian mirror (debootstrap); the image is cached
+        bash bench/pull.sh      # the first run needs a Debian mirror (debootstrap); the image is cached
+        bash bench/extract.sh
         ;;
     clean)
         rm -rf out .toolchain src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj

@@ -229,7 +229,7 @@ public sealed unsafe class LayerApplier : IDisposable
         if (slash > 0)
         {
             _scratch[slash] = 0;
-            targetParent = Libc.OpenAt2(_root, Pointer(_scratch, 0), OpenFlags.Path | OpenFlags.Directory | OpenFlags.CloseOnExec, 0, Libc.RESOLVE_IN_ROOT | Libc.RESOLVE_NO_MAGICLINKS);
+            targetParent = InRoot.Open(_root, Pointer(_scratch, 0), OpenFlags.Path | OpenFlags.Directory | OpenFlags.CloseOnExec);
             _scratch[slash] = (byte)'/';
             if (targetParent < 0) throw new TarFormatException($"entry \"{Describe(entry)}\": hardlink target \"{System.Text.Encoding.UTF8.GetString(entry.LinkName)}\" is not in the layer");
         }
@@ -412,11 +412,11 @@ public sealed unsafe class LayerApplier : IDisposable
         int fd;
         try
         {
-            fd = Libc.OpenAt2(_root, Pointer(_path, 0), DirectoryFlags | OpenFlags.Directory, 0, Libc.RESOLVE_IN_ROOT | Libc.RESOLVE_NO_MAGICLINKS);
+            fd = InRoot.Open(_root, Pointer(_path, 0), DirectoryFlags | OpenFlags.Directory);
             if (fd < 0 && ErrnoText.Last == (int)Errno.ENOENT)
             {
                 MakeParents(slash, entry);
-                fd = Libc.OpenAt2(_root, Pointer(_path, 0), DirectoryFlags | OpenFlags.Directory, 0, Libc.RESOLVE_IN_ROOT | Libc.RESOLVE_NO_MAGICLINKS);
+                fd = InRoot.Open(_root, Pointer(_path, 0), DirectoryFlags | OpenFlags.Directory);
             }
             if (fd < 0) throw Fail(entry, "open parent", ErrnoText.Last);
         }
@@ -444,12 +444,12 @@ public sealed unsafe class LayerApplier : IDisposable
                 byte saved = _path[stop];
                 _path[stop] = 0;
                 byte* p = Pointer(_path, 0);
-                int fd = Libc.OpenAt2(_root, p, DirectoryFlags | OpenFlags.Directory, 0, Libc.RESOLVE_IN_ROOT | Libc.RESOLVE_NO_MAGICLINKS);
+                int fd = InRoot.Open(_root, p, DirectoryFlags | OpenFlags.Directory);
                 if (fd < 0 && ErrnoText.Last == (int)Errno.ENOENT)
                 {
                     if (Libc.MkdirAt(previous, p + start, 0x1ED) != 0 && ErrnoText.Last != (int)Errno.EEXIST)
                         throw Fail(entry, "mkdir parent", ErrnoText.Last);
-                    fd = Libc.OpenAt2(_root, p, DirectoryFlags | OpenFlags.Directory, 0, Libc.RESOLVE_IN_ROOT | Libc.RESOLVE_NO_MAGICLINKS);
+                    fd = InRoot.Open(_root, p, DirectoryFlags | OpenFlags.Directory);
                 }
                 _path[stop] = saved;
                 if (fd < 0) throw Fail(entry, "open parent", ErrnoText.Last);
@@ -494,7 +494,7 @@ public sealed unsafe class LayerApplier : IDisposable
             }
             _deferredPaths.AsSpan(offset, length).CopyTo(_path);
             _path[length] = 0;
-            int fd = Libc.OpenAt2(_root, Pointer(_path, 0), OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow | OpenFlags.CloseOnExec, 0, Libc.RESOLVE_IN_ROOT | Libc.RESOLVE_NO_MAGICLINKS);
+            int fd = InRoot.Open(_root, Pointer(_path, 0), OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow | OpenFlags.CloseOnExec);
             if (fd < 0) continue; // replaced or whited out later in the layer
             Libc.Futimens(fd, times);
             Libc.Close(fd);

@@ -70,7 +70,7 @@ public static class UserResolver
         try
         {
             byte[] path = System.Text.Encoding.UTF8.GetBytes(relative + "\0");
-            fixed (byte* p = path) fd = Libc.OpenAt2(root, p, OpenFlags.ReadOnly | OpenFlags.CloseOnExec, 0, Libc.RESOLVE_IN_ROOT | Libc.RESOLVE_NO_MAGICLINKS);
+            fixed (byte* p = path) fd = InRoot.Open(root, p, OpenFlags.ReadOnly | OpenFlags.CloseOnExec);
         }
         finally
         {

@@ -13,9 +13,13 @@ public sealed class TestStore : IDisposable
 {
     private readonly TempDir _dir = new("edge-store-");
 
-    public TestStore()
+    private readonly bool _noOpenat2;
+
+    /// <param name="noOpenat2">Makes edge resolve paths with its fallback for kernels without openat2.</param>
+    public TestStore(bool noOpenat2 = false)
     {
         Root = _dir.Combine("store");
+        _noOpenat2 = noOpenat2;
     }
 
     public string Root { get; }
@@ -28,6 +32,7 @@ public sealed class TestStore : IDisposable
         environment.TryAdd("HOME", _dir.Path);
         environment.TryAdd("REGISTRY_AUTH_FILE", null);
         environment.TryAdd("DOCKER_CONFIG", null);
+        if (_noOpenat2) environment["EDGE_NO_OPENAT2"] = "1";
         return EdgeProcess.Run(EdgeProcess.Binary, new[] { "--store", Root }.Concat(args).ToArray(), environment: environment, timeoutMs: 120_000);
     }
 

@@ -36,8 +36,10 @@ public class ExtractorTests
         Assert.True(File.Exists(Path.Combine(edge, "bin", "busybox")));
     }
 
-    [Fact]
-    public void EveryEntryKindAndWhiteoutMatchesUmoci()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EveryEntryKindAndWhiteoutMatchesUmoci(bool withoutOpenat2)
     {
         byte[] lower = new LayerBuilder()
             .Dir("etc").File("etc/keep", "kept").File("etc/gone", "whited out")
@@ -61,7 +63,7 @@ public class ExtractorTests
             .File("etc/keep", "replaced", mode: 0x180)
             .Whiteout("deep/a/.wh.b")
             .Build();
-        using var store = new TestStore();
+        using var store = new TestStore(withoutOpenat2);
         string layout = LayerBuilder.Layout(store.Combine("layout"), "kinds", lower, upper);
         var (edge, umoci) = UnpackBoth(store, layout, "kinds", "example/kinds:kinds");
         string expected = TreeListing.Of(umoci);
