@@ -13,10 +13,10 @@ packages=(lld-14 libssl-dev libzstd-dev cmake make gcc git ca-certificates)
 packages+=(busybox-static runc crun file procps util-linux)
 # Images: umoci builds the sample OCI images (also for `./build.sh run`); the image tests push them with
 # skopeo to Debian's docker-registry (CNCF distribution) on 127.0.0.1.
-packages+=(umoci skopeo docker-registry attr zstd)
+packages+=(umoci skopeo docker-registry attr zstd debootstrap)
 # Benchmarks: the interleaving driver (bench/procbench.py).
 # The pull benchmark also builds a Debian image and compares with containerd.
-if [[ "${1:-}" == "--bench" ]]; then packages+=(python3 debootstrap containerd curl); fi
+if [[ "${1:-}" == "--bench" ]]; then packages+=(python3 containerd curl); fi
 
 missing=()
 for p in "${packages[@]}"; do
