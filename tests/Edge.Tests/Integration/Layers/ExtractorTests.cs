@@ -109,4 +109,38 @@ public class ExtractorTests
         Assert.True(zstd.ExitCode == 0, zstd.ToString());
         Assert.Equal(TreeListing.Of(store.Combine("b1", "rootfs")), TreeListing.Of(store.Combine("b2", "rootfs")));
     }
+
+    [Fact]
+    public void GnuTarLayersMatchUmoci()
+    {
+        // A layer made by GNU tar itself (gzip, GNU format), from a tree with the usual suspects.
+        using var store = new TestStore();
+        string tree = store.Combine("tree");
+        Directory.CreateDirectory(Path.Combine(tree, "usr", "bin"));
+        File.WriteAllText(Path.Combine(tree, "usr", "bin", "tool"), "#!/bin/sh\n");
+        EdgeProcess.Run("chmod", new[] { "4755", Path.Combine(tree, "usr", "bin", "tool") });
+        EdgeProcess.Run("ln", new[] { Path.Combine(tree, "usr", "bin", "tool"), Path.Combine(tree, "usr", "bin", "tool-hardlink") });
+        EdgeProcess.Run("ln", new[] { "-s", "usr/bin", Path.Combine(tree, "bin") });
+        EdgeProcess.Run("mkfifo", new[] { Path.Combine(tree, "fifo") });
+        EdgeProcess.Run("chown", new[] { "-h", "1234:5678", Path.Combine(tree, "bin") });
+        string layerFile = store.Combine("layer.tar");
+        ProcessResult tar = EdgeProcess.Run("tar", new[] { "--format=gnu", "-C", tree, "-cf", layerFile, "." });
+        Assert.True(tar.ExitCode == 0, tar.ToString());
+        // A second layer in GNU tar's POSIX format, carrying an xattr.
+        string upper = store.Combine("upper");
+        Directory.CreateDirectory(Path.Combine(upper, "etc"));
+        File.WriteAllText(Path.Combine(upper, "etc", "marked"), "x");
+        EdgeProcess.Run("setfattr", new[] { "-n", "user.origin", "-v", "gnu-tar", Path.Combine(upper, "etc", "marked") });
+        string upperFile = store.Combine("upper.tar");
+        ProcessResult tar2 = EdgeProcess.Run("tar", new[] { "--format=posix", "--xattrs", "--xattrs-include=user.*", "-C", upper, "-cf", upperFile, "." });
+        Assert.True(tar2.ExitCode == 0, tar2.ToString());
+        string layout = LayerBuilder.Layout(store.Combine("layout"), "gnutar", File.ReadAllBytes(layerFile), File.ReadAllBytes(upperFile));
+        var (edge, umoci) = UnpackBoth(store, layout, "gnutar", "example/gnutar:gnutar");
+        string listing = TreeListing.Of(edge);
+        Assert.Equal(TreeListing.Of(umoci), listing);
+        Assert.Contains("./usr/bin/tool -rwsr-xr-x", listing);
+        Assert.Contains("./bin lrwxrwxrwx 1234:5678 usr/bin", listing);
+        Assert.Contains("user.origin=\"gnu-tar\"", listing);
+        Assert.Equal(new FileInfo(Path.Combine(edge, "usr", "bin", "tool")).Length, new FileInfo(Path.Combine(edge, "usr", "bin", "tool-hardlink")).Length);
+    }
 }
