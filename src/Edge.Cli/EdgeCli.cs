@@ -39,7 +39,7 @@ internal static class EdgeCli
         SpecCommand.Definition,
         LifecycleCommands.Start,
         StateCommand.Definition,
-        Pending("update", "update container resource constraints", "<container-id>"),
+        UpdateCommand.Definition,
         FeaturesCommand.Definition,
         ImageCommands.Pull,
         ImageCommands.Images,

@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using Edge.Oci.Runtime;
+
+namespace Edge.Runtime.Cgroups;
+
+/// <summary>
+/// Writes linux.resources into a container's cgroup: the v1 controller files (in whichever hierarchy directory
+/// has them) or the v2 ones, with the conversions runc uses on v2 (shares to cpu.weight, blkio weight to
+/// io.weight, swap as memory+swap to memory.swap.max). Used by create and by `update`.
+/// Not yet written: device rules (v1 devices.allow/deny, v2 eBPF), rdma (issue 6).
+/// </summary>
+public static class CgroupLimits
+{
+    public static void Apply(IReadOnlyList<string> directories, bool unified, Resources resources)
+    {
+        if (unified) ApplyV2(directories[0], resources);
+        else ApplyV1(directories, resources);
+    }
+
+    private static void ApplyV1(IReadOnlyList<string> dirs, Resources r)
+    {
+        if (r.Memory is { } m)
+        {
+            // memory+swap must stay >= memory: raise memsw first when the limit grows, last when it shrinks.
+            string? memsw = m.Swap is long swap ? Value(swap) : null;
+            bool memswFirst = m.Limit is long l && (l == -1 || l > ReadLong(dirs, "memory.limit_in_bytes"));
+            if (memsw is not null && memswFirst) Write(dirs, "memory.memsw.limit_in_bytes", memsw, "memory.swap");
+            if (m.Limit is long limit) Write(dirs, "memory.limit_in_bytes", Value(limit), "memory.limit");
+            if (memsw is not null && !memswFirst) Write(dirs, "memory.memsw.limit_in_bytes", memsw, "memory.swap");
+            if (m.Reservation is long reservation) Write(dirs, "memory.soft_limit_in_bytes", Value(reservation), "memory.reservation");
+            if (m.Swappiness is ulong swappiness and <= 100) Write(dirs, "memory.swappiness", Num(swappiness), "memory.swappiness");
+            if (m.DisableOomKiller == true) Write(dirs, "memory.oom_control", "1", "memory.disableOOMKiller");
+        }
+        if (r.Cpu is { } c)
+        {
+            if (c.Shares is ulong shares and > 0) Write(dirs, "cpu.shares", Num(shares), "cpu.shares");
+            // The period first: a quota larger than the current period may be refused otherwise.
+            if (c.Period is ulong period and > 0) Write(dirs, "cpu.cfs_period_us", Num(period), "cpu.period");
+            if (c.Quota is long quota && quota != 0) Write(dirs, "cpu.cfs_quota_us", Num(quota), "cpu.quota");
+            if (c.Burst is ulong burst) Write(dirs, "cpu.cfs_burst_us", Num(burst), "cpu.burst");
+            if (c.RealtimePeriod is ulong rtPeriod and > 0) Write(dirs, "cpu.rt_period_us", Num(rtPeriod), "cpu.realtimePeriod");
+            if (c.RealtimeRuntime is long rtRuntime && rtRuntime != 0) Write(dirs, "cpu.rt_runtime_us", Num(rtRuntime), "cpu.realtimeRuntime");
+            if (!string.IsNullOrEmpty(c.Cpus)) Write(dirs, "cpuset.cpus", c.Cpus, "cpu.cpus");
+            if (!string.IsNullOrEmpty(c.Mems)) Write(dirs, "cpuset.mems", c.Mems, "cpu.mems");
+        }
+        if (r.Pids is { } p) Write(dirs, "pids.max", p.Limit > 0 ? Num(p.Limit) : "max", "pids.limit");
+        if (r.BlockIo is { } b)
+        {
+            if (b.Weight is ushort weight and > 0) Write(dirs, HasFile(dirs, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight", Num(weight), "blockIO.weight");
+            if (b.LeafWeight is ushort leaf and > 0) Write(dirs, "blkio.leaf_weight", Num(leaf), "blockIO.leafWeight");
+            foreach (WeightDevice d in b.WeightDevice ?? new List<WeightDevice>())
+                if (d.Weight is ushort w) Write(dirs, HasFile(dirs, "blkio.weight_device") ? "blkio.weight_device" : "blkio.bfq.weight_device", $"{d.Major}:{d.Minor} {w}", "blockIO.weightDevice");
+            Throttle(dirs, b.ThrottleReadBpsDevice, "blkio.throttle.read_bps_device");
+            Throttle(dirs, b.ThrottleWriteBpsDevice, "blkio.throttle.write_bps_device");
+            Throttle(dirs, b.ThrottleReadIopsDevice, "blkio.throttle.read_iops_device");
+            Throttle(dirs, b.ThrottleWriteIopsDevice, "blkio.throttle.write_iops_device");
+        }
+        foreach (HugepageLimit h in r.HugepageLimits ?? new List<HugepageLimit>())
+            Write(dirs, $"hugetlb.{h.PageSize}.limit_in_bytes", Num(h.Limit), "hugepageLimits");
+        if (r.Network is { } n)
+        {
+            if (n.ClassId is uint classId) Write(dirs, "net_cls.classid", Num(classId), "network.classID");
+            foreach (InterfacePriority ip in n.Priorities ?? new List<InterfacePriority>())
+                Write(dirs, "net_prio.ifpriomap", $"{ip.Name} {ip.Priority}", "network.priorities");
+        }
+        if (r.Unified is { Count: > 0 })
+            throw new RuntimeException("config.json: $.linux.resources.unified: cgroup v2 keys on a cgroup v1 host");
+    }
+
+    private static void ApplyV2(string dir, Resources r)
+    {
+        var dirs = new[] { dir };
+        if (r.Memory is { } m)
+        {
+            if (m.Limit is long limit) Write(dirs, "memory.max", limit == -1 ? "max" : Num(limit), "memory.limit");
+            if (m.Swap is long swap)
+            {
+                // v1's swap is memory+swap; v2's swap.max is the swap alone.
+                string value = swap == -1 ? "max" : m.Limit is long l && l > 0 ? Num(Math.Max(0, swap - l)) : throw new RuntimeException("config.json: $.linux.resources.memory.swap: needs memory.limit on cgroup v2");
+                Write(dirs, "memory.swap.max", value, "memory.swap");
+            }
+            if (m.Reservation is long reservation) Write(dirs, "memory.low", reservation == -1 ? "max" : Num(reservation), "memory.reservation");
+            if (m.DisableOomKiller == true) throw new RuntimeException("config.json: $.linux.resources.memory.disableOOMKiller: not available on cgroup v2");
+        }
+        if (r.Cpu is { } c)
+        {
+            if (c.Shares is ulong shares and > 0) Write(dirs, "cpu.weight", Num(SharesToWeight(shares)), "cpu.shares");
+            if (c.Quota is long quota && quota != 0 || c.Period is > 0)
+            {
+                string max = c.Quota is long q && q > 0 ? Num(q) : "max";
+                Write(dirs, "cpu.max", c.Period is ulong period and > 0 ? $"{max} {period}" : max, "cpu.quota");
+            }
+            if (c.Burst is ulong burst) Write(dirs, "cpu.max.burst", Num(burst), "cpu.burst");
+            if (c.Idle is long idle) Write(dirs, "cpu.idle", Num(idle), "cpu.idle");
+            if (!string.IsNullOrEmpty(c.Cpus)) Write(dirs, "cpuset.cpus", c.Cpus, "cpu.cpus");
+            if (!string.IsNullOrEmpty(c.Mems)) Write(dirs, "cpuset.mems", c.Mems, "cpu.mems");
+        }
+        if (r.Pids is { } p) Write(dirs, "pids.max", p.Limit > 0 ? Num(p.Limit) : "max", "pids.limit");
+        if (r.BlockIo is { } b)
+        {
+            if (b.Weight is ushort weight and > 0) Write(dirs, "io.weight", Num(1 + (weight - 10) * 9999 / 990), "blockIO.weight");
+            foreach (WeightDevice d in b.WeightDevice ?? new List<WeightDevice>())
+                if (d.Weight is ushort w) Write(dirs, "io.weight", $"{d.Major}:{d.Minor} {1 + (w - 10) * 9999 / 990}", "blockIO.weightDevice");
+            IoMax(dirs, b.ThrottleReadBpsDevice, "rbps");
+            IoMax(dirs, b.ThrottleWriteBpsDevice, "wbps");
+            IoMax(dirs, b.ThrottleReadIopsDevice, "riops");
+            IoMax(dirs, b.ThrottleWriteIopsDevice, "wiops");
+        }
+        foreach (HugepageLimit h in r.HugepageLimits ?? new List<HugepageLimit>())
+            Write(dirs, $"hugetlb.{h.PageSize}.max", Num(h.Limit), "hugepageLimits");
+        foreach (var (key, value) in r.Unified ?? new Dictionary<string, string>())
+        {
+            if (key.Contains('/') || key.StartsWith('.')) throw new RuntimeException($"config.json: $.linux.resources.unified: invalid key \"{key}\"");
+            Write(dirs, key, value, "unified." + key);
+        }
+    }
+
+    /// <summary>runc's conversion of cpu shares [2, 262144] to cgroup v2 cpu.weight [1, 10000].</summary>
+    public static ulong SharesToWeight(ulong shares) => shares == 0 ? 0 : 1 + (Math.Clamp(shares, 2, 262144) - 2) * 9999 / 262142;
+
+    private static void Throttle(IReadOnlyList<string> dirs, List<ThrottleDevice>? devices, string file)
+    {
+        foreach (ThrottleDevice d in devices ?? new List<ThrottleDevice>()) Write(dirs, file, $"{d.Major}:{d.Minor} {d.Rate}", "blockIO." + file);
+    }
+
+    private static void IoMax(IReadOnlyList<string> dirs, List<ThrottleDevice>? devices, string key)
+    {
+        foreach (ThrottleDevice d in devices ?? new List<ThrottleDevice>()) Write(dirs, "io.max", $"{d.Major}:{d.Minor} {key}={d.Rate}", "blockIO." + key);
+    }
+
+    private static string Value(long bytes) => bytes == -1 ? "-1" : Num(bytes);
+
+    private static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Num(ulong value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static bool HasFile(IReadOnlyList<string> dirs, string file) => Find(dirs, file) is not null;
+
+    private static string? Find(IReadOnlyList<string> dirs, string file)
+    {
+        foreach (string dir in dirs)
+            if (File.Exists(Path.Combine(dir, file))) return Path.Combine(dir, file);
+        return null;
+    }
+
+    private static long ReadLong(IReadOnlyList<string> dirs, string file) =>
+        Find(dirs, file) is string path && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : long.MaxValue;
+
+    /// <summary>Writes one control file; a missing controller or a refused value is a one-line error naming both.</summary>
+    private static void Write(IReadOnlyList<string> dirs, string file, string value, string field)
+    {
+        string? path = Find(dirs, file);
+        if (path is null)
+            throw new RuntimeException($"config.json: $.linux.resources.{field}: the {file.Split('.')[0]} controller (file {file}) is not available in this cgroup");
+        try
+        {
+            File.WriteAllText(path, value);
+        }
+        catch (IOException ex)
+        {
+            throw new RuntimeException($"config.json: $.linux.resources.{field}: writing \"{value}\" to {path}: {Edge.Oci.Json.Errors.Describe(ex)}");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using Edge.Tests.Support;
+using Xunit;
+
+namespace Edge.Tests.Integration.Limits;
+
+/// <summary>
+/// linux.resources enforced on this cgroup v1 host: a memory limit OOM-kills (the same exit as runc's), a
+/// pids limit makes fork fail, a CPU quota throttles, `update` changes a running container's limits.
+/// </summary>
+[Collection("containers")]
+public class CgroupLimitTests
+{
+    private static string Id(string name) => $"lim-{name}-{Environment.ProcessId}";
+
+    private static TestBundle Bundle(JsonObject resources, params string[] args)
+    {
+        var bundle = new TestBundle(args);
+        JsonObject existing = bundle.Linux["resources"]!.AsObject();
+        foreach (var (k, v) in resources) existing[k] = v?.DeepClone();
+        bundle.Save();
+        return bundle;
+    }
+
+    /// <summary>The container's directory in one v1 hierarchy, from its init's /proc/PID/cgroup.</summary>
+    private static string CgroupDir(int pid, string controller)
+    {
+        foreach (string line in File.ReadAllLines($"/proc/{pid}/cgroup"))
+        {
+            string[] parts = line.Split(':', 3);
+            if (parts[1].Split(',').Contains(controller))
+                return Directory.GetDirectories("/sys/fs/cgroup").First(d => Path.GetFileName(d).Split(',').Contains(controller)) + parts[2];
+        }
+        throw new InvalidOperationException($"no {controller} cgroup for {pid}");
+    }
+
+    private static int Pid(TestRuntime r, string id) => (int)JsonNode.Parse(r.Cli("state", id).Stdout)!["pid"]!;
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void MemoryLimitOomKills(string runtime)
+    {
+        using TestBundle bundle = Bundle(new JsonObject { ["memory"] = new JsonObject { ["limit"] = 16 << 20 } },
+            "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1");
+        using TestRuntime r = TestRuntime.Named(runtime);
+        ProcessResult run = r.Run(bundle, Id("oom-" + runtime));
+        Assert.Equal(137, run.ExitCode);
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    [Fact]
+    public void PidsLimitMakesForkFail()
+    {
+        using TestBundle bundle = Bundle(new JsonObject { ["pids"] = new JsonObject { ["limit"] = 4 } },
+            "sh", "-c", "for i in 1 2 3 4 5 6; do sleep 1 & done; wait; echo done");
+        using TestRuntime r = TestRuntime.Edge();
+        ProcessResult run = r.Run(bundle, Id("pids"));
+        Assert.Contains("can't fork", run.Stderr);
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    [Fact]
+    public void CpuQuotaThrottlesAndUpdateChangesRunningLimits()
+    {
+        using TestBundle bundle = Bundle(new JsonObject
+            {
+                ["cpu"] = new JsonObject { ["quota"] = 10000, ["period"] = 100000, ["shares"] = 512 },
+                ["memory"] = new JsonObject { ["limit"] = 64 << 20 },
+                ["pids"] = new JsonObject { ["limit"] = 50 },
+            },
+            "sh", "-c", "while :; do :; done");
+        using TestRuntime r = TestRuntime.Edge();
+        string id = Id("cpu");
+        Assert.Equal(0, r.Detached("create", "--bundle", bundle.Path, id).ExitCode);
+        try
+        {
+            int pid = Pid(r, id);
+            string cpu = CgroupDir(pid, "cpu"), memory = CgroupDir(pid, "memory"), pids = CgroupDir(pid, "pids");
+            Assert.Equal("10000", File.ReadAllText(Path.Combine(cpu, "cpu.cfs_quota_us")).Trim());
+            Assert.Equal("512", File.ReadAllText(Path.Combine(cpu, "cpu.shares")).Trim());
+            Assert.Equal((64 << 20).ToString(), File.ReadAllText(Path.Combine(memory, "memory.limit_in_bytes")).Trim());
+            Assert.Equal(0, r.Detached("start", id).ExitCode);
+            // A busy loop under a 10% quota is throttled: the kernel counts the periods it was stopped in.
+            for (int i = 0; i < 40 && ReadStat(cpu, "nr_throttled") == 0; i++) System.Threading.Thread.Sleep(50);
+            Assert.True(ReadStat(cpu, "nr_throttled") > 0, "the CPU quota never throttled the busy loop");
+
+            ProcessResult update = r.Cli("update", "--memory", "32m", "--pids-limit", "7", "--cpu-quota", "50000", id);
+            Assert.True(update.ExitCode == 0, update.ToString());
+            Assert.Equal((32 << 20).ToString(), File.ReadAllText(Path.Combine(memory, "memory.limit_in_bytes")).Trim());
+            Assert.Equal("7", File.ReadAllText(Path.Combine(pids, "pids.max")).Trim());
+            Assert.Equal("50000", File.ReadAllText(Path.Combine(cpu, "cpu.cfs_quota_us")).Trim());
+
+            string file = Path.Combine(bundle.Path, "resources.json");
+            File.WriteAllText(file, "{\"pids\": {\"limit\": 9}}");
+            Assert.Equal(0, r.Cli("update", "--resources", file, id).ExitCode);
+            Assert.Equal("9", File.ReadAllText(Path.Combine(pids, "pids.max")).Trim());
+
+            ProcessResult bad = r.Cli("update", "--memory", "lots", id);
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Equal("edge: invalid value \"lots\" for --memory: expected a size like 512, 64k, 32m or 1g\n", bad.Stderr);
+        }
+        finally
+        {
+            r.Cli("delete", "--force", id);
+        }
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    [Fact]
+    public void RefusedValueIsOneLineAndLeavesNothing()
+    {
+        using TestBundle bundle = Bundle(new JsonObject { ["cpu"] = new JsonObject { ["cpus"] = "999" } }, "true");
+        using TestRuntime r = TestRuntime.Edge();
+        ProcessResult run = r.Run(bundle, Id("bad"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Matches("^edge: config.json: \\$.linux.resources.cpu.cpus: writing \"999\" to /sys/fs/cgroup/cpuset/.+/cpuset.cpus: .+\n$", run.Stderr);
+        Assert.Empty(Directory.GetDirectories(r.Root));
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    private static long ReadStat(string dir, string key)
+    {
+        foreach (string line in File.ReadAllLines(Path.Combine(dir, "cpu.stat")))
+            if (line.StartsWith(key + " ", StringComparison.Ordinal)) return long.Parse(line[(key.Length + 1)..]);
+        return 0;
+    }
+}
