@@ -10,14 +10,44 @@ namespace Edge.Runtime.Cgroups;
 /// Writes linux.resources into a container's cgroup: the v1 controller files (in whichever hierarchy directory
 /// has them) or the v2 ones, with the conversions runc uses on v2 (shares to cpu.weight, blkio weight to
 /// io.weight, swap as memory+swap to memory.swap.max). Used by create and by `update`.
-/// Not yet written: device rules (v1 devices.allow/deny, v2 eBPF), rdma (issue 6).
+/// Device rules are written on v1 (devices.deny/devices.allow, with runc's default allowed devices after
+/// the spec's rules); v2 needs an eBPF program, not written yet (issue 6), nor is rdma.
 /// </summary>
 public static class CgroupLimits
 {
-    public static void Apply(IReadOnlyList<string> directories, bool unified, Resources resources)
+    /// <summary>runc's AllowedDevices: mknod of anything, and the devices every container gets.</summary>
+    private static readonly string[] DefaultAllowed =
+    {
+        "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm",
+        "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm",
+    };
+
+    /// <param name="devices">linux.devices, which are allowed too (as runc does); null on `update`.</param>
+    public static void Apply(IReadOnlyList<string> directories, bool unified, Resources resources, IReadOnlyList<Device>? devices = null)
     {
         if (unified) ApplyV2(directories[0], resources);
-        else ApplyV1(directories, resources);
+        else
+        {
+            ApplyV1(directories, resources);
+            if (resources.Devices is { Count: > 0 } rules && devices is not null) ApplyDevicesV1(directories, rules, devices);
+        }
+    }
+
+    private static void ApplyDevicesV1(IReadOnlyList<string> dirs, List<DeviceRule> rules, IReadOnlyList<Device> devices)
+    {
+        if (Find(dirs, "devices.allow") is null) return; // no devices controller mounted
+        for (int i = 0; i < rules.Count; i++)
+        {
+            DeviceRule rule = rules[i];
+            string type = string.IsNullOrEmpty(rule.Type) ? "a" : rule.Type;
+            if (type is not ("a" or "b" or "c")) throw new RuntimeException($"config.json: $.linux.resources.devices[{i}].type: \"{type}\" is not a, b or c");
+            string access = string.IsNullOrEmpty(rule.Access) ? "rwm" : rule.Access;
+            string entry = type == "a" ? "a" : $"{type} {(rule.Major is long major && major >= 0 ? Num(major) : "*")}:{(rule.Minor is long minor && minor >= 0 ? Num(minor) : "*")} {access}";
+            Write(dirs, rule.Allow ? "devices.allow" : "devices.deny", entry, $"devices[{i}]");
+        }
+        foreach (string allowed in DefaultAllowed) Write(dirs, "devices.allow", allowed, "devices");
+        foreach (Device d in devices)
+            if (d.Type is "c" or "b" or "u") Write(dirs, "devices.allow", $"{(d.Type == "b" ? "b" : "c")} {d.Major}:{d.Minor} rwm", "devices");
     }
 
     private static void ApplyV1(IReadOnlyList<string> dirs, Resources r)

@@ -83,7 +83,7 @@ public static class ContainerCreator
             List<CgroupHierarchy> hierarchies = CgroupHierarchy.Discover();
             cgroup = Cgroup.Resolve(linux.CgroupsPath, request.Id, request.SystemdCgroup, hierarchies);
             cgroup.Create();
-            if (linux.Resources is { } resources) CgroupLimits.Apply(cgroup.Directories, cgroup.Unified, resources);
+            if (linux.Resources is { } resources) CgroupLimits.Apply(cgroup.Directories, cgroup.Unified, resources, linux.Devices ?? new List<Device>());
             StepTimer.Mark("create: cgroups made");
 
             int fifo = ExecFifo.CreateForInit(dir);

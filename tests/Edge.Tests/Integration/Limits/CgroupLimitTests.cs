@@ -128,4 +128,27 @@ public class CgroupLimitTests
             if (line.StartsWith(key + " ", StringComparison.Ordinal)) return long.Parse(line[(key.Length + 1)..]);
         return 0;
     }
+
+    [Theory]
+    [InlineData("edge", false)]
+    [InlineData("edge", true)]
+    [InlineData("runc", false)]
+    [InlineData("runc", true)]
+    public void DeviceRulesDenyWhatTheyDoNotAllow(string runtime, bool allowDevice)
+    {
+        // A node for c 10:259 (cpu_dma_latency, which any root can read) made inside: under the default rules (deny all, then runc's allowed
+        // devices) opening it is refused by the device cgroup; with a rule allowing it, the open reaches the
+        // driver. /dev/zero is always allowed.
+        using var bundle = new TestBundle("sh", "-c",
+            "mknod /tmp/dev c 10 259 && (head -c1 /tmp/dev 2>&1 >/dev/null | grep -q 'Operation not permitted' && echo denied || echo reached the driver); head -c1 /dev/zero | wc -c");
+        foreach (string set in new[] { "bounding", "effective", "permitted" }) bundle.Process["capabilities"]![set]!.AsArray().Add("CAP_MKNOD");
+        bundle.Config["root"]!["readonly"] = false;
+        if (allowDevice)
+            bundle.Linux["resources"]!["devices"]!.AsArray().Add(new JsonObject { ["allow"] = true, ["type"] = "c", ["major"] = 10, ["minor"] = 259, ["access"] = "rwm" });
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        ProcessResult run = r.Run(bundle, Id($"dev-{runtime}-{allowDevice}"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal((allowDevice ? "reached the driver" : "denied") + "\n1\n", run.Stdout);
+    }
 }
