@@ -27,7 +27,7 @@ internal static class EdgeCli
         Pending("checkpoint", "checkpoint a running container", "<container-id>"),
         LifecycleCommands.Create,
         LifecycleCommands.Delete,
-        Pending("events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics", "<container-id>"),
+        EventsCommand.Definition,
         ExecCommand.Definition,
         LifecycleCommands.Kill,
         ListCommand.Definition,
