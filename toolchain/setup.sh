@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 
 # Build: lld links the static image (GNU ld cannot), cmake/make/gcc build the static OpenSSL shim.
-packages=(lld-14 libssl-dev libzstd-dev cmake make gcc git ca-certificates)
+packages=(lld-14 libssl-dev libzstd-dev libseccomp-dev cmake make gcc git ca-certificates)
 # Tests: busybox for sample root filesystems; runc and crun as reference runtimes for differential tests;
 # file, ps, unshare and chroot, which the tests call.
 packages+=(busybox-static runc crun file procps util-linux)

@@ -39,8 +39,16 @@ public static class FeatureSet
                 Namespaces = new List<string>(Namespaces),
                 Capabilities = capabilities,
                 Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = false },
-                // Seccomp, AppArmor, SELinux, Intel RDT and idmapped mounts are not implemented in this build.
-                Seccomp = new SeccompFeatures { Enabled = false },
+                // AppArmor, SELinux, Intel RDT and idmapped mounts are not implemented in this build.
+                Seccomp = new SeccompFeatures
+                {
+                    Enabled = true,
+                    Actions = new() { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP" },
+                    Operators = new() { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE" },
+                    Archs = new() { "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64" },
+                    KnownFlags = new() { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" },
+                    SupportedFlags = new() { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" },
+                },
                 Apparmor = new EnabledFeature { Enabled = false },
                 Selinux = new EnabledFeature { Enabled = false },
                 IntelRdt = new IntelRdtFeatures { Enabled = false },

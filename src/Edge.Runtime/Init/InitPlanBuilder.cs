@@ -87,6 +87,19 @@ public static unsafe class InitPlanBuilder
             ambient = CapabilityMask(caps.Ambient, "ambient");
             plan.Add(InitOp.DropBounding, "drop capabilities from the bounding set", a: (long)bounding, b: o.LastCapability);
         }
+        // seccomp: without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes in before the capabilities
+        // are dropped; with it, as late as possible, right before execve (as runc orders them).
+        byte* seccompProgram = null;
+        long seccompCount = 0, seccompFlags = 0;
+        if (o.Spec.Linux?.Seccomp is { } profile)
+        {
+            byte[] bpf = Seccomp.SeccompCompiler.Compile(profile);
+            seccompProgram = arena.Bytes(bpf);
+            seccompCount = bpf.Length / 8;
+            seccompFlags = SeccompFlags(profile);
+        }
+        if (seccompProgram != null && !process.NoNewPrivileges)
+            plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, s1: seccompProgram);
         plan.Add(InitOp.KeepCaps, "prctl(PR_SET_KEEPCAPS, 1)", a: 1);
         List<uint> groups = process.User.AdditionalGids ?? new List<uint>();
         uint* gids = (uint*)arena.Alloc(Math.Max(1, groups.Count) * sizeof(uint));
@@ -123,7 +136,25 @@ public static unsafe class InitPlanBuilder
         {
             plan.Add(InitOp.Ready, "report ready");
         }
+        if (seccompProgram != null && process.NoNewPrivileges)
+            plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, s1: seccompProgram);
         plan.Add(InitOp.Exec, $"exec `{args[0]}`", s1: (byte*)arena.StringArray(args), s2: (byte*)arena.StringArray(env));
+    }
+
+    /// <summary>linux.seccomp.flags as SECCOMP_FILTER_FLAG_* bits.</summary>
+    private static long SeccompFlags(Oci.Runtime.Seccomp profile)
+    {
+        long flags = 0;
+        foreach (string flag in profile.Flags ?? new List<string>())
+            flags |= (long)(flag switch
+            {
+                "SECCOMP_FILTER_FLAG_TSYNC" => 1u,
+                "SECCOMP_FILTER_FLAG_LOG" => 2u,
+                "SECCOMP_FILTER_FLAG_SPEC_ALLOW" => 4u,
+                "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" => 32u,
+                _ => throw new RuntimeException($"config.json: $.linux.seccomp.flags: unknown flag \"{flag}\""),
+            });
+        return flags;
     }
 
     private static void AddRootfs(InitPlan plan, InitOptions o)

@@ -16,6 +16,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x80
@@ -59,6 +61,7 @@ enum init_op {
     OP_CHMOD, OP_CONSOLE, OP_SETSID, OP_RLIMIT, OP_UMASK, OP_DROP_BOUNDING, OP_KEEP_CAPS, OP_SET_GROUPS,
     OP_SET_IDS, OP_CAPSET, OP_AMBIENT_RAISE, OP_NO_NEW_PRIVILEGES, OP_CHDIR, OP_CLOSE_FROM, OP_RESOLVE_EXEC,
     OP_READY, OP_WAIT_START, OP_EXEC, OP_TIME_NAMESPACE, OP_SESSION_KEYRING, OP_RECEIVE_STATE, OP_HOOK,
+    OP_SECCOMP,
 };
 
 struct init_step {
@@ -673,6 +676,11 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
         return 0;
     }
     case OP_HOOK: return run_hook(p, s);
+    case OP_SECCOMP: {
+        /* s1 = struct sock_filter[a], compiled by the parent; b = SECCOMP_FILTER_FLAG_* */
+        struct sock_fprog prog = { .len = (unsigned short)s->a, .filter = (struct sock_filter *)s->s1 };
+        return check(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int)s->b, &prog));
+    }
     case OP_TIME_NAMESPACE: {
         /* A new time namespace applies to children and, since Linux 5.11, to this process at execve; its
          * offsets can only be written before anything enters it. S1 holds "monotonic S N\nboottime S N\n". */

@@ -1,0 +1,83 @@
+using System;
+using System.IO;
+using System.Text.Json.Nodes;
+using Edge.Tests.Support;
+using Xunit;
+
+namespace Edge.Tests.Integration.Security;
+
+/// <summary>linux.seccomp enforced, compared with runc on the same bundles: errno rules, argument
+/// conditions, kill actions, with and without no_new_privs (which decides when the filter goes in).</summary>
+[Collection("containers")]
+public class SeccompTests
+{
+    private static string Id(string name) => $"sc-{name}-{Environment.ProcessId}";
+
+    private static TestBundle Bundle(JsonArray syscalls, bool noNewPrivileges, params string[] args)
+    {
+        var bundle = new TestBundle(args);
+        bundle.Config["root"]!["readonly"] = false;
+        bundle.Process["noNewPrivileges"] = noNewPrivileges;
+        bundle.Linux["seccomp"] = new JsonObject
+        {
+            ["defaultAction"] = "SCMP_ACT_ALLOW",
+            ["architectures"] = new JsonArray("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"),
+            ["syscalls"] = syscalls,
+        };
+        bundle.Save();
+        return bundle;
+    }
+
+    public static TheoryData<string, bool> Runtimes() => new() { { "edge", true }, { "edge", false }, { "runc", true }, { "runc", false } };
+
+    [Theory]
+    [MemberData(nameof(Runtimes))]
+    public void ErrnoRulesAndArgumentConditions(string runtime, bool noNewPrivileges)
+    {
+        using TestBundle bundle = Bundle(new JsonArray(
+                new JsonObject { ["names"] = new JsonArray("mkdir", "mkdirat"), ["action"] = "SCMP_ACT_ERRNO", ["errnoRet"] = 1 },
+                // kill(pid, 0) refused with EACCES; other signals pass.
+                new JsonObject
+                {
+                    ["names"] = new JsonArray("kill"), ["action"] = "SCMP_ACT_ERRNO", ["errnoRet"] = 13,
+                    ["args"] = new JsonArray(new JsonObject { ["index"] = 1, ["value"] = 0, ["op"] = "SCMP_CMP_EQ" }),
+                }),
+            noNewPrivileges,
+            "sh", "-c", "mkdir /tmp/x 2>&1; kill -0 $$ 2>/dev/null && echo zero allowed || echo zero refused; kill -CONT $$ && echo cont allowed");
+        using TestRuntime r = TestRuntime.Named(runtime);
+        ProcessResult run = r.Run(bundle, Id($"errno-{runtime}-{noNewPrivileges}"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("mkdir: can't create directory '/tmp/x': Operation not permitted\nzero refused\ncont allowed\n", run.Stdout);
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    /// <summary>
+    /// runc without no_new_privs installs the filter while its own Go init still runs, and that init calls
+    /// getppid: runc then fails to start the container (exit 1) instead. Edge's init makes no such call.
+    /// </summary>
+    public static TheoryData<string, bool> KillRuntimes() => new() { { "edge", true }, { "edge", false }, { "runc", true } };
+
+    [Theory]
+    [MemberData(nameof(KillRuntimes))]
+    public void KillProcessKills(string runtime, bool noNewPrivileges)
+    {
+        using TestBundle bundle = Bundle(new JsonArray(new JsonObject { ["names"] = new JsonArray("getppid"), ["action"] = "SCMP_ACT_KILL_PROCESS" }),
+            noNewPrivileges, "sh", "-c", "echo $PPID");
+        using TestRuntime r = TestRuntime.Named(runtime);
+        ProcessResult run = r.Run(bundle, Id($"kill-{runtime}-{noNewPrivileges}"));
+        Assert.Equal(128 + 31, run.ExitCode); // SIGSYS
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    [Fact]
+    public void BadProfileIsOneLine()
+    {
+        using TestBundle bundle = Bundle(new JsonArray(new JsonObject { ["names"] = new JsonArray("mkdir"), ["action"] = "SCMP_ACT_EXPLODE" }), true, "true");
+        using TestRuntime r = TestRuntime.Edge();
+        ProcessResult run = r.Run(bundle, Id("bad"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("edge: config.json: $.linux.seccomp.syscalls[0].action: unknown action \"SCMP_ACT_EXPLODE\"\n", run.Stderr);
+        Assert.Empty(Directory.GetDirectories(r.Root));
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+}
