@@ -14,6 +14,8 @@ packages+=(busybox-static runc crun file procps util-linux)
 # Images: umoci builds the sample OCI images (also for `./build.sh run`); the image tests push them with
 # skopeo to Debian's docker-registry (CNCF distribution) on 127.0.0.1.
 packages+=(umoci skopeo docker-registry attr zstd debootstrap)
+# Seccomp: docker's and podman's default profile (/usr/share/containers/seccomp.json) for the seccomp tests.
+packages+=(golang-github-containers-common)
 # Benchmarks: the interleaving driver (bench/procbench.py).
 # The pull benchmark also builds a Debian image and compares with containerd.
 if [[ "${1:-}" == "--bench" ]]; then packages+=(python3 containerd curl); fi

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Text.Json.Nodes;
 using Edge.Tests.Support;
 using Xunit;
@@ -78,6 +79,28 @@ public class SeccompTests
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("edge: config.json: $.linux.seccomp.syscalls[0].action: unknown action \"SCMP_ACT_EXPLODE\"\n", run.Stderr);
         Assert.Empty(Directory.GetDirectories(r.Root));
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    [Theory]
+    [InlineData("edge", true)]
+    [InlineData("edge", false)]
+    [InlineData("runc", true)]
+    [InlineData("runc", false)]
+    public void DockersDefaultProfileLetsBusyboxWorkAndBlocksWhatItShould(string runtime, bool withProfile)
+    {
+        // The process holds CAP_SYS_ADMIN, so sethostname(2) is allowed by capabilities; the profile is docker's
+        // for the default capabilities, which refuses it. Without the profile it succeeds (the control).
+        using var bundle = new TestBundle("sh", "-c",
+            "ls / >/dev/null && echo works; hostname renamed 2>/dev/null && echo sethostname ok || echo sethostname refused");
+        var defaultCaps = bundle.Process["capabilities"]!["bounding"]!.AsArray().Select(c => (string)c!).ToList();
+        foreach (string set in new[] { "bounding", "effective", "permitted" }) bundle.Process["capabilities"]![set]!.AsArray().Add("CAP_SYS_ADMIN");
+        if (withProfile) bundle.Linux["seccomp"] = DockerSeccomp.ForCapabilities(defaultCaps);
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        ProcessResult run = r.Run(bundle, Id($"docker-{runtime}-{withProfile}"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(withProfile ? "works\nsethostname refused\n" : "works\nsethostname ok\n", run.Stdout);
         Assert.Equal("", LeftoverCheck.Find());
     }
 }
