@@ -22,13 +22,29 @@ public class StoreTests : IClassFixture<RegistryFixture>
         using var store = new TestStore();
         using var proxy = new FaultyProxy(_registry.Registry.Authority) { Faults = r => r.Target.Contains("/blobs/") ? new Fault.Slow(32 << 10, 15) : null };
         string reference = $"{proxy.Authority}/edge/busybox:v1";
-        var random = new Random(42);
-        for (int round = 0; round < 6; round++)
+        Process StartPull()
         {
             var info = new ProcessStartInfo(EdgeProcess.Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (string a in new[] { "--store", store.Root, "pull", reference }) info.ArgumentList.Add(a);
             info.Environment["HOME"] = store.Combine();
-            using Process pull = Process.Start(info)!;
+            return Process.Start(info)!;
+        }
+        // First a kill that surely lands inside the big layer (1 MB, sent slowly): once its partial download
+        // holds 64 KiB (the small blobs never get that far).
+        using (Process pull = StartPull())
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (DateTime.UtcNow < deadline && !store.Partials().Any(p => new FileInfo(p).Length > 64 * 1024)) Thread.Sleep(5);
+            pull.Kill();
+            pull.WaitForExit();
+        }
+        Assert.Contains(store.Partials(), p => new FileInfo(p).Length > 64 * 1024);
+        store.AssertConsistent();
+        // Then kills at random moments.
+        var random = new Random(42);
+        for (int round = 0; round < 6; round++)
+        {
+            using Process pull = StartPull();
             Thread.Sleep(random.Next(20, 500));
             pull.Kill();
             pull.WaitForExit();
