@@ -378,7 +378,7 @@ public sealed unsafe class LayerApplier : IDisposable
     /// <summary>setxattr on an O_PATH directory fd, through its /proc/self/fd link (fsetxattr refuses O_PATH).</summary>
     private void SetXattrOnFd(int fd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, TarReader entry)
     {
-        int dir = Libc.OpenAt(fd, (byte*)ThisDirectory, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.CloseOnExec, 0);
+        int dir = Libc.OpenAt(fd, InRoot.Dot, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.CloseOnExec, 0);
         if (dir < 0) throw Fail(entry, "open", ErrnoText.Last);
         try
         {
@@ -388,16 +388,6 @@ public sealed unsafe class LayerApplier : IDisposable
         {
             Libc.Close(dir);
         }
-    }
-
-    private static readonly nint ThisDirectory = CreateDot();
-
-    private static nint CreateDot()
-    {
-        nint p = (nint)NativeMemory.Alloc(2);
-        ((byte*)p)[0] = (byte)'.';
-        ((byte*)p)[1] = 0;
-        return p;
     }
 
     /// <summary>The parent directory of the current path as an O_PATH fd, created (inside the root) if missing.</summary>

@@ -13,16 +13,23 @@ public static class Unpacker
 {
     public static void Flatten(ContentStore store, ImageLayers image, string rootfs, Action<string>? warn)
     {
-        for (int i = 0; i < image.Manifest.Layers.Count; i++)
-        {
-            var layer = image.Manifest.Layers[i];
-            string display = $"{image.Record.Name}: layer {layer.Digest}";
-            using FileStream blob = store.OpenRead(Digest.Parse(layer.Digest));
-            using Stream tar = LayerStreams.Open(blob, layer.MediaType, display);
-            LayerStatistics stats = Apply(tar, rootfs, WhiteoutMode.Delete, display, warn);
-            if (stats.DiffId != image.DiffIds[i])
-                throw new DigestMismatchException($"{display}: uncompressed content has digest {stats.DiffId}, the config's diff_ids[{i}] says {image.DiffIds[i]}");
-        }
+        for (int i = 0; i < image.Manifest.Layers.Count; i++) ApplyLayer(store, image, i, rootfs, WhiteoutMode.Delete, warn);
+    }
+
+    /// <summary>
+    /// Layer <paramref name="index"/> of the image from its blob into <paramref name="root"/>, refused when its
+    /// uncompressed content is not the config's diff_ids[index].
+    /// </summary>
+    public static LayerStatistics ApplyLayer(ContentStore store, ImageLayers image, int index, string root, WhiteoutMode mode, Action<string>? warn)
+    {
+        var layer = image.Manifest.Layers[index];
+        string display = $"{image.Record.Name}: layer {layer.Digest}";
+        using FileStream blob = store.OpenRead(Digest.Parse(layer.Digest));
+        using Stream tar = LayerStreams.Open(blob, layer.MediaType, display);
+        LayerStatistics stats = Apply(tar, root, mode, display, warn);
+        if (stats.DiffId != image.DiffIds[index])
+            throw new DigestMismatchException($"{display}: uncompressed content has digest {stats.DiffId}, the config's diff_ids[{index}] says {image.DiffIds[index]}");
+        return stats;
     }
 
     /// <summary>One layer, with its errors named after it.</summary>

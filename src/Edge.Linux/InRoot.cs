@@ -122,7 +122,8 @@ public static unsafe partial class InRoot
     [System.Runtime.InteropServices.LibraryImport(Libc.Name, EntryPoint = "readlinkat", SetLastError = true)]
     private static partial nint ReadLinkAt(int dirfd, byte* path, byte* buffer, nuint size);
 
-    private static readonly byte* Dot = Alloc("."u8);
+    /// <summary>"." as a NUL-terminated path that never moves (for *at calls on a directory fd itself).</summary>
+    public static readonly byte* Dot = Alloc("."u8);
     private static readonly byte* Empty = Alloc(""u8);
 
     private static byte* Alloc(ReadOnlySpan<byte> text)

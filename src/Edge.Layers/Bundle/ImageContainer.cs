@@ -24,7 +24,6 @@ public static class ImageContainer
     public static string Create(ContentStore store, ImageLayers image, string id, RunOptions options, Action<string>? warn)
     {
         string dir = Directory(store, id);
-        System.IO.Directory.CreateDirectory(ContainersRoot(store));
         try
         {
             System.IO.Directory.CreateDirectory(ContainersRoot(store));

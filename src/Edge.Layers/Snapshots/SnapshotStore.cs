@@ -42,20 +42,12 @@ public sealed class SnapshotStore
             using FileLock layerLock = FileLock.Acquire(Path.Combine(Root, hex + ".lock"));
             if (System.IO.Directory.Exists(final)) continue;
 
-            var layer = image.Manifest.Layers[i];
-            string display = $"{image.Record.Name}: layer {layer.Digest}";
             string temp = Path.Combine(Root, $".{hex}.{Environment.ProcessId}.tmp");
             if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, true);
             System.IO.Directory.CreateDirectory(Path.Combine(temp, "fs"));
             try
             {
-                using (FileStream blob = _content.OpenRead(Digest.Parse(layer.Digest)))
-                using (Stream tar = LayerStreams.Open(blob, layer.MediaType, display))
-                {
-                    LayerStatistics stats = Unpacker.Apply(tar, Path.Combine(temp, "fs"), WhiteoutMode.Overlay, display, warn);
-                    if (stats.DiffId != image.DiffIds[i])
-                        throw new DigestMismatchException($"{display}: uncompressed content has digest {stats.DiffId}, the config's diff_ids[{i}] says {image.DiffIds[i]}");
-                }
+                Unpacker.ApplyLayer(_content, image, i, Path.Combine(temp, "fs"), WhiteoutMode.Overlay, warn);
                 File.WriteAllText(Path.Combine(temp, "parent"), i == 0 ? "" : image.ChainIds[i - 1]);
                 System.IO.Directory.Move(temp, final);
                 AtomicFile.SyncDirectory(Root);

@@ -21,9 +21,16 @@ public sealed class LocalRegistry : IDisposable
     private readonly TempDir _dir = new("edge-registry-");
     private readonly Process _process;
 
-    private LocalRegistry(string authSection, string httpExtra = "")
+    private LocalRegistry(string authSection, string httpExtra = "", bool basicAuth = false)
     {
         Port = FreePort();
+        if (basicAuth)
+        {
+            // The password file lives with the registry's data, so it goes when the registry does.
+            string htpasswd = _dir.Combine("htpasswd");
+            File.WriteAllText(htpasswd, HtpasswdLine + "\n");
+            authSection = $"auth:\n  htpasswd:\n    realm: edge-test\n    path: {htpasswd}";
+        }
         string config = $"""
             version: 0.1
             log:
@@ -71,23 +78,7 @@ public sealed class LocalRegistry : IDisposable
     public static LocalRegistry WithTls(string certificateFile, string keyFile) =>
         new("", $"  tls:\n    certificate: {certificateFile}\n    key: {keyFile}");
 
-    public static LocalRegistry WithBasicAuth()
-    {
-        var registry = new LocalRegistry(BasicSection(out string path));
-        return registry;
-
-        static string BasicSection(out string file)
-        {
-            file = Path.Combine(Path.GetTempPath(), $"edge-htpasswd-{Guid.NewGuid():N}");
-            File.WriteAllText(file, HtpasswdLine + "\n");
-            return $"""
-                auth:
-                  htpasswd:
-                    realm: edge-test
-                    path: {file}
-                """;
-        }
-    }
+    public static LocalRegistry WithBasicAuth() => new("", basicAuth: true);
 
     public static LocalRegistry WithTokenAuth(TokenIssuer issuer) => new($"""
         auth:
