@@ -12,12 +12,16 @@ namespace Edge.Runtime.Cgroups;
 /// </summary>
 public sealed class Cgroup
 {
-    public Cgroup(IReadOnlyList<string> directories, bool unified, string? cpusetDirectory = null)
+    public Cgroup(IReadOnlyList<string> directories, bool unified, string? cpusetDirectory = null, string? unifiedMount = null)
     {
         Directories = directories;
         Unified = unified;
         _cpusetDirectory = cpusetDirectory;
+        _unifiedMount = unifiedMount;
     }
+
+    /// <summary>Where the v2 hierarchy is mounted, when this cgroup is to be created on a v2 host.</summary>
+    private readonly string? _unifiedMount;
 
     /// <summary>The v1 cpuset directory, which needs its cpus and mems filled in when created.</summary>
     private readonly string? _cpusetDirectory;
@@ -63,7 +67,7 @@ public sealed class Cgroup
             directories.Add(h.MountPoint + (inMount.StartsWith('/') ? inMount : "/" + inMount));
             if (!h.IsV2 && h.Has("cpuset")) cpuset = directories[^1];
         }
-        return new Cgroup(directories, unified, cpuset);
+        return new Cgroup(directories, unified, cpuset, unified ? hierarchies[0].MountPoint : null);
     }
 
     private static Dictionary<string, string> OwnCgroups()
@@ -95,6 +99,44 @@ public sealed class Cgroup
     public void Create()
     {
         foreach (string dir in Directories) CreateDirectoryChain(dir, dir == _cpusetDirectory);
+        if (_unifiedMount is not null) DelegateControllers(_unifiedMount, Directories[0]);
+    }
+
+    /// <summary>
+    /// On v2 a cgroup only has the controllers its parent lists in cgroup.subtree_control. As runc does, each
+    /// level from the root down to the container's parent hands on every controller it has. A level that
+    /// refuses one (a non-root cgroup with processes in it, a threaded cgroup) keeps the others; a limit
+    /// that then has no file fails with an error naming the missing controller.
+    /// </summary>
+    private static void DelegateControllers(string mount, string leaf)
+    {
+        string relative = leaf.Length > mount.Length ? leaf[mount.Length..].Trim('/') : "";
+        string[] parts = relative.Length == 0 ? Array.Empty<string>() : relative.Split('/');
+        string dir = mount;
+        for (int i = 0; i < parts.Length; i++)
+        {
+            string available = ReadOrEmpty(Path.Combine(dir, "cgroup.controllers"));
+            string enabled = ReadOrEmpty(Path.Combine(dir, "cgroup.subtree_control"));
+            var wanted = new List<string>();
+            foreach (string controller in available.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                if (Array.IndexOf(enabled.Split(' '), controller) < 0) wanted.Add("+" + controller);
+            if (wanted.Count > 0 && !TryWrite(Path.Combine(dir, "cgroup.subtree_control"), string.Join(' ', wanted)))
+                foreach (string one in wanted) TryWrite(Path.Combine(dir, "cgroup.subtree_control"), one);
+            dir = Path.Combine(dir, parts[i]);
+        }
+    }
+
+    private static string ReadOrEmpty(string file)
+    {
+        try { return File.ReadAllText(file).Trim(); }
+        catch (IOException) { return ""; }
+    }
+
+    private static bool TryWrite(string file, string value)
+    {
+        try { File.WriteAllText(file, value); return true; }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     /// <summary>

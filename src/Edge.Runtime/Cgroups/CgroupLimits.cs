@@ -10,44 +10,57 @@ namespace Edge.Runtime.Cgroups;
 /// Writes linux.resources into a container's cgroup: the v1 controller files (in whichever hierarchy directory
 /// has them) or the v2 ones, with the conversions runc uses on v2 (shares to cpu.weight, blkio weight to
 /// io.weight, swap as memory+swap to memory.swap.max). Used by create and by `update`.
-/// Device rules are written on v1 (devices.deny/devices.allow, with runc's default allowed devices after
-/// the spec's rules); v2 needs an eBPF program, not written yet (issue 6), nor is rdma.
+/// Device rules (the spec's, then runc's default allowed devices) go to devices.deny/devices.allow on v1 and
+/// into an eBPF program on v2 (<see cref="DeviceFilter"/>).
 /// </summary>
 public static class CgroupLimits
 {
     /// <summary>runc's AllowedDevices: mknod of anything, and the devices every container gets.</summary>
-    private static readonly string[] DefaultAllowed =
+    private static readonly DeviceAccessRule[] DefaultAllowed =
     {
-        "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm",
-        "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm",
+        new(true, 'c', -1, -1, "m"), new(true, 'b', -1, -1, "m"), new(true, 'c', 1, 3, "rwm"), new(true, 'c', 1, 8, "rwm"),
+        new(true, 'c', 1, 7, "rwm"), new(true, 'c', 5, 0, "rwm"), new(true, 'c', 1, 5, "rwm"), new(true, 'c', 1, 9, "rwm"),
+        new(true, 'c', 136, -1, "rwm"), new(true, 'c', 5, 2, "rwm"), new(true, 'c', 10, 200, "rwm"),
     };
 
     /// <param name="devices">linux.devices, which are allowed too (as runc does); null on `update`.</param>
     public static void Apply(IReadOnlyList<string> directories, bool unified, Resources resources, IReadOnlyList<Device>? devices = null)
     {
-        if (unified) ApplyV2(directories[0], resources);
+        List<DeviceAccessRule>? rules = resources.Devices is { Count: > 0 } && devices is not null ? DeviceRules(resources.Devices, devices) : null;
+        if (unified)
+        {
+            ApplyV2(directories[0], resources);
+            if (rules is not null) DeviceFilter.Attach(directories[0], rules);
+        }
         else
         {
             ApplyV1(directories, resources);
-            if (resources.Devices is { Count: > 0 } rules && devices is not null) ApplyDevicesV1(directories, rules, devices);
+            if (rules is not null && Find(directories, "devices.allow") is not null) // else no devices controller is mounted
+                foreach (DeviceAccessRule rule in rules) Write(directories, rule.Allow ? "devices.allow" : "devices.deny", rule.ToString(), "devices");
         }
     }
 
-    private static void ApplyDevicesV1(IReadOnlyList<string> dirs, List<DeviceRule> rules, IReadOnlyList<Device> devices)
+    /// <summary>
+    /// The spec's linux.resources.devices in order, then runc's default allowed devices and linux.devices:
+    /// one list for v1's files and v2's eBPF program alike.
+    /// </summary>
+    public static List<DeviceAccessRule> DeviceRules(List<DeviceRule> spec, IReadOnlyList<Device> devices)
     {
-        if (Find(dirs, "devices.allow") is null) return; // no devices controller mounted
-        for (int i = 0; i < rules.Count; i++)
+        var rules = new List<DeviceAccessRule>();
+        for (int i = 0; i < spec.Count; i++)
         {
-            DeviceRule rule = rules[i];
+            DeviceRule rule = spec[i];
             string type = string.IsNullOrEmpty(rule.Type) ? "a" : rule.Type;
             if (type is not ("a" or "b" or "c")) throw new RuntimeException($"config.json: $.linux.resources.devices[{i}].type: \"{type}\" is not a, b or c");
             string access = string.IsNullOrEmpty(rule.Access) ? "rwm" : rule.Access;
-            string entry = type == "a" ? "a" : $"{type} {(rule.Major is long major && major >= 0 ? Num(major) : "*")}:{(rule.Minor is long minor && minor >= 0 ? Num(minor) : "*")} {access}";
-            Write(dirs, rule.Allow ? "devices.allow" : "devices.deny", entry, $"devices[{i}]");
+            foreach (char c in access)
+                if (c is not ('r' or 'w' or 'm')) throw new RuntimeException($"config.json: $.linux.resources.devices[{i}].access: \"{access}\" may hold only r, w and m");
+            rules.Add(new DeviceAccessRule(rule.Allow, type[0], rule.Major is long major && major >= 0 ? major : -1, rule.Minor is long minor && minor >= 0 ? minor : -1, access));
         }
-        foreach (string allowed in DefaultAllowed) Write(dirs, "devices.allow", allowed, "devices");
+        rules.AddRange(DefaultAllowed);
         foreach (Device d in devices)
-            if (d.Type is "c" or "b" or "u") Write(dirs, "devices.allow", $"{(d.Type == "b" ? "b" : "c")} {d.Major}:{d.Minor} rwm", "devices");
+            if (d.Type is "c" or "b" or "u") rules.Add(new DeviceAccessRule(true, d.Type == "b" ? 'b' : 'c', d.Major, d.Minor, "rwm"));
+        return rules;
     }
 
     private static void ApplyV1(IReadOnlyList<string> dirs, Resources r)
@@ -96,6 +109,7 @@ public static class CgroupLimits
             foreach (InterfacePriority ip in n.Priorities ?? new List<InterfacePriority>())
                 Write(dirs, "net_prio.ifpriomap", $"{ip.Name} {ip.Priority}", "network.priorities");
         }
+        Rdma(dirs, r.Rdma);
         if (r.Unified is { Count: > 0 })
             throw new RuntimeException("config.json: $.linux.resources.unified: cgroup v2 keys on a cgroup v1 host");
     }
@@ -141,10 +155,25 @@ public static class CgroupLimits
         }
         foreach (HugepageLimit h in r.HugepageLimits ?? new List<HugepageLimit>())
             Write(dirs, $"hugetlb.{h.PageSize}.max", Num(h.Limit), "hugepageLimits");
+        Rdma(dirs, r.Rdma);
         foreach (var (key, value) in r.Unified ?? new Dictionary<string, string>())
         {
             if (key.Contains('/') || key.StartsWith('.')) throw new RuntimeException($"config.json: $.linux.resources.unified: invalid key \"{key}\"");
             Write(dirs, key, value, "unified." + key);
+        }
+    }
+
+    /// <summary>rdma.max lines ("mlx5_0 hca_handle=2 hca_object=max"), the same file on v1 and v2.</summary>
+    private static void Rdma(IReadOnlyList<string> dirs, Dictionary<string, RdmaLimit>? limits)
+    {
+        foreach (var (device, limit) in limits ?? new Dictionary<string, RdmaLimit>())
+        {
+            if (device.Length == 0 || device.Contains(' ') || device.Contains('\n'))
+                throw new RuntimeException($"config.json: $.linux.resources.rdma: invalid device name \"{device}\"");
+            if (limit.HcaHandles is null && limit.HcaObjects is null) continue;
+            string handles = limit.HcaHandles is uint h ? Num(h) : "max";
+            string objects = limit.HcaObjects is uint o ? Num(o) : "max";
+            Write(dirs, "rdma.max", $"{device} hca_handle={handles} hca_object={objects}", $"rdma.{device}");
         }
     }
 

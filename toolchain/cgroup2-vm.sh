@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Runs the cgroup v2 scenarios (tests/vm/cgroup2-scenarios.sh) in a throwaway VM: Debian's kernel
+# (linux-image-amd64) under qemu-system-x86_64 with software emulation, an initramfs holding out/edge,
+# busybox, the busybox sample bundle, and crun and runc with their libraries for the differential checks.
+# cgroup2 is mounted alone at /sys/fs/cgroup (cgroup_no_v1=all), which this hybrid host cannot offer.
+#
+#   toolchain/cgroup2-vm.sh [--timeout SECONDS] [--kernel VMLINUZ]
+#
+# The serial console is copied to stdout; each scenario prints "EDGE-VM RESULT <name> PASS|FAIL <detail>".
+# Exits 0 when the VM finished and every scenario passed, 1 on a failed scenario, 2 when the VM did not
+# finish (timeout or crash). Needs root only for nothing: it runs as any user once out/edge exists.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+timeout_s=480
+kernel=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --timeout) timeout_s="$2"; shift 2 ;;
+        --kernel) kernel="$2"; shift 2 ;;
+        *) echo "cgroup2-vm: unknown argument \"$1\"" >&2; exit 2 ;;
+    esac
+done
+
+[[ -x out/edge ]] || { echo "cgroup2-vm: out/edge is missing: run ./build.sh build first" >&2; exit 2; }
+if [[ -z "$kernel" ]]; then
+    kernel=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1 || true)
+fi
+[[ -r "$kernel" ]] || { echo "cgroup2-vm: no kernel in /boot (apt-get install linux-image-amd64)" >&2; exit 2; }
+command -v qemu-system-x86_64 >/dev/null || { echo "cgroup2-vm: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2; exit 2; }
+[[ -d out/samples/busybox/rootfs ]] || bash rootfs-samples/build-busybox.sh out/samples/busybox >/dev/null
+
+work=$(mktemp -d /tmp/edge-vm-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+root="$work/initramfs"
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,run,tmp,etc,lib,lib64,usr/bin}
+
+# The VM's own userland: busybox, edge, and the reference runtimes with the shared libraries they load.
+cp "$(command -v busybox)" "$root/bin/busybox"
+cp out/edge "$root/bin/edge"
+copy_with_libs() {
+    local bin="$1" lib
+    cp "$bin" "$root/bin/"
+    for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+    done
+}
+for rt in crun runc; do
+    if command -v "$rt" >/dev/null; then copy_with_libs "$(command -v "$rt")"; fi
+done
+cp -a out/samples/busybox/rootfs "$root/rootfs"
+cp tests/vm/cgroup2-scenarios.sh "$root/scenarios.sh"
+
+# Stage 1 moves everything onto a tmpfs and switches to it: pivot_root(2), which every runtime uses,
+# refuses to move the initramfs root itself.
+cat > "$root/init" <<'SH'
+#!/bin/busybox sh
+/bin/busybox mkdir -p /newroot
+/bin/busybox mount -t tmpfs -o size=900m tmpfs /newroot
+/bin/busybox cp -a /bin /sbin /etc /lib /lib64 /usr /rootfs /scenarios.sh /stage2 /newroot/
+/bin/busybox mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/run /newroot/tmp
+exec /bin/busybox switch_root /newroot /stage2
+SH
+cat > "$root/stage2" <<'SH'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+echo "EDGE-VM BOOTED $(uname -r)"
+sh /scenarios.sh
+echo "EDGE-VM END"
+sync
+poweroff -f
+SH
+chmod +x "$root/stage2"
+chmod +x "$root/init"
+
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
+
+# -cpu max: the Native AOT image uses the SSE4/AVX instructions a real x86-64-v2+ machine has.
+log="$work/console.log"
+set +e
+timeout --foreground "$timeout_s" qemu-system-x86_64 \
+    -machine q35 -cpu max -smp 2 -m 1024 \
+    -nographic -no-reboot -monitor none -serial stdio -display none -net none \
+    -kernel "$kernel" -initrd "$work/initramfs.gz" \
+    -append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3 cgroup_no_v1=all" </dev/null | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+tr -d '\r' < "$log" > "$log.clean"
+if ! grep -q '^EDGE-VM END' "$log.clean"; then
+    echo "cgroup2-vm: the VM did not finish (qemu status $status, timeout ${timeout_s}s)" >&2
+    exit 2
+fi
+pass=$(grep -c '^EDGE-VM RESULT [^ ]* PASS' "$log.clean" || true)
+fail=$(grep -c '^EDGE-VM RESULT [^ ]* FAIL' "$log.clean" || true)
+echo "cgroup2-vm: $pass passed, $fail failed"
+[[ "$fail" -eq 0 && "$pass" -gt 0 ]]
