@@ -89,17 +89,20 @@ public static unsafe class InitPlanBuilder
         }
         // seccomp: without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes in before the capabilities
         // are dropped; with it, as late as possible, right before execve (as runc orders them).
+        // With SCMP_ACT_NOTIFY rules the listener fd must reach the parent while it still waits for READY, so
+        // with no_new_privs the filter goes in right before READY rather than before execve.
         byte* seccompProgram = null;
-        long seccompCount = 0, seccompFlags = 0;
+        long seccompCount = 0, seccompFlags = 0, seccompNotify = 0;
         if (o.Spec.Linux?.Seccomp is { } profile)
         {
+            seccompNotify = Seccomp.SeccompCompiler.UsesNotify(profile) ? 1 : 0;
             byte[] bpf = Seccomp.SeccompCompiler.Compile(profile);
             seccompProgram = arena.Bytes(bpf);
             seccompCount = bpf.Length / 8;
             seccompFlags = SeccompFlags(profile);
         }
         if (seccompProgram != null && !process.NoNewPrivileges)
-            plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, s1: seccompProgram);
+            plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, c: seccompNotify, s1: seccompProgram);
         plan.Add(InitOp.KeepCaps, "prctl(PR_SET_KEEPCAPS, 1)", a: 1);
         List<uint> groups = process.User.AdditionalGids ?? new List<uint>();
         uint* gids = (uint*)arena.Alloc(Math.Max(1, groups.Count) * sizeof(uint));
@@ -126,6 +129,8 @@ public static unsafe class InitPlanBuilder
         bool search = !args[0].Contains('/');
         plan.Add(InitOp.ResolveExec, search ? $"exec: \"{args[0]}\": executable file not found in $PATH" : $"exec: \"{args[0]}\"",
             a: search ? 1 : 0, s1: arena.String(args[0]), s2: arena.String(path));
+        if (seccompProgram != null && process.NoNewPrivileges && seccompNotify == 1)
+            plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, c: 1, s1: seccompProgram);
         if (!o.IsExec)
         {
             plan.Add(InitOp.Ready, "report ready");
@@ -136,7 +141,7 @@ public static unsafe class InitPlanBuilder
         {
             plan.Add(InitOp.Ready, "report ready");
         }
-        if (seccompProgram != null && process.NoNewPrivileges)
+        if (seccompProgram != null && process.NoNewPrivileges && seccompNotify == 0)
             plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, s1: seccompProgram);
         plan.Add(InitOp.Exec, $"exec `{args[0]}`", s1: (byte*)arena.StringArray(args), s2: (byte*)arena.StringArray(env));
     }

@@ -78,22 +78,38 @@ public sealed unsafe class InitProcess : IDisposable
     /// Waits for the child's report. Returns normally on Ready; throws the failing step's description with
     /// its errno; throws when the child died without a word.
     /// </summary>
-    public void WaitReady()
+    /// <param name="onSeccompListener">Given the seccomp notify fd when the profile has SCMP_ACT_NOTIFY rules,
+    /// as soon as the init installed it (the init may already wait on it); it closes the fd.</param>
+    public void WaitReady(Action<int>? onSeccompListener = null)
     {
-        InitMessage? message = ReadMessage();
-        if (message is { Kind: InitMessage.Ready }) return;
-        throw new RuntimeException(message is { Kind: InitMessage.Error } error ? Describe(error) : "container init exited during set-up");
+        while (true)
+        {
+            InitMessage? message = ReadMessage(out int fd);
+            if (message is { Kind: InitMessage.SeccompListener } && fd >= 0)
+            {
+                if (onSeccompListener is null) Libc.Close(fd);
+                else onSeccompListener(fd);
+                continue;
+            }
+            if (fd >= 0) Libc.Close(fd);
+            if (message is { Kind: InitMessage.Ready }) return;
+            throw new RuntimeException(message is { Kind: InitMessage.Error } error ? Describe(error) : "container init exited during set-up");
+        }
     }
 
     /// <summary>After `start`: EOF means execve succeeded (the socket is close-on-exec); a message is its error.</summary>
-    public string? WaitExec() => ReadMessage() is { Kind: InitMessage.Error } error ? Describe(error) : null;
+    public string? WaitExec()
+    {
+        InitMessage? message = ReadMessage(out int fd);
+        if (fd >= 0) Libc.Close(fd);
+        return message is { Kind: InitMessage.Error } error ? Describe(error) : null;
+    }
 
-    /// <summary>The next message from the init, or null at end of file.</summary>
-    private InitMessage? ReadMessage()
+    /// <summary>The next message from the init (with the fd it carries, or -1), or null at end of file.</summary>
+    private InitMessage? ReadMessage(out int fd)
     {
         InitMessage message;
-        nint n;
-        do n = Libc.Read(_socket, (byte*)&message, (nuint)sizeof(InitMessage)); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
+        int n = FdPassing.Receive(_socket, new Span<byte>(&message, sizeof(InitMessage)), out fd, "read from container init");
         return n == sizeof(InitMessage) ? message : null;
     }
 

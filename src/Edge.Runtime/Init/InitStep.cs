@@ -81,7 +81,7 @@ public unsafe struct InitProgram
 [StructLayout(LayoutKind.Sequential)]
 public struct InitMessage
 {
-    public const int Ready = 1, Error = 2;
+    public const int Ready = 1, Error = 2, SeccompListener = 3;
     public int Kind;
     public int Step;
     public int Errno;

@@ -4,7 +4,7 @@ using Edge.Linux;
 
 namespace Edge.Runtime.Lifecycle;
 
-/// <summary>--console-socket: a unix stream socket on which the caller waits for the terminal's master fd.</summary>
+/// <summary>--console-socket: a unix stream socket on which the caller waits for the terminal's master fd (also used for seccomp's listenerPath).</summary>
 public static class ConsoleSocket
 {
     /// <summary>Connects when PATH is given (adding the fd to OPENED), else returns -1.</summary>
@@ -16,10 +16,10 @@ public static class ConsoleSocket
         return fd;
     }
 
-    public static unsafe int Connect(string path)
+    public static unsafe int Connect(string path, string what = "console socket")
     {
         byte[] name = Encoding.UTF8.GetBytes(path);
-        if (name.Length >= 108) throw new RuntimeException($"console socket path `{path}` is too long");
+        if (name.Length >= 108) throw new RuntimeException($"{what} path `{path}` is too long");
         int fd = Libc.Socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0) throw new SystemCallException("socket", null, ErrnoText.Last);
         // struct sockaddr_un { sa_family_t family; char path[108]; }
@@ -31,7 +31,7 @@ public static class ConsoleSocket
         {
             int errno = ErrnoText.Last;
             Libc.Close(fd);
-            throw new SystemCallException("connect to console socket", path, errno);
+            throw new SystemCallException("connect to " + what, path, errno);
         }
         return fd;
     }

@@ -121,7 +121,10 @@ public static class ContainerCreator
             init.Release();
             if (spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 })
                 init.SendState(HookState(request.Id, pid, bundle, spec, ContainerStatus.Creating), HookState(request.Id, pid, bundle, spec, ContainerStatus.Created));
-            init.WaitReady();
+            init.WaitReady(fd => Seccomp.SeccompAgent.Send(linux.Seccomp!, fd, pid, new Oci.Runtime.State
+            {
+                OciVersion = Spec.CurrentVersion, Id = request.Id, Status = ContainerStatus.Creating, Pid = pid, Bundle = bundle, Annotations = spec.Annotations,
+            }));
             StepTimer.Mark("create: init ready (rootfs, mounts, credentials set up)");
 
             ProcStat.TryRead(pid, out _, out ulong startTime);

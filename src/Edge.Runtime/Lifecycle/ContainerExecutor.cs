@@ -68,7 +68,8 @@ public static class ContainerExecutor
             child = InitProcess.Start(plan, 0, pidNs);
             if (record.CgroupPaths is { Count: > 0 } paths) new Cgroup(paths, record.CgroupUnified).AddProcess(child.Pid);
             child.Release();
-            child.WaitReady();
+            int execPid = child.Pid;
+            child.WaitReady(fd => Seccomp.SeccompAgent.Send(spec.Linux!.Seccomp!, fd, execPid, ContainerStatus.Describe(record, dir)));
             if (!string.IsNullOrEmpty(request.PidFile))
                 AtomicFile.Write(Path.GetFullPath(request.PidFile), Encoding.ASCII.GetBytes(child.Pid.ToString(CultureInfo.InvariantCulture)), durable: false);
         }

@@ -94,19 +94,9 @@ public sealed unsafe class TerminalProxy : IDisposable
 
     private static int ReceiveFd(int socket)
     {
-        byte* name = stackalloc byte[64];
-        nint* iov = stackalloc nint[2];
-        iov[0] = (nint)name;
-        iov[1] = 64;
-        byte* control = stackalloc byte[64];
-        nint* message = stackalloc nint[7];
-        message[0] = 0; message[1] = 0; message[2] = (nint)iov; message[3] = 1; message[4] = (nint)control; message[5] = 64; message[6] = 0;
-        nint n;
-        do n = Libc.RecvMsg(socket, message, 0); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
-        if (n < 0) throw new SystemCallException("receive the terminal", null, ErrnoText.Last);
-        // struct cmsghdr { size_t len; int level; int type; int fd; }: SOL_SOCKET (1), SCM_RIGHTS (1).
-        if (*(int*)(control + 8) != 1 || *(int*)(control + 12) != 1) throw new RuntimeException("the container init sent no terminal");
-        return *(int*)(control + 16);
+        Span<byte> name = stackalloc byte[64];
+        FdPassing.Receive(socket, name, out int fd, "receive the terminal");
+        return fd >= 0 ? fd : throw new RuntimeException("the container init sent no terminal");
     }
 
     public void Dispose()

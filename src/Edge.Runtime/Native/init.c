@@ -89,7 +89,7 @@ struct init_program {
 #define HOOK_TIMED_OUT 1400
 
 struct init_message {
-    int32_t kind; /* 1 ready, 2 error */
+    int32_t kind; /* 1 ready, 2 error, 3 seccomp listener fd attached (SCM_RIGHTS) */
     int32_t step;
     int32_t error;
 };
@@ -418,10 +418,10 @@ static int do_readonly_path(struct init_program *p, struct init_step *s, int roo
     return error;
 }
 
-/* sendmsg(2) of one fd with SCM_RIGHTS; the payload is the terminal's name, as runc sends it. */
-static int send_fd(int socket, int fd, const char *name)
+/* sendmsg(2) of one fd with SCM_RIGHTS and PAYLOAD. */
+static int send_message_with_fd(int socket, const void *payload, size_t size, int fd)
 {
-    struct iovec iov = { (void *)name, strlen(name) };
+    struct iovec iov = { (void *)payload, size };
     union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
     memset(&control, 0, sizeof control);
     struct msghdr message = { 0 };
@@ -437,6 +437,12 @@ static int send_fd(int socket, int fd, const char *name)
     ssize_t sent;
     do sent = sendmsg(socket, &message, 0); while (sent < 0 && errno == EINTR);
     return sent < 0 ? errno : 0;
+}
+
+/* The terminal's master for the console socket; the payload is the terminal's name, as runc sends it. */
+static int send_fd(int socket, int fd, const char *name)
+{
+    return send_message_with_fd(socket, name, strlen(name), fd);
 }
 
 /* The container's terminal from its own devpts: the master goes to the console socket, the slave becomes
@@ -677,9 +683,18 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
     }
     case OP_HOOK: return run_hook(p, s);
     case OP_SECCOMP: {
-        /* s1 = struct sock_filter[a], compiled by the parent; b = SECCOMP_FILTER_FLAG_* */
+        /* s1 = struct sock_filter[a], compiled by the parent; b = SECCOMP_FILTER_FLAG_*; c = 1 when the
+         * profile has SCMP_ACT_NOTIFY rules: the kernel returns a listener fd, which goes to the parent
+         * (still waiting for READY) to be passed on to the spec's listenerPath. */
         struct sock_fprog prog = { .len = (unsigned short)s->a, .filter = (struct sock_filter *)s->s1 };
-        return check(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int)s->b, &prog));
+        unsigned int flags = (unsigned int)s->b | (s->c ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+        long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+        if (fd < 0) return errno;
+        if (!s->c) return 0;
+        struct init_message m = { 3, 0, 0 };
+        int error = send_message_with_fd(p->sync_fd, &m, sizeof m, (int)fd);
+        close((int)fd);
+        return error;
     }
     case OP_TIME_NAMESPACE: {
         /* A new time namespace applies to children and, since Linux 5.11, to this process at execve; its

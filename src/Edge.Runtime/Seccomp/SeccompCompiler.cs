@@ -11,7 +11,7 @@ namespace Edge.Runtime.Seccomp;
 /// Compiles linux.seccomp into a classic BPF program with libseccomp (Debian's libseccomp.a, linked into the
 /// static binary and bound with DirectPInvoke, as runc, crun and youki use it). The init installs the
 /// program with seccomp(2) just before it may no longer (see InitPlanBuilder). Syscall names unknown to
-/// libseccomp are skipped, as runc does.
+/// libseccomp are skipped, as runc does. SCMP_ACT_NOTIFY rules get a listener fd (<see cref="SeccompAgent"/>).
 /// </summary>
 public static unsafe partial class SeccompCompiler
 {
@@ -55,6 +55,22 @@ public static unsafe partial class SeccompCompiler
 
     [LibraryImport(Library, EntryPoint = "seccomp_export_bpf")]
     private static partial int ExportBpf(nint ctx, int fd);
+
+    /// <summary>
+    /// True when some rule hands its syscalls to a user-space agent (SCMP_ACT_NOTIFY): the filter is then
+    /// installed with a listener fd, which goes to linux.seccomp.listenerPath, as runc does.
+    /// </summary>
+    public static bool UsesNotify(Oci.Runtime.Seccomp profile)
+    {
+        if (profile.DefaultAction == "SCMP_ACT_NOTIFY")
+            throw new RuntimeException("config.json: $.linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default (the init's own syscalls would wait on the agent)");
+        bool notify = false;
+        foreach (SyscallRule rule in profile.Syscalls ?? new List<SyscallRule>())
+            if (rule.Action == "SCMP_ACT_NOTIFY") notify = true;
+        if (notify && string.IsNullOrEmpty(profile.ListenerPath))
+            throw new RuntimeException("config.json: $.linux.seccomp.listenerPath: required when a rule's action is SCMP_ACT_NOTIFY");
+        return notify;
+    }
 
     /// <summary>The BPF program (struct sock_filter[]) for <paramref name="profile"/>.</summary>
     public static byte[] Compile(Oci.Runtime.Seccomp profile)
@@ -142,7 +158,7 @@ public static unsafe partial class SeccompCompiler
         "SCMP_ACT_TRAP" => ActTrap,
         "SCMP_ACT_TRACE" => ActTrace | ((errno ?? 1) & 0xffff),
         "SCMP_ACT_LOG" => ActLog,
-        "SCMP_ACT_NOTIFY" => throw new RuntimeException($"{where}: SCMP_ACT_NOTIFY is not supported yet"),
+        "SCMP_ACT_NOTIFY" => ActNotify,
         _ => throw new RuntimeException($"{where}: unknown action \"{action}\""),
     };
 

@@ -103,4 +103,47 @@ public class SeccompTests
         Assert.Equal(withProfile ? "works\nsethostname refused\n" : "works\nsethostname ok\n", run.Stdout);
         Assert.Equal("", LeftoverCheck.Find());
     }
+
+    /// <summary>
+    /// SCMP_ACT_NOTIFY: the listener fd reaches the agent at listenerPath with the container process state, and
+    /// the agent's answer is what the container's syscall returns. runc does the same with the same bundle.
+    /// </summary>
+    [Theory]
+    [InlineData("edge", true)]
+    [InlineData("edge", false)]
+    [InlineData("runc", true)]
+    public void NotifyHandsTheSyscallToTheAgent(string runtime, bool noNewPrivileges)
+    {
+        using var agent = new SeccompNotifyAgent(answerErrno: 28 /* ENOSPC */);
+        using TestBundle bundle = Bundle(new JsonArray(new JsonObject { ["names"] = new JsonArray("mkdir", "mkdirat"), ["action"] = "SCMP_ACT_NOTIFY" }),
+            noNewPrivileges, "sh", "-c", "mkdir /tmp/by-agent 2>&1; echo done");
+        bundle.Linux["seccomp"]!["listenerPath"] = agent.SocketPath;
+        bundle.Linux["seccomp"]!["listenerMetadata"] = "probe-metadata";
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        string id = Id($"notify-{runtime}-{noNewPrivileges}");
+        ProcessResult run = r.Run(bundle, id);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("mkdir: can't create directory '/tmp/by-agent': No space left on device\ndone\n", run.Stdout);
+        Assert.True(agent.WaitDone(10_000), "the agent did not finish");
+        JsonNode state = JsonNode.Parse(agent.State!)!;
+        Assert.Equal("seccompFd", (string?)state["fds"]![0]);
+        Assert.Equal("probe-metadata", (string?)state["metadata"]);
+        Assert.Equal(id, (string?)state["state"]!["id"]);
+        Assert.Equal((int)state["pid"]!, (int)state["state"]!["pid"]!);
+        Assert.NotEmpty(agent.Syscalls);
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    [Fact]
+    public void NotifyWithoutListenerPathIsOneLine()
+    {
+        using TestBundle bundle = Bundle(new JsonArray(new JsonObject { ["names"] = new JsonArray("mkdir"), ["action"] = "SCMP_ACT_NOTIFY" }), true, "true");
+        using TestRuntime r = TestRuntime.Edge();
+        ProcessResult run = r.Run(bundle, Id("notify-nopath"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("edge: config.json: $.linux.seccomp.listenerPath: required when a rule's action is SCMP_ACT_NOTIFY\n", run.Stderr);
+        Assert.Empty(Directory.GetDirectories(r.Root));
+        Assert.Equal("", LeftoverCheck.Find());
+    }
 }

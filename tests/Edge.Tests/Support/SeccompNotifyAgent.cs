@@ -1,0 +1,97 @@
+using System;
+using System.IO;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Edge.Tests.Support;
+
+/// <summary>
+/// A seccomp agent for the tests: listens on a unix socket (linux.seccomp.listenerPath), receives the
+/// container process state and the notify fd, and answers every notification with ERRNO.
+/// </summary>
+public sealed unsafe partial class SeccompNotifyAgent : IDisposable
+{
+    private readonly TempDir _dir = new("edge-agent");
+    private readonly Socket _listener;
+
+    public SeccompNotifyAgent(int answerErrno)
+    {
+        SocketPath = Path.Combine(_dir.Path, "agent.sock");
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        _listener.Listen(1);
+        _thread = new System.Threading.Thread(() => Serve(answerErrno)) { IsBackground = true };
+        _thread.Start();
+    }
+
+    public string SocketPath { get; }
+
+    /// <summary>The state document received with the fd, and the syscall numbers the agent answered.</summary>
+    public string? State { get; private set; }
+    public System.Collections.Generic.List<int> Syscalls { get; } = new();
+    private readonly System.Threading.Thread _thread;
+
+    /// <summary>Waits until the filter's processes are gone (the notify fd reports it).</summary>
+    public bool WaitDone(int milliseconds) => _thread.Join(milliseconds);
+
+    private void Serve(int answerErrno)
+    {
+        using Socket connection = _listener.Accept();
+        byte[] payload = new byte[65536];
+        int fd = ReceiveFd((int)connection.Handle, payload, out int length);
+        State = Encoding.UTF8.GetString(payload, 0, length);
+        if (fd < 0) return;
+        try
+        {
+            // struct seccomp_notif (80 bytes) and struct seccomp_notif_resp (24 bytes).
+            byte* notif = stackalloc byte[80];
+            byte* resp = stackalloc byte[24];
+            while (true)
+            {
+                new Span<byte>(notif, 80).Clear();
+                if (Ioctl(fd, 0xc0502100 /* SECCOMP_IOCTL_NOTIF_RECV */, notif) != 0) return; // the filter's processes are gone
+                lock (Syscalls) Syscalls.Add(*(int*)(notif + 16));
+                new Span<byte>(resp, 24).Clear();
+                *(ulong*)resp = *(ulong*)notif; // id
+                *(int*)(resp + 16) = -answerErrno;
+                Ioctl(fd, 0xc0182101 /* SECCOMP_IOCTL_NOTIF_SEND */, resp);
+            }
+        }
+        finally
+        {
+            Close(fd);
+        }
+    }
+
+    private static int ReceiveFd(int socket, byte[] payload, out int length)
+    {
+        byte* control = stackalloc byte[32];
+        fixed (byte* data = payload)
+        {
+            nint* iov = stackalloc nint[2];
+            iov[0] = (nint)data;
+            iov[1] = payload.Length;
+            nint* message = stackalloc nint[7];
+            message[0] = 0; message[1] = 0; message[2] = (nint)iov; message[3] = 1; message[4] = (nint)control; message[5] = 32; message[6] = 0;
+            length = (int)RecvMsg(socket, message, 0);
+            if (length < 0 || message[5] < 20 || *(int*)(control + 8) != 1 || *(int*)(control + 12) != 1) return -1;
+            return *(int*)(control + 16);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
+    private static partial nint RecvMsg(int fd, void* message, int flags);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int Ioctl(int fd, nuint request, void* argument);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _dir.Dispose();
+    }
+}
