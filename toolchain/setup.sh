@@ -16,11 +16,13 @@ packages+=(busybox-static runc crun file procps util-linux)
 packages+=(umoci skopeo docker-registry attr zstd debootstrap)
 # Seccomp: docker's and podman's default profile (/usr/share/containers/seccomp.json) for the seccomp tests.
 packages+=(golang-github-containers-common)
+# Drop-in use: containerd (+ ctr and the runc v2 shim) and podman (+ conmon) drive edge in the adoption tests.
+packages+=(containerd podman conmon)
 # cgroup v2: toolchain/cgroup2-vm.sh boots Debian's kernel under qemu with an initramfs (cpio) holding edge.
 packages+=(qemu-system-x86 linux-image-amd64 cpio)
 # Benchmarks: the interleaving driver (bench/procbench.py).
 # The pull benchmark also builds a Debian image and compares with containerd.
-if [[ "${1:-}" == "--bench" ]]; then packages+=(python3 containerd curl); fi
+if [[ "${1:-}" == "--bench" ]]; then packages+=(python3 curl); fi
 
 missing=()
 for p in "${packages[@]}"; do

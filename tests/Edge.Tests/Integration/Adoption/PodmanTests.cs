@@ -1,0 +1,71 @@
+using System;
+using System.Linq;
+using Edge.Tests.Support;
+using Xunit;
+
+namespace Edge.Tests.Integration.Adoption;
+
+/// <summary>
+/// edge as podman's --runtime (conmon drives create, start, state, kill, delete and exec), each scenario also
+/// with runc: output and exit codes must agree.
+/// </summary>
+[Collection("containers")]
+public class PodmanTests : IClassFixture<PodmanHost>
+{
+    private readonly PodmanHost _podman;
+
+    public PodmanTests(PodmanHost podman) => _podman = podman;
+
+    private ProcessResult Run(string runtime, params string[] command) =>
+        _podman.Podman(runtime, new[] { "run", "--rm" }.Concat(PodmanHost.RunFlags).Append(PodmanHost.Image).Concat(command).ToArray());
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void RunRmPrintsAndExitCodesPass(string runtime)
+    {
+        ProcessResult hi = Run(runtime, "echo", "hi");
+        Assert.True(hi.ExitCode == 0, hi.ToString());
+        Assert.Equal("hi\n", hi.Stdout);
+        Assert.Equal(3, Run(runtime, "sh", "-c", "exit 3").ExitCode);
+        ProcessResult missing = Run(runtime, "/nonexistent");
+        Assert.Equal(127, missing.ExitCode); // podman's "command not found", from the runtime's error
+        Assert.Contains("exec: \"/nonexistent\": ", missing.Stderr);
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void DetachedExecAndStop(string runtime)
+    {
+        string name = $"pm-{runtime}-{Environment.ProcessId}";
+        ProcessResult run = _podman.Podman(runtime, new[] { "run", "-d", "--name", name }.Concat(PodmanHost.RunFlags).Concat(new[] { PodmanHost.Image, "sleep", "300" }).ToArray());
+        Assert.True(run.ExitCode == 0, run.ToString());
+        try
+        {
+            ProcessResult exec = _podman.Podman(runtime, "exec", name, "sh", "-c", "echo in exec; cat /proc/1/cmdline | tr '\\0' ' '");
+            Assert.True(exec.ExitCode == 0, exec.ToString());
+            Assert.Equal("in exec\nsleep 300 ", exec.Stdout);
+            Assert.Equal(4, _podman.Podman(runtime, "exec", name, "sh", "-c", "exit 4").ExitCode);
+            // sleep ignores SIGTERM as PID 1: stop falls back to SIGKILL after the timeout.
+            Assert.Equal(0, _podman.Podman(runtime, "stop", "-t", "1", name).ExitCode);
+            Assert.Equal("exited 137", _podman.Podman(runtime, "inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name).Stdout.Trim());
+        }
+        finally
+        {
+            _podman.Podman(runtime, "rm", "-f", "-t", "0", name);
+        }
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void InteractiveTerminal(string runtime)
+    {
+        string command = "podman " + string.Join(' ', _podman.Global(runtime)) + " run --rm -it " + string.Join(' ', PodmanHost.RunFlags)
+            + $" {PodmanHost.Image} sh -c 'tty; exit 6'";
+        ProcessResult run = EdgeProcess.Run("script", new[] { "-qec", command, "/dev/null" }, timeoutMs: 60_000, environment: _podman.Environment);
+        Assert.True(run.ExitCode == 6 && run.Stdout.Contains("/dev/pts/0"), run.ToString());
+    }
+}
