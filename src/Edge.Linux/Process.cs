@@ -25,6 +25,18 @@ public static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "connect", SetLastError = true)]
     public static partial int Connect(int fd, byte* address, uint length);
 
+    [LibraryImport(Name, EntryPoint = "bind", SetLastError = true)]
+    public static partial int Bind(int fd, byte* address, uint length);
+
+    [LibraryImport(Name, EntryPoint = "sendto", SetLastError = true)]
+    public static partial nint SendTo(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
+
+    [LibraryImport(Name, EntryPoint = "recv", SetLastError = true)]
+    public static partial nint Recv(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport(Name, EntryPoint = "shutdown", SetLastError = true)]
+    public static partial int Shutdown(int fd, int how);
+
     [LibraryImport(Name, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int fd, byte* buffer, nuint count);
 
@@ -52,7 +64,7 @@ public static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "getuid")]
     public static partial uint GetUid();
 
-    public const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000;
+    public const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000;
     public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
     public const int WNOHANG = 1;
 }

@@ -13,7 +13,7 @@ namespace Edge.Cli.Commands;
 internal static class RunCommand
 {
     /// <summary>Flags only an image run has; any of them makes the invocation an image run.</summary>
-    public static readonly string[] ImageOnly = { "rm", "name", "env", "volume", "net", "read-only", "user", "workdir", "entrypoint", "hostname", "tty", "platform" };
+    public static readonly string[] ImageOnly = { "rm", "name", "env", "volume", "net", "read-only", "user", "workdir", "entrypoint", "hostname", "tty", "platform", "sd-notify", "stop-signal", "stop-timeout" };
 
     public static readonly CommandSpec Definition = new()
     {
@@ -32,7 +32,11 @@ internal static class RunCommand
    Which one: an invocation runc would accept (exactly one argument, and config.json in the bundle
    directory) is a bundle run. One that runc would reject because there is no config.json there, or one
    that uses an image option (--rm, --name, -e, -v, --net, --read-only, -u, -w, --entrypoint,
-   --hostname, -t, --platform), is an image run.
+   --hostname, -t, --platform, --sd-notify, --stop-signal, --stop-timeout), is an image run.
+
+   As a systemd service (Type=notify): edge sends READY=1 on $NOTIFY_SOCKET once the container's process
+   has started; SIGTERM (systemctl stop) sends the image's StopSignal and, --stop-timeout later, SIGKILL;
+   edge exits with the container's status (128+N for signal N).
 """,
         MinArgs = 1,
         RawArgsAfter = 1,
@@ -59,6 +63,9 @@ internal static class RunCommand
             OptionSpec.Value("hostname", "NAME", "image: the container's hostname (default: its name)"),
             OptionSpec.Flag("tty", "image: allocate a terminal", "t"),
             OptionSpec.Value("platform", "OS/ARCH[/VARIANT]", "image: platform to pull if the image is missing"),
+            OptionSpec.Value("sd-notify", "ready|container|ignore", "image: with $NOTIFY_SOCKET (a systemd Type=notify unit), send READY=1 once the process started (ready, the default), or pass the socket into the container at /run/notify/notify.sock (container)"),
+            OptionSpec.Value("stop-signal", "SIGNAL", "image: what a SIGTERM to edge sends the container (default: the image's StopSignal, else SIGTERM)"),
+            OptionSpec.Value("stop-timeout", "SECONDS", "image: after that SIGTERM, SIGKILL the container this much later (default 10)"),
         },
         Run = Run,
     };

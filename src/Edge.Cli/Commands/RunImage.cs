@@ -28,15 +28,49 @@ internal static class RunImage
         string id = context.Options.Get("name") ?? "edge-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         if (!ContainerId.IsValid(id)) throw new UsageException($"invalid container name \"{id}\"");
 
+        NotifyMode notify = NotifyModeOf(context.Options.Get("sd-notify"));
+        if (notify != NotifyMode.None && detach) throw new UsageException("--sd-notify needs a foreground run (systemd's main process is edge)");
+        TimeSpan stopTimeout = StopTimeout(context.Options.Get("stop-timeout"));
+
         var store = new ContentStore(context.Global.Store).Initialise();
         ImageRecord record = FindOrPull(context, store, imageText);
         ImageLayers image = ImageLayers.Load(store, record);
+        string stopSignalText = context.Options.Get("stop-signal") ?? image.Config.Config?.StopSignal ?? "SIGTERM";
+        int stopSignal = Signals.Parse(stopSignalText);
+        if (stopSignal <= 0) throw new UsageException($"stop signal \"{stopSignalText}\" is not a signal");
+
+        var env = new List<string>(context.Options.GetAll("env"));
+        var volumes = new List<string>(context.Options.GetAll("volume"));
+        var behaviour = new ContainerRunner.Behaviour { Notify = notify, StopSignal = stopSignal, StopTimeout = stopTimeout };
+        if (notify != NotifyMode.Container) return Launch(context, store, image, id, command, env, volumes, behaviour);
+
+        // --sd-notify=container: the container gets a socket of edge's at /run/notify/notify.sock, and what
+        // its application sends there goes on to systemd.
+        System.IO.DirectoryInfo notifyDir = System.IO.Directory.CreateTempSubdirectory("edge-notify-");
+        try
+        {
+            using var relay = new SystemdNotify.Relay(System.IO.Path.Combine(notifyDir.FullName, "notify.sock"), SystemdNotify.Socket!);
+            volumes.Add(notifyDir.FullName + ":/run/notify");
+            env.Add("NOTIFY_SOCKET=/run/notify/notify.sock");
+            return Launch(context, store, image, id, command, env, volumes, behaviour);
+        }
+        finally
+        {
+            notifyDir.Delete(recursive: true);
+        }
+    }
+
+    private static int Launch(CommandContext context, ContentStore store, ImageLayers image, string id, List<string> command,
+        List<string> env, List<string> volumes, ContainerRunner.Behaviour behaviour)
+    {
+        bool detach = context.Options.Flag("detach");
+        bool remove = context.Options.Flag("rm");
         var options = new RunOptions
         {
             Command = command,
             Entrypoint = context.Options.Get("entrypoint"),
-            Env = context.Options.GetAll("env"),
-            Volumes = context.Options.GetAll("volume"),
+            Env = env,
+            Volumes = volumes,
             User = context.Options.Get("user"),
             WorkingDir = context.Options.Get("workdir"),
             Hostname = context.Options.Get("hostname"),
@@ -56,7 +90,7 @@ internal static class RunImage
                 ConsoleSocket = context.Options.Get("console-socket"),
                 SystemdCgroup = context.Global.SystemdCgroup,
             };
-            if (!detach || request.ConsoleSocket is not null) return ContainerRunner.Run(request, detach, keep: false, context.Log.Warn);
+            if (!detach || request.ConsoleSocket is not null) return ContainerRunner.Run(request, detach, keep: false, context.Log.Warn, behaviour);
             // Detached, the container's output goes to a log beside its bundle (as podman keeps it), not to
             // whoever started it, and it reads nothing.
             int status = WithStdio(System.IO.Path.Combine(bundle, "output.log"), () => ContainerRunner.Run(request, detach: true, keep: false, context.Log.Warn));
@@ -77,6 +111,27 @@ internal static class RunImage
                 else Libc.Umount2(System.IO.Path.Combine(bundle, "rootfs"), Libc.MNT_DETACH);
             }
         }
+    }
+
+    /// <summary>--sd-notify: ready (default when $NOTIFY_SOCKET is set), container, or ignore.</summary>
+    private static NotifyMode NotifyModeOf(string? value)
+    {
+        if (SystemdNotify.Socket is null) return NotifyMode.None;
+        return value switch
+        {
+            null or "ready" => NotifyMode.Ready,
+            "container" => NotifyMode.Container,
+            "ignore" => NotifyMode.None,
+            _ => throw new UsageException($"--sd-notify \"{value}\": use ready, container or ignore"),
+        };
+    }
+
+    private static TimeSpan StopTimeout(string? value)
+    {
+        if (value is null) return TimeSpan.FromSeconds(10);
+        if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds))
+            throw new UsageException($"--stop-timeout \"{value}\": a number of seconds");
+        return TimeSpan.FromSeconds(seconds);
     }
 
     private static ImageRecord FindOrPull(CommandContext context, ContentStore store, string text)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
+using System.Threading;
 using Edge.Linux;
 
 namespace Edge.Runtime.Lifecycle;
@@ -15,18 +16,28 @@ public static class ChildProcess
     };
 
     /// <summary>Until disposed, the signals a supervisor sends to edge go to PID instead.</summary>
-    public static IDisposable ForwardSignals(int pid)
+    /// <param name="stopSignal">What SIGTERM becomes (an image's StopSignal).</param>
+    /// <param name="stopTimeout">When given, SIGKILL follows a SIGTERM this much later if PID still runs.</param>
+    public static IDisposable ForwardSignals(int pid, int stopSignal = Signals.SIGTERM, TimeSpan? stopTimeout = null)
     {
         var registrations = new List<PosixSignalRegistration>();
+        Timer? killer = null;
         foreach (int signal in Forwarded)
         {
             registrations.Add(PosixSignalRegistration.Create((PosixSignal)signal, context =>
             {
-                Libc.Kill(pid, signal);
                 context.Cancel = true;
+                if (signal != Signals.SIGTERM)
+                {
+                    Libc.Kill(pid, signal);
+                    return;
+                }
+                Libc.Kill(pid, stopSignal);
+                if (stopTimeout is TimeSpan timeout && killer is null)
+                    killer = new Timer(_ => Libc.Kill(pid, Signals.SIGKILL), null, timeout, Timeout.InfiniteTimeSpan);
             }));
         }
-        return new Registrations(registrations);
+        return new Registrations(registrations, () => killer?.Dispose());
     }
 
     /// <summary>
@@ -54,10 +65,16 @@ public static class ChildProcess
     private sealed class Registrations : IDisposable
     {
         private readonly List<PosixSignalRegistration> _all;
-        public Registrations(List<PosixSignalRegistration> all) => _all = all;
+        private readonly Action? _also;
+        public Registrations(List<PosixSignalRegistration> all, Action? also = null)
+        {
+            _all = all;
+            _also = also;
+        }
         public void Dispose()
         {
             foreach (PosixSignalRegistration r in _all) r.Dispose();
+            _also?.Invoke();
         }
     }
 }

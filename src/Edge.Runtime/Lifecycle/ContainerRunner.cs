@@ -10,7 +10,18 @@ namespace Edge.Runtime.Lifecycle;
 /// </summary>
 public static class ContainerRunner
 {
-    public static int Run(CreateRequest request, bool detach, bool keep, Action<string>? warn)
+    /// <summary>What a foreground `run` of an image adds: systemd readiness and a docker-style stop.</summary>
+    public sealed class Behaviour
+    {
+        /// <summary>READY=1 on $NOTIFY_SOCKET once the process started (or the container's own, relayed).</summary>
+        public NotifyMode Notify { get; init; }
+        /// <summary>SIGTERM to edge becomes this signal to the container (the image's StopSignal).</summary>
+        public int StopSignal { get; init; } = Signals.SIGTERM;
+        /// <summary>After a SIGTERM, the container gets SIGKILL if it is still there this much later.</summary>
+        public TimeSpan? StopTimeout { get; init; }
+    }
+
+    public static int Run(CreateRequest request, bool detach, bool keep, Action<string>? warn, Behaviour? behaviour = null)
     {
         var store = new ContainerStore(request.Root);
         if (!detach) Libc.Prctl(Prctl.SetChildSubreaper, 1, 0, 0, 0);
@@ -28,12 +39,14 @@ public static class ContainerRunner
             return 0;
         }
 
-        using (ChildProcess.ForwardSignals(pid))
+        using (ChildProcess.ForwardSignals(pid, behaviour?.StopSignal ?? Signals.SIGTERM, behaviour?.StopTimeout))
         {
             StepTimer.Mark("run: signal forwarding set up");
             StartOrRemove(store, request.Id, warn);
             StepTimer.Mark("run: started");
             string? execError = created.Init.WaitExec();
+            if (execError is null && behaviour?.Notify == NotifyMode.Ready)
+                SystemdNotify.Send($"READY=1\nMAINPID={Environment.ProcessId}\nSTATUS=container {request.Id} started\n");
             int status = ChildProcess.Wait(pid, reapOthers: true);
             terminal?.Drain();
             StepTimer.Mark("run: container exited");

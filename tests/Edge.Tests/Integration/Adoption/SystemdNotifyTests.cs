@@ -1,0 +1,134 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Net.Sockets;
+using System.Text;
+using Edge.Tests.Support;
+using Xunit;
+
+namespace Edge.Tests.Integration.Adoption;
+
+/// <summary>
+/// `edge run IMAGE` as the ExecStart= of a Type=notify unit (rootfs-samples/edge-busybox.service): the sd_notify
+/// protocol on a real datagram socket standing in for systemd's, and systemctl stop's SIGTERM.
+/// </summary>
+[Collection("containers")]
+public class SystemdNotifyTests
+{
+    private static string Name(string what) => $"sd-{what}-{Environment.ProcessId}";
+
+    private sealed class FakeSystemd : IDisposable
+    {
+        private readonly TempDir _dir = new("edge-sd-");
+        public FakeSystemd()
+        {
+            Path = _dir.Combine("notify");
+            Socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            Socket.Bind(new UnixDomainSocketEndPoint(Path));
+            Socket.ReceiveTimeout = 60_000;
+        }
+        public string Path { get; }
+        public Socket Socket { get; }
+        public string Receive()
+        {
+            byte[] buffer = new byte[4096];
+            int n = Socket.Receive(buffer);
+            return Encoding.UTF8.GetString(buffer, 0, n);
+        }
+        public void Dispose()
+        {
+            Socket.Dispose();
+            _dir.Dispose();
+        }
+    }
+
+    private static Process Start(TestStore store, string notifySocket, params string[] args)
+    {
+        var info = new ProcessStartInfo(EdgeProcess.Binary)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (string a in new[] { "--store", store.Root, "--root", store.Combine("state"), "run" }) info.ArgumentList.Add(a);
+        foreach (string a in args) info.ArgumentList.Add(a);
+        info.Environment["NOTIFY_SOCKET"] = notifySocket;
+        return Process.Start(info)!;
+    }
+
+    private static TestStore LoadedStore()
+    {
+        var store = new TestStore();
+        Assert.Equal(0, store.Edge("load", SampleImages.Archive).ExitCode);
+        return store;
+    }
+
+    [Fact]
+    public void ReadyOnceStartedThenStopSignalOnSigterm()
+    {
+        using TestStore store = LoadedStore();
+        using var systemd = new FakeSystemd();
+        using Process edge = Start(store, systemd.Path, "--rm", "--name", Name("ready"), "--stop-signal", "SIGUSR1", SampleImages.Name,
+            "sh", "-c", "trap 'echo got-usr1; exit 3' USR1; echo started; while :; do sleep 0.1; done");
+        string message = systemd.Receive();
+        Assert.Contains("READY=1\n", message);
+        Assert.Contains($"MAINPID={edge.Id}\n", message);
+        Assert.Equal(0, EdgeProcess.Run("kill", new[] { "-TERM", edge.Id.ToString() }).ExitCode);
+        Assert.True(edge.WaitForExit(30_000));
+        Assert.Equal(3, edge.ExitCode); // the container's own status: Restart=on-failure reads it
+        Assert.Equal("started\ngot-usr1\n", edge.StandardOutput.ReadToEnd());
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    [Fact]
+    public void StopTimeoutEndsWithSigkill()
+    {
+        using TestStore store = LoadedStore();
+        using var systemd = new FakeSystemd();
+        // sleep as PID 1 ignores SIGTERM: after --stop-timeout it is killed.
+        using Process edge = Start(store, systemd.Path, "--rm", "--name", Name("timeout"), "--stop-timeout", "1", SampleImages.Name, "sleep", "300");
+        Assert.Contains("READY=1\n", systemd.Receive());
+        var clock = Stopwatch.StartNew();
+        EdgeProcess.Run("kill", new[] { "-TERM", edge.Id.ToString() });
+        Assert.True(edge.WaitForExit(30_000));
+        Assert.Equal(137, edge.ExitCode);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"killed after {clock.Elapsed}: before the timeout");
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    [Fact]
+    public void ContainerModeRelaysTheApplicationsOwnReadiness()
+    {
+        using TestStore store = LoadedStore();
+        using var systemd = new FakeSystemd();
+        string helper = store.Combine("sd-notify");
+        File.WriteAllText(helper + ".c", """
+            #include <stdlib.h>
+            #include <string.h>
+            #include <sys/socket.h>
+            #include <sys/un.h>
+            /* sd-notify "READY=1\nSTATUS=..." : one datagram to $NOTIFY_SOCKET, with \n turned into newlines. */
+            int main(int argc, char **argv) {
+                const char *path = getenv("NOTIFY_SOCKET");
+                if (!path || argc < 2) return 2;
+                struct sockaddr_un a = { .sun_family = AF_UNIX };
+                strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+                char buf[512]; size_t n = 0;
+                for (const char *s = argv[1]; *s && n < sizeof buf - 1; s++) {
+                    if (s[0] == '\\' && s[1] == 'n') { buf[n++] = '\n'; s++; } else buf[n++] = *s;
+                }
+                int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+                return sendto(fd, buf, n, 0, (struct sockaddr *)&a, sizeof a) < 0;
+            }
+            """);
+        ProcessResult cc = EdgeProcess.Run("cc", new[] { "-static", "-O2", "-o", helper, helper + ".c" });
+        Assert.True(cc.ExitCode == 0, cc.ToString());
+        using Process edge = Start(store, systemd.Path, "--rm", "--name", Name("container"), "--sd-notify", "container",
+            "-v", helper + ":/sd-notify:ro", SampleImages.Name,
+            "sh", "-c", "echo NOTIFY_SOCKET=$NOTIFY_SOCKET; sleep 0.3; /sd-notify 'READY=1\\nSTATUS=app ready\\nMAINPID=1' && echo sent");
+        string message = systemd.Receive();
+        Assert.Equal("READY=1\nSTATUS=app ready\n", message); // the application's words; its MAINPID is not the unit's
+        Assert.True(edge.WaitForExit(30_000));
+        Assert.Equal(0, edge.ExitCode);
+        Assert.Equal("NOTIFY_SOCKET=/run/notify/notify.sock\nsent\n", edge.StandardOutput.ReadToEnd());
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+}
