@@ -117,6 +117,9 @@ case "$action" in
         bash bench/lifecycle.sh
         bash bench/pull.sh      # the first run needs a Debian mirror (debootstrap); the image is cached
         bash bench/extract.sh
+        bash rootfs-samples/build-image.sh out/samples/busybox-image >/dev/null
+        bash bench/seccomp.sh
+        bash bench/adoption.sh
         ;;
     clean)
         rm -rf out .toolchain src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj
