@@ -21,6 +21,7 @@ namespace Edge.Oci.Json;
 [JsonSerializable(typeof(Features))]
 [JsonSerializable(typeof(Process))]
 [JsonSerializable(typeof(Resources))]
+[JsonSerializable(typeof(Hooks))]
 [JsonSerializable(typeof(Manifest))]
 [JsonSerializable(typeof(Index))]
 [JsonSerializable(typeof(ImageConfig))]

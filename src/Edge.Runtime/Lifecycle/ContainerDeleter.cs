@@ -18,7 +18,7 @@ public static class ContainerDeleter
         if (!store.Exists(id))
         {
             if (!force || !ContainerId.IsValid(id)) throw new ContainerNotFoundException(id);
-            // A directory without state.json is what a `create` killed half-way leaves: --force clears it,
+            // A directory without a record is what a `create` killed half-way leaves: --force clears it,
             // so that the id can be used again.
             if (Directory.Exists(store.Directory(id))) Directory.Delete(store.Directory(id), recursive: true);
             return;

@@ -47,6 +47,9 @@ public static unsafe partial class SeccompCompiler
     [LibraryImport(Library, EntryPoint = "seccomp_syscall_resolve_name", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SyscallResolveName(string name);
 
+    [LibraryImport(Library, EntryPoint = "seccomp_syscall_resolve_name_arch", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SyscallResolveNameArch(uint arch, string name);
+
     [LibraryImport(Library, EntryPoint = "seccomp_rule_add_array")]
     private static partial int RuleAddArray(nint ctx, uint action, int syscall, uint count, ArgCompare* args);
 
@@ -84,9 +87,11 @@ public static unsafe partial class SeccompCompiler
             // The default action applies to every architecture added; the native one is there already.
             const int AttrBadArchAction = 1;
             AttrSet(ctx, AttrBadArchAction, ActKillProcess);
+            var arches = new List<uint> { ArchNative() };
             foreach (string arch in profile.Architectures ?? new List<string>())
             {
                 uint token = ArchResolveName(ArchName(arch));
+                if (token != 0 && !arches.Contains(token)) arches.Add(token);
                 if (token == 0) throw new RuntimeException($"{where}.architectures: unknown architecture \"{arch}\"");
                 int rc = ArchAdd(ctx, token);
                 if (rc != 0 && rc != -(int)Errno.EEXIST) throw new RuntimeException($"{where}.architectures: cannot add \"{arch}\" ({ErrnoText.Describe(-rc)})");
@@ -114,12 +119,38 @@ public static unsafe partial class SeccompCompiler
                     if (rc != 0) throw new RuntimeException($"{where}.syscalls[{i}]: rule for \"{name}\" refused ({ErrnoText.Describe(-rc)})");
                 }
             }
-            return Export(ctx);
+            byte[] program = Export(ctx);
+            // Newer syscalls get ENOSYS, not the default action, unless the default lets everything through.
+            if ((defaultAction & 0xffff0000) is ActAllow or ActLog) return program;
+            return EnosysPrologue.Prepend(program, HighestSyscalls(arches, rules));
         }
         finally
         {
             Release(ctx);
         }
+    }
+
+    /// <summary>
+    /// Per architecture (its AUDIT_ARCH value, which libseccomp uses as its token), the highest syscall number
+    /// any rule names. x32 shares x86_64's audit value and is left out: its numbers carry the x32 bit.
+    /// </summary>
+    private static List<(uint Arch, uint MaxSyscall)> HighestSyscalls(List<uint> arches, List<SyscallRule> rules)
+    {
+        const uint ScmpArchX32 = 0x4000003E;
+        var limits = new List<(uint, uint)>();
+        foreach (uint arch in arches)
+        {
+            if (arch == ScmpArchX32) continue;
+            int max = -1;
+            foreach (SyscallRule rule in rules)
+                foreach (string name in rule.Names)
+                {
+                    int nr = SyscallResolveNameArch(arch, name);
+                    if (nr >= 0 && nr > max) max = nr; // negative: not a syscall on this architecture
+                }
+            if (max >= 0) limits.Add((arch, (uint)max));
+        }
+        return limits;
     }
 
     private static byte[] Export(nint ctx)

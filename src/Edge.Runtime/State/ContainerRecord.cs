@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 namespace Edge.Runtime.State;
 
 /// <summary>
-/// What edge keeps about a container in ROOT/ID/state.json. The OCI state is derived from it: the status
-/// is read live from the process and the cgroup, never trusted from the file.
+/// What edge keeps about a container in ROOT/ID/state (<see cref="ContainerRecordFile"/>; edge 0.1 wrote
+/// ROOT/ID/state.json, still read). The OCI state is derived from it: the status is read live from the
+/// process and the cgroup, never trusted from the file.
 /// </summary>
 public sealed class ContainerRecord
 {
@@ -25,6 +26,7 @@ public sealed class ContainerRecord
     [JsonPropertyName("hooks")] public Oci.Runtime.Hooks? Hooks { get; set; }
 }
 
+/// <summary>Reads edge 0.1's state.json records.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(ContainerRecord))]
 public sealed partial class RuntimeJsonContext : JsonSerializerContext

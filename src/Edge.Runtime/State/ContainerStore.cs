@@ -23,19 +23,45 @@ public sealed class ContainerStore
 
     public string Directory(string id) => Path.Combine(Root, ContainerId.Validate(id));
 
-    public string RecordFile(string id) => Path.Combine(Directory(id), "state.json");
+    /// <summary>ROOT/ID/state (see <see cref="ContainerRecordFile"/>).</summary>
+    public string RecordFile(string id) => Path.Combine(Directory(id), RecordName);
 
-    public bool Exists(string id) => File.Exists(RecordFile(id));
+    private const string RecordName = "state";
+
+    /// <summary>What edge 0.1 wrote before the record became plain text: still read, so an upgrade keeps its containers.</summary>
+    private const string LegacyRecordName = "state.json";
+
+    public bool Exists(string id) => HasRecord(Directory(id));
+
+    private static bool HasRecord(string dir) => File.Exists(Path.Combine(dir, RecordName)) || File.Exists(Path.Combine(dir, LegacyRecordName));
 
     public ContainerRecord Load(string id)
     {
         string file = RecordFile(id);
-        if (!File.Exists(file)) throw new ContainerNotFoundException(id);
-        return OciJson.ReadFile(file, RuntimeJsonContext.Default.ContainerRecord, $"state of \"{id}\"");
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(file);
+        }
+        catch (FileNotFoundException)
+        {
+            string legacy = Path.Combine(Directory(id), LegacyRecordName);
+            if (!File.Exists(legacy)) throw new ContainerNotFoundException(id);
+            return OciJson.ReadFile(legacy, RuntimeJsonContext.Default.ContainerRecord, $"state of \"{id}\"");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new ContainerNotFoundException(id);
+        }
+        return ContainerRecordFile.Read(bytes, $"state of \"{id}\"");
     }
 
-    public void Save(ContainerRecord record) =>
-        AtomicFile.Write(RecordFile(record.Id), OciJson.ToUtf8(record, RuntimeJsonContext.Default.ContainerRecord), durable: false);
+    public void Save(ContainerRecord record)
+    {
+        AtomicFile.Write(RecordFile(record.Id), ContainerRecordFile.Write(record), durable: false);
+        string legacy = Path.Combine(Directory(record.Id), LegacyRecordName);
+        if (File.Exists(legacy)) File.Delete(legacy);
+    }
 
     /// <summary>Creates ROOT/ID exclusively: a second create with the same id fails here.</summary>
     public string CreateDirectory(string id)
@@ -58,7 +84,7 @@ public sealed class ContainerStore
         foreach (string dir in System.IO.Directory.EnumerateDirectories(Root))
         {
             string id = Path.GetFileName(dir);
-            if (ContainerId.IsValid(id) && File.Exists(Path.Combine(dir, "state.json"))) ids.Add(id);
+            if (ContainerId.IsValid(id) && HasRecord(dir)) ids.Add(id);
         }
         ids.Sort(StringComparer.Ordinal);
         foreach (string id in ids) yield return id;

@@ -127,7 +127,7 @@ public class BadInputTests
     {
         using TestRuntime r = TestRuntime.Edge();
         string id = Id("halfway");
-        Directory.CreateDirectory(Path.Combine(r.Root, id)); // as a `create` killed before writing state.json
+        Directory.CreateDirectory(Path.Combine(r.Root, id)); // as a `create` killed before writing its record
         Assert.Equal($"edge: container \"{id}\" does not exist\n", r.Cli("delete", id).Stderr);
         Assert.Equal(0, r.Cli("delete", "--force", id).ExitCode);
         Assert.Empty(Directory.GetDirectories(r.Root));

@@ -55,4 +55,24 @@ public class SeccompTablesTests
         Assert.Contains(83u, k);
         Assert.DoesNotContain(34u, k);
     }
+
+    [Fact]
+    public void EnosysPrologueUsesEachArchitecturesHighestNumber()
+    {
+        // Default ERRNO: syscalls above the highest named one (per architecture) return ENOSYS first.
+        byte[] program = SeccompCompiler.Compile(new Seccomp
+        {
+            DefaultAction = "SCMP_ACT_ERRNO",
+            Architectures = new List<string> { "SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64" },
+            Syscalls = new List<SyscallRule> { new() { Names = new List<string> { "read", "mkdirat" }, Action = "SCMP_ACT_ALLOW" } },
+        });
+        var jgt = new HashSet<uint>();
+        for (int i = 0; i + 8 <= program.Length; i += 8)
+            if ((program[i] | program[i + 1] << 8) == 0x25) jgt.Add(System.BitConverter.ToUInt32(program, i + 4));
+        Assert.Contains(258u, jgt); // x86_64: mkdirat is the highest named
+        Assert.Contains(63u, jgt);  // aarch64: read (63) is above mkdirat (34)
+        // With a default that allows everything there is nothing to protect.
+        byte[] allow = Compile(new[] { "SCMP_ARCH_X86_64" }, "mkdirat");
+        for (int i = 0; i + 8 <= allow.Length; i += 8) Assert.NotEqual(0x25, allow[i] | allow[i + 1] << 8);
+    }
 }

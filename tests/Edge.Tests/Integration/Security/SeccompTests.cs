@@ -146,4 +146,44 @@ public class SeccompTests
         Assert.Empty(Directory.GetDirectories(r.Root));
         Assert.Equal("", LeftoverCheck.Find());
     }
+
+    /// <summary>
+    /// A syscall numbered above everything docker's profile names gets ENOSYS (so a C library falls back to an
+    /// older call), while a known syscall the profile does not allow gets the default EPERM. runc agrees.
+    /// </summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void SyscallsNewerThanTheProfileGetEnosys(string runtime)
+    {
+        using var probeDir = new TempDir("edge-enosys-");
+        string probe = probeDir.Combine("probe");
+        File.WriteAllText(probe + ".c", """
+            #include <errno.h>
+            #include <stdio.h>
+            #include <unistd.h>
+            #include <sys/syscall.h>
+            static const char *result(long r) { return r >= 0 ? "ok" : errno == ENOSYS ? "ENOSYS" : errno == EPERM ? "EPERM" : "other"; }
+            int main(void) {
+                printf("syscall 1000: %s\n", result(syscall(1000)));
+                printf("acct: %s\n", result(syscall(SYS_acct, 0)));
+                return 0;
+            }
+            """);
+        ProcessResult cc = EdgeProcess.Run("cc", new[] { "-static", "-O2", "-o", probe, probe + ".c" });
+        Assert.True(cc.ExitCode == 0, cc.ToString());
+        using var bundle = new TestBundle("/probe");
+        var defaultCaps = bundle.Process["capabilities"]!["bounding"]!.AsArray().Select(c => (string)c!).ToList();
+        bundle.Linux["seccomp"] = DockerSeccomp.ForCapabilities(defaultCaps);
+        bundle.Config["mounts"]!.AsArray().Add(new JsonObject
+        {
+            ["destination"] = "/probe", ["type"] = "bind", ["source"] = probe, ["options"] = new JsonArray("bind", "ro"),
+        });
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        ProcessResult run = r.Run(bundle, Id($"enosys-{runtime}"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("syscall 1000: ENOSYS\nacct: EPERM\n", run.Stdout);
+        Assert.Equal("", LeftoverCheck.Find());
+    }
 }
