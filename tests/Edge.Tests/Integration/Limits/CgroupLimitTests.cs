@@ -151,4 +151,54 @@ public class CgroupLimitTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal((allowDevice ? "reached the driver" : "denied") + "\n1\n", run.Stdout);
     }
+
+    /// <summary>
+    /// The same linux.resources given to edge and to runc: the cgroup v1 files each wrote, read back from the
+    /// host, must be equal (the v2 counterpart runs in the VM, Integration/Vm).
+    /// </summary>
+    [Fact]
+    public void CgroupFilesMatchRuncs()
+    {
+        var resources = new JsonObject
+        {
+            ["memory"] = new JsonObject { ["limit"] = 67108864, ["reservation"] = 33554432, ["swap"] = 100663296, ["swappiness"] = 10 },
+            ["cpu"] = new JsonObject { ["shares"] = 512, ["quota"] = 50000, ["period"] = 100000, ["cpus"] = "0", ["mems"] = "0" },
+            ["pids"] = new JsonObject { ["limit"] = 30 },
+            ["blockIO"] = new JsonObject { ["weight"] = 500 },
+        };
+        (string Controller, string File)[] files =
+        {
+            ("memory", "memory.limit_in_bytes"), ("memory", "memory.soft_limit_in_bytes"), ("memory", "memory.memsw.limit_in_bytes"),
+            ("memory", "memory.swappiness"), ("cpu", "cpu.shares"), ("cpu", "cpu.cfs_quota_us"), ("cpu", "cpu.cfs_period_us"),
+            ("cpuset", "cpuset.cpus"), ("cpuset", "cpuset.mems"), ("pids", "pids.max"), ("blkio", "blkio.weight"), ("blkio", "blkio.bfq.weight"),
+        };
+        string Observe(string runtime)
+        {
+            using TestBundle bundle = Bundle(resources, "sleep", "30");
+            using TestRuntime r = TestRuntime.Named(runtime);
+            string id = Id($"files-{runtime}");
+            ProcessResult create = r.Detached("create", "--bundle", bundle.Path, id);
+            Assert.True(create.ExitCode == 0, create.ToString());
+            try
+            {
+                int pid = Pid(r, id);
+                var seen = new System.Text.StringBuilder();
+                foreach (var (controller, file) in files)
+                {
+                    string path = Path.Combine(CgroupDir(pid, controller), file);
+                    seen.Append(file).Append('=').Append(File.Exists(path) ? File.ReadAllText(path).Trim() : "(none)").Append('\n');
+                }
+                return seen.ToString();
+            }
+            finally
+            {
+                r.Cli("delete", "--force", id);
+            }
+        }
+        string edge = Observe("edge"), runc = Observe("runc");
+        Assert.Equal(runc, edge);
+        Assert.Contains("memory.limit_in_bytes=67108864\n", edge);
+        Assert.Contains("cpu.cfs_quota_us=50000\n", edge);
+        Assert.Equal("", LeftoverCheck.Find());
+    }
 }
