@@ -86,6 +86,7 @@ case "$action" in
         build
         bash rootfs-samples/build-busybox.sh out/samples/busybox >/dev/null
         bash rootfs-samples/build-image.sh out/samples/busybox-image >/dev/null
+        EDGE_SAMPLE_CMD="sleep 1000000" bash rootfs-samples/build-image.sh out/samples/pause-image localhost/edge-samples/pause:latest >/dev/null
         export EDGE_BINARY="$top/out/edge" EDGE_SAMPLES="$top/out/samples"
         log=$(mktemp)
         set +e

@@ -4,6 +4,7 @@
 # OUT and an OCI archive OUT.tar, named NAME (default localhost/edge-samples/busybox:latest) in
 # index.json. `edge load OUT.tar` reads it offline; the tests push it to a local registry with skopeo.
 # Usage: rootfs-samples/build-image.sh OUT [NAME] [ARCH]   (needs the bundle from build-busybox.sh)
+# EDGE_SAMPLE_CMD="sleep 1000000" replaces the command (the CRI test's pod sandbox image runs that).
 set -euo pipefail
 
 out="${1:?usage: build-image.sh OUT [NAME] [ARCH]}"
@@ -25,10 +26,16 @@ tag=build
 
 umoci init --layout "$layout"
 umoci new --image "$layout:$tag"
+if [[ -n "${EDGE_SAMPLE_CMD:-}" ]]; then
+    read -r -a words <<< "$EDGE_SAMPLE_CMD"
+    cmd=()
+    for w in "${words[@]}"; do cmd+=(--config.cmd "$w"); done
+else
+    cmd=(--config.cmd /bin/sh --config.cmd -c
+         --config.cmd '. /etc/os-release; echo "hello from $NAME image: pid $$, host $(hostname), uid $(id -u)"')
+fi
 umoci config --image "$layout:$tag" --os linux --architecture "$arch" --author "edge rootfs-samples" \
-    --config.env PATH=/usr/sbin:/usr/bin:/sbin:/bin --config.workingdir / \
-    --config.cmd /bin/sh --config.cmd -c \
-    --config.cmd '. /etc/os-release; echo "hello from $NAME image: pid $$, host $(hostname), uid $(id -u)"'
+    --config.env PATH=/usr/sbin:/usr/bin:/sbin:/bin --config.workingdir / "${cmd[@]}"
 umoci unpack --image "$layout:$tag" "$bundle" >/dev/null
 
 # Layer 1: the busybox rootfs. Layer 2: what an application image adds on top.
