@@ -5,8 +5,8 @@ namespace Edge.Linux;
 /// <summary>One file descriptor over a unix socket with SCM_RIGHTS, beside a payload (sendmsg/recvmsg).</summary>
 public static unsafe partial class FdPassing
 {
-    // struct msghdr { void *name; socklen_t namelen; struct iovec *iov; size_t iovlen; void *control; size_t controllen; int flags; }
     // struct cmsghdr { size_t len; int level; int type; } followed by the fd; SOL_SOCKET = 1, SCM_RIGHTS = 1.
+    private static readonly int HeaderSize = sizeof(nuint) + 8;
     private const int ControlSize = 32;
 
     /// <summary>Sends PAYLOAD with FD attached.</summary>
@@ -14,20 +14,16 @@ public static unsafe partial class FdPassing
     {
         byte* control = stackalloc byte[ControlSize];
         new Span<byte>(control, ControlSize).Clear();
-        *(nuint*)control = (nuint)(sizeof(nuint) + 8 + sizeof(int)); // CMSG_LEN(sizeof(int))
+        *(nuint*)control = (nuint)(HeaderSize + sizeof(int)); // CMSG_LEN(sizeof(int))
         *(int*)(control + sizeof(nuint)) = 1;
         *(int*)(control + sizeof(nuint) + 4) = 1;
-        *(int*)(control + sizeof(nuint) + 8) = fd;
+        *(int*)(control + HeaderSize) = fd;
         fixed (byte* data = payload)
         {
-            nint* iov = stackalloc nint[2];
-            iov[0] = (nint)data;
-            iov[1] = payload.Length;
-            nint* message = stackalloc nint[7];
-            message[0] = 0; message[1] = 0; message[2] = (nint)iov; message[3] = 1;
-            message[4] = (nint)control; message[5] = sizeof(nuint) + 8 + 8; /* CMSG_SPACE(sizeof(int)) */ message[6] = 0;
+            nint* iov = stackalloc nint[2] { (nint)data, payload.Length };
+            Message message = new(iov, control, HeaderSize + 8 /* CMSG_SPACE(sizeof(int)) */);
             nint n;
-            do n = SendMsg(socket, message, 0); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
+            do n = SendMsg(socket, &message, 0); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
             if (n < 0) throw new SystemCallException(what, null, ErrnoText.Last);
         }
     }
@@ -40,18 +36,35 @@ public static unsafe partial class FdPassing
         new Span<byte>(control, ControlSize).Clear();
         fixed (byte* data = payload)
         {
-            nint* iov = stackalloc nint[2];
-            iov[0] = (nint)data;
-            iov[1] = payload.Length;
-            nint* message = stackalloc nint[7];
-            message[0] = 0; message[1] = 0; message[2] = (nint)iov; message[3] = 1; message[4] = (nint)control; message[5] = ControlSize; message[6] = 0;
+            nint* iov = stackalloc nint[2] { (nint)data, payload.Length };
+            Message message = new(iov, control, ControlSize);
             nint n;
             // MSG_CMSG_CLOEXEC: a received fd must not leak into anything this process starts.
-            do n = Libc.RecvMsg(socket, message, 0x40000000); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
+            do n = Libc.RecvMsg(socket, &message, 0x40000000); while (n < 0 && ErrnoText.Last == (int)Errno.EINTR);
             if (n < 0) throw new SystemCallException(what, null, ErrnoText.Last);
-            if (message[5] >= sizeof(nuint) + 8 + sizeof(int) && *(int*)(control + sizeof(nuint)) == 1 && *(int*)(control + sizeof(nuint) + 4) == 1)
-                fd = *(int*)(control + sizeof(nuint) + 8);
+            if ((int)message.ControlLength >= HeaderSize + sizeof(int) && *(int*)(control + sizeof(nuint)) == 1 && *(int*)(control + sizeof(nuint) + 4) == 1)
+                fd = *(int*)(control + HeaderSize);
             return (int)n;
+        }
+    }
+
+    /// <summary>struct msghdr for one iovec (struct iovec { void *base; size_t length; }) and a control buffer.</summary>
+    private readonly struct Message
+    {
+        private readonly nint _name;
+        private readonly nint _nameLength;
+        private readonly nint* _iov;
+        private readonly nint _iovLength;
+        private readonly byte* _control;
+        public readonly nint ControlLength;
+        private readonly nint _flags;
+
+        public Message(nint* iov, byte* control, int controlLength)
+        {
+            _iov = iov;
+            _iovLength = 1;
+            _control = control;
+            ControlLength = controlLength;
         }
     }
 

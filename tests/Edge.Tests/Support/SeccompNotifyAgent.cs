@@ -8,7 +8,7 @@ namespace Edge.Tests.Support;
 
 /// <summary>
 /// A seccomp agent for the tests: listens on a unix socket (linux.seccomp.listenerPath), receives the
-/// container process state and the notify fd, and answers every notification with ERRNO.
+/// container process state and the notify fd (with edge's own FdPassing), and answers every notification with ERRNO.
 /// </summary>
 public sealed unsafe partial class SeccompNotifyAgent : IDisposable
 {
@@ -39,7 +39,7 @@ public sealed unsafe partial class SeccompNotifyAgent : IDisposable
     {
         using Socket connection = _listener.Accept();
         byte[] payload = new byte[65536];
-        int fd = ReceiveFd((int)connection.Handle, payload, out int length);
+        int length = Edge.Linux.FdPassing.Receive((int)connection.Handle, payload, out int fd, "receive the seccomp fd");
         State = Encoding.UTF8.GetString(payload, 0, length);
         if (fd < 0) return;
         try
@@ -63,25 +63,6 @@ public sealed unsafe partial class SeccompNotifyAgent : IDisposable
             Close(fd);
         }
     }
-
-    private static int ReceiveFd(int socket, byte[] payload, out int length)
-    {
-        byte* control = stackalloc byte[32];
-        fixed (byte* data = payload)
-        {
-            nint* iov = stackalloc nint[2];
-            iov[0] = (nint)data;
-            iov[1] = payload.Length;
-            nint* message = stackalloc nint[7];
-            message[0] = 0; message[1] = 0; message[2] = (nint)iov; message[3] = 1; message[4] = (nint)control; message[5] = 32; message[6] = 0;
-            length = (int)RecvMsg(socket, message, 0);
-            if (length < 0 || message[5] < 20 || *(int*)(control + 8) != 1 || *(int*)(control + 12) != 1) return -1;
-            return *(int*)(control + 16);
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
-    private static partial nint RecvMsg(int fd, void* message, int flags);
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int Ioctl(int fd, nuint request, void* argument);

@@ -119,8 +119,7 @@ public class SystemdNotifyTests
                 return sendto(fd, buf, n, 0, (struct sockaddr *)&a, sizeof a) < 0;
             }
             """);
-        ProcessResult cc = EdgeProcess.Run("cc", new[] { "-static", "-O2", "-o", helper, helper + ".c" });
-        Assert.True(cc.ExitCode == 0, cc.ToString());
+        StaticProgram.Compile(helper);
         using Process edge = Start(store, systemd.Path, "--rm", "--name", Name("container"), "--sd-notify", "container",
             "-v", helper + ":/sd-notify:ro", SampleImages.Name,
             "sh", "-c", "echo NOTIFY_SOCKET=$NOTIFY_SOCKET; sleep 0.3; /sd-notify 'READY=1\\nSTATUS=app ready\\nMAINPID=1' && echo sent");
