@@ -17,9 +17,9 @@ public static class FeatureSet
     /// <summary>mount(8) options edge translates into mount flags or propagation changes.</summary>
     public static readonly string[] MountOptions =
     {
-        "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "iversion", "lazytime", "loud",
+        "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "idmap", "iversion", "lazytime", "loud",
         "mand", "noatime", "nodev", "nodiratime", "noexec", "noiversion", "nolazytime", "nomand", "norelatime",
-        "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount", "ro", "rprivate",
+        "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount", "ridmap", "ro", "rprivate",
         "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow",
         "sync", "unbindable",
     };
@@ -38,12 +38,12 @@ public static class FeatureSet
             {
                 Namespaces = new List<string>(Namespaces),
                 Capabilities = capabilities,
-                Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = false },
-                // AppArmor, SELinux, Intel RDT and idmapped mounts are not implemented in this build.
+                Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = true },
+                // AppArmor, SELinux and Intel RDT are not implemented in this build.
                 Seccomp = new SeccompFeatures
                 {
                     Enabled = true,
-                    Actions = new() { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP" },
+                    Actions = new() { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP" },
                     Operators = new() { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE" },
                     Archs = new() { "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64" },
                     KnownFlags = new() { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" },
@@ -52,7 +52,7 @@ public static class FeatureSet
                 Apparmor = new EnabledFeature { Enabled = false },
                 Selinux = new EnabledFeature { Enabled = false },
                 IntelRdt = new IntelRdtFeatures { Enabled = false },
-                MountExtensions = new MountExtensionFeatures { IdMap = new EnabledFeature { Enabled = false } },
+                MountExtensions = new MountExtensionFeatures { IdMap = new EnabledFeature { Enabled = true } },
             },
             Annotations = new Dictionary<string, string>
             {

@@ -34,7 +34,7 @@ internal static class ExecCommand
             OptionSpec.Flag("no-new-privs", "set the no new privileges value for the process"),
             OptionSpec.List("cap", "CAP", "add a capability to the bounding set for the process", "c"),
             OptionSpec.Value("preserve-fds", "N", "pass N additional file descriptors to the container"),
-            OptionSpec.Value("cgroup", "PATH", "run the process in an (existing) sub-cgroup(s)"),
+            OptionSpec.List("cgroup", "[CONTROLLER[,CONTROLLER...]:]PATH", "run the process in an (existing) sub-cgroup of the container's cgroup (for the given v1 controllers, or all)"),
             OptionSpec.Flag("ignore-paused", "allow exec in a paused container"),
         },
         Run = Run,
@@ -45,7 +45,6 @@ internal static class ExecCommand
         int preserve = 0;
         if (context.Options.Get("preserve-fds") is { } text && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out preserve) || preserve < 0))
             throw new UsageException($"invalid value \"{text}\" for --preserve-fds");
-        if (context.Options.Get("cgroup") is not null) throw new Edge.Runtime.RuntimeException("exec --cgroup: sub-cgroups are not supported yet");
         var args = new System.Collections.Generic.List<string>();
         for (int i = 1; i < context.Args.Count; i++) args.Add(context.Args[i]);
         return ContainerExecutor.Exec(new ExecRequest
@@ -66,6 +65,7 @@ internal static class ExecCommand
             ConsoleSocket = context.Options.Get("console-socket"),
             PreserveFds = preserve,
             IgnorePaused = context.Options.Flag("ignore-paused"),
+            SubCgroups = context.Options.GetAll("cgroup"),
         }, context.Log.Warn);
     }
 }

@@ -229,19 +229,24 @@ public sealed class Cgroup
     /// <summary>Removes the directories (they must be empty of processes); missing ones are fine.</summary>
     public void Destroy()
     {
-        foreach (string dir in Directories)
+        foreach (string dir in Directories) RemoveTree(dir);
+    }
+
+    /// <summary>rmdir of DIR after its child cgroups (`exec --cgroup` sub-cgroups, or ones the container made), deepest first.</summary>
+    private static void RemoveTree(string dir)
+    {
+        if (!Directory.Exists(dir)) return;
+        foreach (string child in Directory.GetDirectories(dir)) RemoveTree(child);
+        for (int attempt = 0; attempt < 100 && Directory.Exists(dir); attempt++)
         {
-            for (int attempt = 0; attempt < 100 && Directory.Exists(dir); attempt++)
+            try
             {
-                try
-                {
-                    Directory.Delete(dir);
-                }
-                catch (IOException) when (attempt < 99)
-                {
-                    // EBUSY while the last exiting task is still being reaped.
-                    Thread.Sleep(5);
-                }
+                Directory.Delete(dir);
+            }
+            catch (IOException) when (attempt < 99)
+            {
+                // EBUSY while the last exiting task is still being reaped.
+                Thread.Sleep(5);
             }
         }
     }

@@ -28,6 +28,8 @@ public sealed class InitOptions
     /// <summary>The hierarchies <see cref="Cgroup"/> was resolved against, in the same order as its directories.</summary>
     public IReadOnlyList<CgroupHierarchy> CgroupHierarchies { get; init; } = new List<CgroupHierarchy>();
     public int LastCapability { get; init; } = 40;
+    /// <summary>Fds the plan refers to that the caller closes once the init has started (idmapped mounts' user namespaces).</summary>
+    public List<int> Opened { get; init; } = new();
     /// <summary>True for `edge exec`: join an existing container instead of building one.</summary>
     public bool IsExec { get; init; }
 }

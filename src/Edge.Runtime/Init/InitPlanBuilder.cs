@@ -245,8 +245,7 @@ public static unsafe class InitPlanBuilder
     {
         NativeArena arena = plan.Arena;
         ParsedMountOptions parsed = MountOptions.Parse(m.Type, m.Options);
-        if (m.UidMappings is { Count: > 0 } || m.GidMappings is { Count: > 0 })
-            throw new RuntimeException($"config.json: $.mounts[{index}]: idmapped mounts (uidMappings/gidMappings) are not supported");
+        bool idmapped = m.UidMappings is { Count: > 0 } || m.GidMappings is { Count: > 0 };
         string? source = m.Source;
         bool file = false;
         if (parsed.Bind)
@@ -259,9 +258,42 @@ public static unsafe class InitPlanBuilder
         string type = parsed.Bind ? "" : m.Type ?? "";
         if (!parsed.Bind && type.Length == 0)
             throw new RuntimeException($"config.json: $.mounts[{index}].type: required for a mount that is not a bind mount");
+        if (idmapped)
+        {
+            AddIdmapMount(plan, o, m, parsed, source!, target, file, index);
+            return;
+        }
         plan.Add(InitOp.Mount, $"mount `{source}` on `{m.Destination}` ({(parsed.Bind ? "bind" : type)})",
             a: (long)parsed.Flags, b: (long)parsed.Propagation, c: file ? 1 : 0, d: parsed.ChangesBindFlags ? 1 : 0,
             s1: arena.String(source), s2: arena.String(target), s3: parsed.Bind ? null : arena.String(type), s4: arena.String(parsed.Data));
+    }
+
+    /// <summary>
+    /// An idmapped bind mount (uidMappings/gidMappings, runtime-spec 1.2): the source's ids shifted through a user
+    /// namespace with those maps, made here (NativeInit.UsernsFd) and handed to the init by fd. "ridmap" or
+    /// "rbind" maps the whole tree.
+    /// </summary>
+    private static void AddIdmapMount(InitPlan plan, InitOptions o, Mount m, ParsedMountOptions parsed, string source, string target, bool file, int index)
+    {
+        if (!parsed.Bind) throw new RuntimeException($"config.json: $.mounts[{index}]: uidMappings/gidMappings need a bind mount");
+        if (m.UidMappings is not { Count: > 0 } || m.GidMappings is not { Count: > 0 })
+            throw new RuntimeException($"config.json: $.mounts[{index}]: an idmapped mount needs both uidMappings and gidMappings");
+        if (parsed.Propagation != 0) throw new RuntimeException($"config.json: $.mounts[{index}].options: propagation flags on an idmapped mount are not supported");
+        long ns = NativeInit.UsernsFd(FormatMap(m.UidMappings), FormatMap(m.GidMappings));
+        if (ns < 0) throw new SystemCallException($"user namespace for the idmapped mount on `{m.Destination}`", null, (int)-ns);
+        o.Opened.Add((int)ns);
+        ulong flags = parsed.Flags;
+        foreach (string option in m.Options ?? new List<string>())
+            if (option == "ridmap") flags |= MountFlags.Rec;
+        plan.Add(InitOp.IdmapMount, $"idmapped mount `{source}` on `{m.Destination}`",
+            a: (long)flags, b: ns, c: file ? 1 : 0, d: parsed.ChangesBindFlags ? 1 : 0, s1: plan.Arena.String(source), s2: plan.Arena.String(target));
+    }
+
+    private static string FormatMap(List<IdMapping> maps)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (IdMapping map in maps) text.Append(map.ContainerId).Append(' ').Append(map.HostId).Append(' ').Append(map.Size).Append('\n');
+        return text.ToString();
     }
 
     /// <summary>

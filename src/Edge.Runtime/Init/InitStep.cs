@@ -48,7 +48,8 @@ public enum InitOp
     SessionKeyring = 39, // S1 = keyring name: join a new session keyring
     ReceiveState = 40,   // read the hooks' state documents from the parent
     Hook = 41,           // S1 path, S2 argv, S3 envp, A timeout (s), B 0 = createContainer state, 1 = startContainer state
-    Seccomp = 42,        // S1 = struct sock_filter[A], B = SECCOMP_FILTER_FLAG_*: seccomp(SECCOMP_SET_MODE_FILTER)
+    Seccomp = 42,        // S1 = struct sock_filter[A], B = SECCOMP_FILTER_FLAG_*, C = 1: with a notify listener
+    IdmapMount = 43,     // S1 source, S2 target, A flags (MS_REC: recursive), B user namespace fd, C 1=file target, D 1=remount with flags
 }
 
 [StructLayout(LayoutKind.Sequential)]

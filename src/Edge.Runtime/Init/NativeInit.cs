@@ -8,4 +8,8 @@ internal static unsafe partial class NativeInit
     /// <summary>clone(2) into the init program; the child's pid, or -errno.</summary>
     [LibraryImport("edgeinit", EntryPoint = "edge_clone_init")]
     public static partial long CloneInit(InitProgram* program, ulong flags);
+
+    /// <summary>A user namespace with these maps ("inside outside count" lines) for an idmapped mount; its fd, or -errno.</summary>
+    [LibraryImport("edgeinit", EntryPoint = "edge_userns_fd", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial long UsernsFd(string uidMap, string gidMap);
 }

@@ -109,6 +109,7 @@ public static class ContainerCreator
                 Cgroup = cgroup,
                 CgroupHierarchies = hierarchies,
                 LastCapability = LastCapability(),
+                Opened = opened,
             });
 
             StepTimer.Mark("create: plan built");

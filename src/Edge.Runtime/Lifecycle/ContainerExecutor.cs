@@ -66,7 +66,8 @@ public static class ContainerExecutor
                 Join = join,
             });
             child = InitProcess.Start(plan, 0, pidNs);
-            if (record.CgroupPaths is { Count: > 0 } paths) new Cgroup(paths, record.CgroupUnified).AddProcess(child.Pid);
+            if (record.CgroupPaths is { Count: > 0 } paths)
+                new Cgroup(SubCgroupPaths.Resolve(paths, record.CgroupUnified, request.SubCgroups), record.CgroupUnified).AddProcess(child.Pid);
             child.Release();
             int execPid = child.Pid;
             child.WaitReady(fd => Seccomp.SeccompAgent.Send(spec.Linux!.Seccomp!, fd, execPid, ContainerStatus.Describe(record, dir)));

@@ -21,4 +21,6 @@ public sealed class ExecRequest
     public string? ConsoleSocket { get; init; }
     public int PreserveFds { get; init; }
     public bool IgnorePaused { get; init; }
+    /// <summary>--cgroup: "[controller,...:]path" sub-cgroups of the container's, as runc takes them.</summary>
+    public IReadOnlyList<string> SubCgroups { get; init; } = new List<string>();
 }

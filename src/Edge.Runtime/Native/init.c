@@ -24,6 +24,7 @@
 #endif
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -61,7 +62,7 @@ enum init_op {
     OP_CHMOD, OP_CONSOLE, OP_SETSID, OP_RLIMIT, OP_UMASK, OP_DROP_BOUNDING, OP_KEEP_CAPS, OP_SET_GROUPS,
     OP_SET_IDS, OP_CAPSET, OP_AMBIENT_RAISE, OP_NO_NEW_PRIVILEGES, OP_CHDIR, OP_CLOSE_FROM, OP_RESOLVE_EXEC,
     OP_READY, OP_WAIT_START, OP_EXEC, OP_TIME_NAMESPACE, OP_SESSION_KEYRING, OP_RECEIVE_STATE, OP_HOOK,
-    OP_SECCOMP,
+    OP_SECCOMP, OP_IDMAP_MOUNT,
 };
 
 struct init_step {
@@ -301,6 +302,43 @@ static int do_mount(struct init_program *p, struct init_step *s, int root)
         if (!error && propagation) error = check(mount(NULL, target, NULL, propagation, NULL));
         close(fd);
     }
+    return error;
+}
+
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+/* An idmapped bind mount: a detached copy of the source (open_tree), its ids shifted through the user
+ * namespace B (mount_setattr MOUNT_ATTR_IDMAP), moved onto the target. A = mount flags (MS_REC: the whole
+ * tree), C = 1 for a file target, D = 1 when the flags need a remount (ro, nosuid, ...). */
+static int do_idmap_mount(struct init_program *p, struct init_step *s, int root)
+{
+    unsigned long flags = (unsigned long)s->a;
+    unsigned int recursive = (flags & MS_REC) ? AT_RECURSIVE : 0;
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, s->s1, OPEN_TREE_CLONE | O_CLOEXEC | recursive);
+    if (tree < 0) return errno;
+    struct mount_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.attr_set = MOUNT_ATTR_IDMAP;
+    attr.userns_fd = (uint64_t)s->b;
+    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | recursive, &attr, sizeof attr) != 0) {
+        int error = errno;
+        close(tree);
+        return error;
+    }
+    int fd, error = resolve(p, root, s->s2, 1, s->c == 1, &fd);
+    if (error) { close(tree); return error; }
+    error = syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0 ? errno : 0;
+    close(tree);
+    close(fd);
+    if (error || s->d != 1) return error;
+    error = resolve(p, root, s->s2, 0, 0, &fd);
+    if (error) return error;
+    char target[32];
+    proc_fd(fd, target);
+    error = remount(target, flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT));
+    close(fd);
     return error;
 }
 
@@ -607,6 +645,7 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
         *root = open(s->s1, O_PATH | p->o_directory | O_CLOEXEC);
         return *root < 0 ? errno : 0;
     case OP_MOUNT: return do_mount(p, s, *root);
+    case OP_IDMAP_MOUNT: return do_idmap_mount(p, s, *root);
     case OP_MKNOD: return do_mknod(p, s, *root);
     case OP_BIND_DEVICE: return do_bind_device(p, s, *root);
     case OP_SYMLINK: return do_symlink(p, s, *root);
@@ -764,4 +803,44 @@ int64_t edge_clone_init(struct init_program *program, uint64_t flags)
         _exit(127);
     }
     return pid < 0 ? -(int64_t)errno : (int64_t)pid;
+}
+
+/* A user namespace with UID_MAP and GID_MAP ("inside outside count" lines), for idmapped mounts. A child is
+ * cloned into a new user namespace and blocks on a pipe while the parent writes its maps and opens
+ * /proc/PID/ns/user; then it exits. The child makes raw system calls only (it is a copy of the multi-threaded
+ * runtime). Returns the namespace fd (close-on-exec), or -errno. */
+int64_t edge_userns_fd(const char *uid_map, const char *gid_map)
+{
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) return -(int64_t)errno;
+    long pid = syscall(SYS_clone, (unsigned long)(CLONE_NEWUSER | SIGCHLD), 0, 0, 0, 0);
+    if (pid == 0) {
+        char c;
+        syscall(SYS_close, pipefd[1]);
+        syscall(SYS_read, pipefd[0], &c, 1);
+        syscall(SYS_exit, 0);
+    }
+    int error = pid < 0 ? errno : 0;
+    close(pipefd[0]);
+    int ns = -1;
+    if (!error) {
+        char path[64];
+        const char *names[2] = { "uid_map", "gid_map" };
+        const char *maps[2] = { uid_map, gid_map };
+        for (int i = 0; i < 2 && !error; i++) {
+            snprintf(path, sizeof path, "/proc/%ld/%s", pid, names[i]);
+            int fd = open(path, O_WRONLY | O_CLOEXEC);
+            if (fd < 0) { error = errno; break; }
+            if (write(fd, maps[i], strlen(maps[i])) < 0) error = errno;
+            close(fd);
+        }
+        if (!error) {
+            snprintf(path, sizeof path, "/proc/%ld/ns/user", pid);
+            ns = open(path, O_RDONLY | O_CLOEXEC);
+            if (ns < 0) error = errno;
+        }
+    }
+    close(pipefd[1]);
+    if (pid > 0) while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR) {}
+    return error ? -(int64_t)error : ns;
 }

@@ -221,6 +221,53 @@ public class ContainerObservationTests
         });
         Assert.Equal("from host\nro\nsingle file\n", seen);
     }
+
+    /// <summary>
+    /// An idmapped bind mount (mount uidMappings/gidMappings): files owned by 1000 on the host appear as root's
+    /// inside, and what the container's root writes lands as 1000 on the host; a plain bind of the same
+    /// directory shows the host's ids. runc 1.1 and crun 1.8 (Debian 12) have no idmapped mounts to compare.
+    /// </summary>
+    [Fact]
+    public void IdmappedMountShiftsOwners()
+    {
+        using var data = new TempDir("edge-idmap-");
+        System.IO.File.WriteAllText(data.Combine("owned"), "x\n");
+        System.IO.Directory.CreateDirectory(data.Combine("sub"));
+        foreach (string path in new[] { data.Path, data.Combine("owned"), data.Combine("sub") })
+            Assert.Equal(0, EdgeProcess.Run("chown", new[] { "1000:1000", path }).ExitCode);
+        System.IO.File.SetUnixFileMode(data.Path, (System.IO.UnixFileMode)0x1ed); // 0755: the plain mount is read by a root without DAC capabilities
+        var mapping = new JsonArray(new JsonObject { ["containerID"] = 1000, ["hostID"] = 0, ["size"] = 1 });
+        string seen = Observe("edge", "stat -c '%u:%g' /mapped/owned /mapped/sub /plain/owned; echo new > /mapped/sub/made && echo wrote", b =>
+        {
+            b.Config["mounts"]!.AsArray().Add(new JsonObject
+            {
+                ["destination"] = "/mapped", ["type"] = "bind", ["source"] = data.Path, ["options"] = new JsonArray("rbind", "idmap"),
+                ["uidMappings"] = mapping.DeepClone(), ["gidMappings"] = mapping.DeepClone(),
+            });
+            b.Config["mounts"]!.AsArray().Add(new JsonObject
+            {
+                ["destination"] = "/plain", ["type"] = "bind", ["source"] = data.Path, ["options"] = new JsonArray("rbind", "ro"),
+            });
+        });
+        Assert.Equal("0:0\n0:0\n1000:1000\nwrote\n", seen);
+        Assert.Equal("1000:1000\n", EdgeProcess.Run("stat", new[] { "-c", "%u:%g", data.Combine("sub", "made") }).Stdout);
+    }
+
+    [Fact]
+    public void IdmappedMountNeedsBothMaps()
+    {
+        using var bundle = new TestBundle("true");
+        int index = bundle.Config["mounts"]!.AsArray().Count;
+        bundle.Config["mounts"]!.AsArray().Add(new JsonObject
+        {
+            ["destination"] = "/mapped", ["type"] = "bind", ["source"] = "/tmp", ["options"] = new JsonArray("bind", "idmap"),
+            ["uidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 1000, ["size"] = 1 }),
+        });
+        ProcessResult run = RunIn("edge", bundle, "idmap-bad");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"edge: config.json: $.mounts[{index}]: an idmapped mount needs both uidMappings and gidMappings\n", run.Stderr);
+        Assert.Equal("", LeftoverCheck.Find());
+    }
 }
 
 [CollectionDefinition("containers")]

@@ -80,7 +80,7 @@ public class ContainerdTests : IClassFixture<ContainerdDaemon>
     public void TerminalThroughTheConsoleSocket(string runtime)
     {
         // ctr -t needs a terminal of its own: script(1) gives it one.
-        string command = $"ctr --address {_ctd.Socket} -n {_ctd.Namespace} run --rm -t --runc-binary {ContainerdDaemon.Binary(runtime)} {ContainerdDaemon.Image} {Id("tty-" + runtime)} sh -c 'tty; exit 5'";
+        string command = $"ctr --address {_ctd.Socket} -n {_ctd.Namespace} run --rm -t --runc-binary {ContainerdDaemon.Binary(runtime)} {ContainerdDaemon.Image} {Id("tty-" + runtime)} sh -c 'sleep 0.3; tty; exit 5'";
         ProcessResult run = EdgeProcess.Run("script", new[] { "-qec", command, "/dev/null" }, timeoutMs: 60_000);
         Assert.True(run.ExitCode == 5 && run.Stdout.Contains("/dev/pts/0"), run.ToString());
     }

@@ -201,4 +201,41 @@ public class CgroupLimitTests
         Assert.Contains("cpu.cfs_quota_us=50000\n", edge);
         Assert.Equal("", LeftoverCheck.Find());
     }
+
+    /// <summary>`exec --cgroup`: the process lands in existing sub-cgroups of the container's, per controller; the
+    /// sub-cgroups go with the container. runc does the same with the same arguments.</summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void ExecIntoSubCgroups(string runtime)
+    {
+        using TestBundle bundle = Bundle(new JsonObject(), "sleep", "30");
+        using TestRuntime r = TestRuntime.Named(runtime);
+        string id = Id($"subcg-{runtime}");
+        Assert.Equal(0, r.Detached("run", "-d", "--bundle", bundle.Path, id).ExitCode);
+        string memory = "", pids = "";
+        try
+        {
+            int pid = Pid(r, id);
+            memory = CgroupDir(pid, "memory");
+            pids = CgroupDir(pid, "pids");
+            Directory.CreateDirectory(Path.Combine(memory, "sub"));
+            Directory.CreateDirectory(Path.Combine(pids, "other"));
+            ProcessResult exec = r.Cli("exec", "--cgroup", "memory:sub", "--cgroup", "pids:other", id, "cat", "/proc/self/cgroup");
+            Assert.True(exec.ExitCode == 0, exec.ToString());
+            string Line(string controller) => exec.Stdout.Split('\n').Single(l => l.Split(':').Length == 3 && l.Split(':')[1].Split(',').Contains(controller));
+            Assert.EndsWith("/sub", Line("memory"));
+            Assert.EndsWith("/other", Line("pids"));
+            Assert.False(Line("cpu").EndsWith("/sub", StringComparison.Ordinal));
+            ProcessResult missing = r.Cli("exec", "--cgroup", "memory:nope", id, "true");
+            Assert.NotEqual(0, missing.ExitCode);
+        }
+        finally
+        {
+            r.Cli("delete", "--force", id);
+        }
+        Assert.False(Directory.Exists(memory), "the container's memory cgroup (with its sub-cgroup) is left");
+        Assert.False(Directory.Exists(pids), "the container's pids cgroup (with its sub-cgroup) is left");
+        Assert.Equal("", LeftoverCheck.Find());
+    }
 }
