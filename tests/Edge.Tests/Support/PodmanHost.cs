@@ -18,6 +18,9 @@ public sealed class PodmanHost : IDisposable
 
     private readonly TempDir _dir = new("edge-podman-");
 
+    /// <summary>podman's cgroupfs parent; removed at the end when the tests made it.</summary>
+    private readonly bool _madeLibpodParent = !Directory.Exists("/sys/fs/cgroup/memory/libpod_parent") && !Directory.Exists("/sys/fs/cgroup/libpod_parent");
+
     public PodmanHost()
     {
         File.WriteAllText(_dir.Combine("containers.conf"), $"""
@@ -45,5 +48,13 @@ public sealed class PodmanHost : IDisposable
     {
         Podman("runc", "rm", "-af", "-t", "0");
         _dir.Dispose();
+        if (!_madeLibpodParent) return;
+        foreach (string hierarchy in Directory.GetDirectories("/sys/fs/cgroup").Append("/sys/fs/cgroup"))
+        {
+            string dir = Path.Combine(hierarchy, "libpod_parent");
+            if (!Directory.Exists(dir)) continue;
+            foreach (string d in Directory.GetDirectories(dir, "*", SearchOption.AllDirectories).Append(dir).OrderByDescending(x => x.Length))
+                try { Directory.Delete(d); } catch (IOException) { }
+        }
     }
 }
