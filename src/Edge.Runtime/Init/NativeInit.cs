@@ -12,4 +12,12 @@ internal static unsafe partial class NativeInit
     /// <summary>A user namespace with these maps ("inside outside count" lines) for an idmapped mount; its fd, or -errno.</summary>
     [LibraryImport("edgeinit", EntryPoint = "edge_userns_fd", StringMarshalling = StringMarshalling.Utf8)]
     public static partial long UsernsFd(string uidMap, string gidMap);
+
+    /// <summary>Installs the forwarding handler (Native/init.c) for SIGNALS; 0, or an errno.</summary>
+    [LibraryImport("edgeinit", EntryPoint = "edge_forward_signals")]
+    public static partial int ForwardSignals(int pid, int stopSignal, int stopTimeoutSeconds, int* signals, int count);
+
+    /// <summary>Puts back what SIGNALS did before <see cref="ForwardSignals"/>.</summary>
+    [LibraryImport("edgeinit", EntryPoint = "edge_forward_end")]
+    public static partial void ForwardEnd(int* signals, int count);
 }

@@ -844,3 +844,53 @@ int64_t edge_userns_fd(const char *uid_map, const char *gid_map)
     if (pid > 0) while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR) {}
     return error ? -(int64_t)error : ns;
 }
+
+/* Foreground `run` and `exec`: the signals a supervisor sends edge go to the container's process. A plain
+ * handler that only calls kill(2) and alarm(2), so no runtime thread is started for it. SIGTERM becomes
+ * STOP_SIGNAL (an image's StopSignal); with STOP_TIMEOUT >= 0 seconds, SIGKILL follows that much later
+ * (through SIGALRM, which is forwarded as itself otherwise). */
+static volatile sig_atomic_t forward_pid, forward_stop_signal, forward_stop_timeout = -1, forward_stopping;
+static struct sigaction forward_saved[65];
+
+static void forward_signal(int sig)
+{
+    int saved = errno;
+    pid_t pid = (pid_t)forward_pid;
+    if (pid > 0) {
+        if (sig == SIGTERM) {
+            kill(pid, forward_stop_signal);
+            if (!forward_stopping && forward_stop_timeout == 0) kill(pid, SIGKILL);
+            else if (!forward_stopping && forward_stop_timeout > 0) alarm((unsigned)forward_stop_timeout);
+            forward_stopping = 1;
+        } else if (sig == SIGALRM && forward_stopping && forward_stop_timeout > 0) {
+            kill(pid, SIGKILL);
+        } else {
+            kill(pid, sig);
+        }
+    }
+    errno = saved;
+}
+
+int32_t edge_forward_signals(int32_t pid, int32_t stop_signal, int32_t stop_timeout, const int32_t *signals, int32_t count)
+{
+    forward_pid = pid;
+    forward_stop_signal = stop_signal;
+    forward_stop_timeout = stop_timeout;
+    forward_stopping = 0;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = forward_signal;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    for (int i = 0; i < count; i++)
+        if (signals[i] > 0 && signals[i] < 65 && sigaction(signals[i], &action, &forward_saved[signals[i]]) != 0) return errno;
+    return 0;
+}
+
+void edge_forward_end(const int32_t *signals, int32_t count)
+{
+    for (int i = 0; i < count; i++)
+        if (signals[i] > 0 && signals[i] < 65) sigaction(signals[i], &forward_saved[signals[i]], NULL);
+    alarm(0);
+    forward_pid = 0;
+}
