@@ -15,6 +15,15 @@ public sealed class TestStore : IDisposable
 
     private readonly bool _noOpenat2;
 
+    /// <summary>A store with the busybox sample image loaded (`edge load`).</summary>
+    public static TestStore WithSampleImage()
+    {
+        var store = new TestStore();
+        ProcessResult load = store.Edge("load", SampleImages.Archive);
+        if (load.ExitCode != 0) throw new System.InvalidOperationException("edge load of the sample image failed: " + load);
+        return store;
+    }
+
     /// <param name="noOpenat2">Makes edge resolve paths with its fallback for kernels without openat2.</param>
     public TestStore(bool noOpenat2 = false)
     {

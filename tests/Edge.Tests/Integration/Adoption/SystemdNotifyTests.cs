@@ -54,17 +54,10 @@ public class SystemdNotifyTests
         return Process.Start(info)!;
     }
 
-    private static TestStore LoadedStore()
-    {
-        var store = new TestStore();
-        Assert.Equal(0, store.Edge("load", SampleImages.Archive).ExitCode);
-        return store;
-    }
-
     [Fact]
     public void ReadyOnceStartedThenStopSignalOnSigterm()
     {
-        using TestStore store = LoadedStore();
+        using TestStore store = TestStore.WithSampleImage();
         using var systemd = new FakeSystemd();
         using Process edge = Start(store, systemd.Path, "--rm", "--name", Name("ready"), "--stop-signal", "SIGUSR1", SampleImages.Name,
             "sh", "-c", "trap 'echo got-usr1; exit 3' USR1; echo started; while :; do sleep 0.1; done");
@@ -81,7 +74,7 @@ public class SystemdNotifyTests
     [Fact]
     public void StopTimeoutEndsWithSigkill()
     {
-        using TestStore store = LoadedStore();
+        using TestStore store = TestStore.WithSampleImage();
         using var systemd = new FakeSystemd();
         // sleep as PID 1 ignores SIGTERM: after --stop-timeout it is killed.
         using Process edge = Start(store, systemd.Path, "--rm", "--name", Name("timeout"), "--stop-timeout", "1", SampleImages.Name, "sleep", "300");
@@ -97,7 +90,7 @@ public class SystemdNotifyTests
     [Fact]
     public void ContainerModeRelaysTheApplicationsOwnReadiness()
     {
-        using TestStore store = LoadedStore();
+        using TestStore store = TestStore.WithSampleImage();
         using var systemd = new FakeSystemd();
         string helper = store.Combine("sd-notify");
         File.WriteAllText(helper + ".c", """

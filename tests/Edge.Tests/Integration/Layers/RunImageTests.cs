@@ -15,17 +15,10 @@ public class RunImageTests
     private static ProcessResult Run(TestStore store, params string[] args) =>
         store.Edge(new[] { "--root", store.Combine("state"), "run" }.Concat(args).ToArray());
 
-    private static TestStore LoadedStore()
-    {
-        var store = new TestStore();
-        Assert.Equal(0, store.Edge("load", SampleImages.Archive).ExitCode);
-        return store;
-    }
-
     [Fact]
     public void RunsTheImagesCommandAndCleansUp()
     {
-        using TestStore store = LoadedStore();
+        using TestStore store = TestStore.WithSampleImage();
         ProcessResult run = Run(store, "--rm", "--name", Name("hello"), SampleImages.Name);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal($"hello from edge busybox sample image: pid 1, host {Name("hello")[..12]}, uid 0\n", run.Stdout);
@@ -38,7 +31,7 @@ public class RunImageTests
     [Fact]
     public void OptionsReachTheContainer()
     {
-        using TestStore store = LoadedStore();
+        using TestStore store = TestStore.WithSampleImage();
         string shared = store.Combine("shared");
         Directory.CreateDirectory(shared);
         File.WriteAllText(Path.Combine(shared, "from-host"), "host file\n");
@@ -52,7 +45,7 @@ public class RunImageTests
     [Fact]
     public void EntrypointAndReadOnlyRoot()
     {
-        using TestStore store = LoadedStore();
+        using TestStore store = TestStore.WithSampleImage();
         ProcessResult run = Run(store, "--rm", "--name", Name("ro"), "--read-only", "--entrypoint", "/bin/sh", SampleImages.Name,
             "-c", "touch /x 2>/dev/null && echo wrote || echo refused");
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -62,7 +55,7 @@ public class RunImageTests
     [Fact]
     public void WithoutRmTheWritableLayerStaysUntilRm()
     {
-        using TestStore store = LoadedStore();
+        using TestStore store = TestStore.WithSampleImage();
         string name = Name("keep");
         ProcessResult run = Run(store, "--name", name, SampleImages.Name, "sh", "-c", "echo kept > /data");
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -86,7 +79,7 @@ public class RunImageTests
     [Fact]
     public void BundleRunKeepsRuncMeaningAndImageRunNeedsNoConfig()
     {
-        using TestStore store = LoadedStore();
+        using TestStore store = TestStore.WithSampleImage();
         using var bundle = new TestBundle("/bin/sh", "-c", "echo bundle run");
         bundle.Save();
         // runc's form: one argument, config.json in the bundle.
@@ -119,7 +112,7 @@ public class RunImageTests
     [Fact]
     public void UnknownImageAndBadUserAreOneLine()
     {
-        using TestStore store = LoadedStore();
+        using TestStore store = TestStore.WithSampleImage();
         ProcessResult user = Run(store, "--rm", "--name", Name("user"), "-u", "nobody-here", SampleImages.Name);
         Assert.Equal(1, user.ExitCode);
         Assert.Equal("edge: user \"nobody-here\" is not in the image's /etc/passwd\n", user.Stderr);
@@ -130,7 +123,7 @@ public class RunImageTests
     [Fact]
     public void DetachedRunsUntilRmForce()
     {
-        using TestStore store = LoadedStore();
+        using TestStore store = TestStore.WithSampleImage();
         string name = Name("detached");
         ProcessResult run = Run(store, "-d", "--name", name, SampleImages.Name, "sh", "-c", "echo to the log; exec sleep 30");
         Assert.True(run.ExitCode == 0, run.ToString());
