@@ -118,6 +118,7 @@ public static unsafe class SystemdNotify
         public void Dispose()
         {
             Libc.Shutdown(_fd, 0 /* SHUT_RD: wakes the pump */);
+            _thread.Join(1000); // before the close: the fd number must not be reused under the pump
             Libc.Close(_fd);
         }
     }
