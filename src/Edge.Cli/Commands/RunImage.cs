@@ -30,7 +30,7 @@ internal static class RunImage
 
         NotifyMode notify = NotifyModeOf(context.Options.Get("sd-notify"));
         if (notify != NotifyMode.None && detach) throw new UsageException("--sd-notify needs a foreground run (systemd's main process is edge)");
-        TimeSpan stopTimeout = StopTimeout(context.Options.Get("stop-timeout"));
+        int stopTimeout = StopTimeoutSeconds(context.Options.Get("stop-timeout"));
 
         var store = new ContentStore(context.Global.Store).Initialise();
         ImageRecord record = FindOrPull(context, store, imageText);
@@ -41,7 +41,7 @@ internal static class RunImage
 
         var env = new List<string>(context.Options.GetAll("env"));
         var volumes = new List<string>(context.Options.GetAll("volume"));
-        var behaviour = new ContainerRunner.Behaviour { Notify = notify, StopSignal = stopSignal, StopTimeout = stopTimeout };
+        var behaviour = new ContainerRunner.Behaviour { Notify = notify, StopSignal = stopSignal, StopTimeoutSeconds = stopTimeout };
         if (notify != NotifyMode.Container) return Launch(context, store, image, id, command, env, volumes, behaviour);
 
         // --sd-notify=container: the container gets a socket of edge's at /run/notify/notify.sock, and what
@@ -126,12 +126,12 @@ internal static class RunImage
         };
     }
 
-    private static TimeSpan StopTimeout(string? value)
+    private static int StopTimeoutSeconds(string? value)
     {
-        if (value is null) return TimeSpan.FromSeconds(10);
+        if (value is null) return 10;
         if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds))
             throw new UsageException($"--stop-timeout \"{value}\": a number of seconds");
-        return TimeSpan.FromSeconds(seconds);
+        return seconds;
     }
 
     private static ImageRecord FindOrPull(CommandContext context, ContentStore store, string text)

@@ -116,10 +116,10 @@ public sealed class Cgroup
         for (int i = 0; i < parts.Length; i++)
         {
             string available = ReadOrEmpty(Path.Combine(dir, "cgroup.controllers"));
-            string enabled = ReadOrEmpty(Path.Combine(dir, "cgroup.subtree_control"));
+            string[] enabled = ReadOrEmpty(Path.Combine(dir, "cgroup.subtree_control")).Split(' ');
             var wanted = new List<string>();
             foreach (string controller in available.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                if (Array.IndexOf(enabled.Split(' '), controller) < 0) wanted.Add("+" + controller);
+                if (Array.IndexOf(enabled, controller) < 0) wanted.Add("+" + controller);
             if (wanted.Count > 0 && !TryWrite(Path.Combine(dir, "cgroup.subtree_control"), string.Join(' ', wanted)))
                 foreach (string one in wanted) TryWrite(Path.Combine(dir, "cgroup.subtree_control"), one);
             dir = Path.Combine(dir, parts[i]);

@@ -145,9 +145,9 @@ public static class CgroupLimits
         if (r.Pids is { } p) Write(dirs, "pids.max", p.Limit > 0 ? Num(p.Limit) : "max", "pids.limit");
         if (r.BlockIo is { } b)
         {
-            if (b.Weight is ushort weight and > 0) Write(dirs, "io.weight", Num(1 + (weight - 10) * 9999 / 990), "blockIO.weight");
+            if (b.Weight is ushort weight and > 0) Write(dirs, "io.weight", Num(BlkioWeightToIoWeight(weight)), "blockIO.weight");
             foreach (WeightDevice d in b.WeightDevice ?? new List<WeightDevice>())
-                if (d.Weight is ushort w) Write(dirs, "io.weight", $"{d.Major}:{d.Minor} {1 + (w - 10) * 9999 / 990}", "blockIO.weightDevice");
+                if (d.Weight is ushort w) Write(dirs, "io.weight", $"{d.Major}:{d.Minor} {BlkioWeightToIoWeight(w)}", "blockIO.weightDevice");
             IoMax(dirs, b.ThrottleReadBpsDevice, "rbps");
             IoMax(dirs, b.ThrottleWriteBpsDevice, "wbps");
             IoMax(dirs, b.ThrottleReadIopsDevice, "riops");
@@ -176,6 +176,9 @@ public static class CgroupLimits
             Write(dirs, "rdma.max", $"{device} hca_handle={handles} hca_object={objects}", $"rdma.{device}");
         }
     }
+
+    /// <summary>runc's conversion of a v1 blkio weight [10, 1000] to cgroup v2 io.weight [1, 10000].</summary>
+    private static long BlkioWeightToIoWeight(ushort weight) => 1 + (weight - 10) * 9999 / 990;
 
     /// <summary>runc's conversion of cpu shares [2, 262144] to cgroup v2 cpu.weight [1, 10000].</summary>
     public static ulong SharesToWeight(ulong shares) => shares == 0 ? 0 : 1 + (Math.Clamp(shares, 2, 262144) - 2) * 9999 / 262142;

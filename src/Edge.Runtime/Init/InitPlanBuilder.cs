@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using Edge.Linux;
 using Edge.Oci.Runtime;
@@ -279,7 +280,7 @@ public static unsafe class InitPlanBuilder
         if (m.UidMappings is not { Count: > 0 } || m.GidMappings is not { Count: > 0 })
             throw new RuntimeException($"config.json: $.mounts[{index}]: an idmapped mount needs both uidMappings and gidMappings");
         if (parsed.Propagation != 0) throw new RuntimeException($"config.json: $.mounts[{index}].options: propagation flags on an idmapped mount are not supported");
-        long ns = NativeInit.UsernsFd(FormatMap(m.UidMappings), FormatMap(m.GidMappings));
+        long ns = NativeInit.UsernsFd(FormatIdMap(m.UidMappings), FormatIdMap(m.GidMappings));
         if (ns < 0) throw new SystemCallException($"user namespace for the idmapped mount on `{m.Destination}`", null, (int)-ns);
         o.Opened.Add((int)ns);
         ulong flags = parsed.Flags;
@@ -289,10 +290,11 @@ public static unsafe class InitPlanBuilder
             a: (long)flags, b: ns, c: file ? 1 : 0, d: parsed.ChangesBindFlags ? 1 : 0, s1: plan.Arena.String(source), s2: plan.Arena.String(target));
     }
 
-    private static string FormatMap(List<IdMapping> maps)
+    /// <summary>The text of a /proc/PID/uid_map or gid_map file: "inside outside count" lines.</summary>
+    internal static string FormatIdMap(List<IdMapping> maps)
     {
         var text = new System.Text.StringBuilder();
-        foreach (IdMapping map in maps) text.Append(map.ContainerId).Append(' ').Append(map.HostId).Append(' ').Append(map.Size).Append('\n');
+        foreach (IdMapping map in maps) text.Append(CultureInfo.InvariantCulture, $"{map.ContainerId} {map.HostId} {map.Size}\n");
         return text.ToString();
     }
 

@@ -15,22 +15,15 @@ public static class ChildProcess
 
     /// <summary>Until disposed, the signals a supervisor sends to edge go to PID instead.</summary>
     /// <param name="stopSignal">What SIGTERM becomes (an image's StopSignal).</param>
-    /// <param name="stopTimeout">When given, SIGKILL follows a SIGTERM this much later (whole seconds) if PID still runs.</param>
+    /// <param name="stopTimeoutSeconds">From 0 up: SIGKILL follows a SIGTERM this many seconds later if PID still runs.</param>
     /// <remarks>A native handler (Native/init.c) rather than PosixSignalRegistration, whose first use starts a
     /// signal thread: 0.8 ms of every foreground run.</remarks>
-    public static unsafe IDisposable ForwardSignals(int pid, int stopSignal = Signals.SIGTERM, TimeSpan? stopTimeout = null)
+    public static unsafe IDisposable ForwardSignals(int pid, int stopSignal = Signals.SIGTERM, int stopTimeoutSeconds = -1)
     {
-        int timeout = stopTimeout is TimeSpan t ? (int)Math.Ceiling(t.TotalSeconds) : -1;
-        fixed (int* signals = Forwarded)
-        {
-            int error = Init.NativeInit.ForwardSignals(pid, stopSignal, timeout, signals, Forwarded.Length);
-            if (error != 0)
-            {
-                Init.NativeInit.ForwardEnd(signals, Forwarded.Length);
-                throw new SystemCallException("sigaction", null, error);
-            }
-        }
-        return new Forwarding();
+        int error;
+        fixed (int* signals = Forwarded) error = Init.NativeInit.ForwardSignals(pid, stopSignal, stopTimeoutSeconds, signals, Forwarded.Length);
+        // On failure the native side has already put back what it changed.
+        return error == 0 ? new Forwarding() : throw new SystemCallException("sigaction", null, error);
     }
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System;
-using System.Text;
 using Edge.Linux;
 
 namespace Edge.Runtime.Lifecycle;
@@ -18,16 +16,12 @@ public static class ConsoleSocket
 
     public static unsafe int Connect(string path, string what = "console socket")
     {
-        byte[] name = Encoding.UTF8.GetBytes(path);
-        if (name.Length >= 108) throw new RuntimeException($"{what} path `{path}` is too long");
+        byte* address = stackalloc byte[UnixAddress.Size];
+        int length = UnixAddress.Fill(path, address);
+        if (length < 0) throw new RuntimeException($"{what} path `{path}` is too long");
         int fd = Libc.Socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0) throw new SystemCallException("socket", null, ErrnoText.Last);
-        // struct sockaddr_un { sa_family_t family; char path[108]; }
-        byte* address = stackalloc byte[110];
-        new Span<byte>(address, 110).Clear();
-        *(ushort*)address = (ushort)Libc.AF_UNIX;
-        name.CopyTo(new Span<byte>(address + 2, 108));
-        if (Libc.Connect(fd, address, (uint)(2 + name.Length + 1)) != 0)
+        if (Libc.Connect(fd, address, (uint)length) != 0)
         {
             int errno = ErrnoText.Last;
             Libc.Close(fd);

@@ -199,15 +199,8 @@ public static class ContainerCreator
     private static void WriteIdMaps(int pid, LinuxSpec linux)
     {
         if (Libc.GetEffectiveUid() != 0) WriteProcFile(pid, "setgroups", "deny");
-        WriteProcFile(pid, "uid_map", FormatMap(linux.UidMappings!));
-        WriteProcFile(pid, "gid_map", FormatMap(linux.GidMappings!));
-    }
-
-    private static string FormatMap(List<IdMapping> mappings)
-    {
-        var text = new StringBuilder();
-        foreach (IdMapping m in mappings) text.Append(CultureInfo.InvariantCulture, $"{m.ContainerId} {m.HostId} {m.Size}\n");
-        return text.ToString();
+        WriteProcFile(pid, "uid_map", InitPlanBuilder.FormatIdMap(linux.UidMappings!));
+        WriteProcFile(pid, "gid_map", InitPlanBuilder.FormatIdMap(linux.GidMappings!));
     }
 
     private static void WriteProcFile(int pid, string name, string content)

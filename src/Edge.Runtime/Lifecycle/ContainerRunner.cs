@@ -17,8 +17,8 @@ public static class ContainerRunner
         public NotifyMode Notify { get; init; }
         /// <summary>SIGTERM to edge becomes this signal to the container (the image's StopSignal).</summary>
         public int StopSignal { get; init; } = Signals.SIGTERM;
-        /// <summary>After a SIGTERM, the container gets SIGKILL if it is still there this much later.</summary>
-        public TimeSpan? StopTimeout { get; init; }
+        /// <summary>After a SIGTERM, the container gets SIGKILL if it is still there this many seconds later; -1: never.</summary>
+        public int StopTimeoutSeconds { get; init; } = -1;
     }
 
     public static int Run(CreateRequest request, bool detach, bool keep, Action<string>? warn, Behaviour? behaviour = null)
@@ -39,7 +39,7 @@ public static class ContainerRunner
             return 0;
         }
 
-        using (ChildProcess.ForwardSignals(pid, behaviour?.StopSignal ?? Signals.SIGTERM, behaviour?.StopTimeout))
+        using (ChildProcess.ForwardSignals(pid, behaviour?.StopSignal ?? Signals.SIGTERM, behaviour?.StopTimeoutSeconds ?? -1))
         {
             StepTimer.Mark("run: signal forwarding set up");
             StartOrRemove(store, request.Id, warn);

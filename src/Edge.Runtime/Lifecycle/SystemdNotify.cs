@@ -42,23 +42,18 @@ public static unsafe class SystemdNotify
 
     private static void SendTo(int fd, string path, ReadOnlySpan<byte> message)
     {
-        byte* address = stackalloc byte[110];
+        byte* address = stackalloc byte[UnixAddress.Size];
         int length = Address(path, address);
         fixed (byte* data = message)
             if (Libc.SendTo(fd, data, (nuint)message.Length, 0, address, (uint)length) < 0)
                 throw new SystemCallException("notify systemd at", path, ErrnoText.Last);
     }
 
-    /// <summary>struct sockaddr_un for PATH; returns its length.</summary>
+    /// <summary>struct sockaddr_un for PATH ('@' first: abstract); returns its length.</summary>
     private static int Address(string path, byte* address)
     {
-        byte[] name = Encoding.UTF8.GetBytes(path);
-        if (name.Length >= 108) throw new RuntimeException($"NOTIFY_SOCKET `{path}` is too long");
-        new Span<byte>(address, 110).Clear();
-        *(ushort*)address = (ushort)Libc.AF_UNIX;
-        name.CopyTo(new Span<byte>(address + 2, 108));
-        if (name.Length > 0 && name[0] == (byte)'@') address[2] = 0; // abstract namespace
-        return 2 + name.Length + (name[0] == (byte)'@' ? 0 : 1);
+        int length = UnixAddress.Fill(path, address, abstractAt: true);
+        return length >= 0 ? length : throw new RuntimeException($"NOTIFY_SOCKET `{path}` is too long");
     }
 
     /// <summary>
@@ -76,7 +71,7 @@ public static unsafe class SystemdNotify
             _target = target;
             _fd = Libc.Socket(Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
             if (_fd < 0) throw new SystemCallException("socket", null, ErrnoText.Last);
-            byte* address = stackalloc byte[110];
+            byte* address = stackalloc byte[UnixAddress.Size];
             int length = Address(socketPath, address);
             if (Libc.Bind(_fd, address, (uint)length) != 0)
             {

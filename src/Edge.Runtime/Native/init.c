@@ -279,6 +279,21 @@ static int remount(const char *target, unsigned long flags)
     return check(mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | keep | flags, NULL));
 }
 
+/* After a mount on PATH: remounts it with the bind mount's own flags (BIND_FLAGS, when not 0) and applies
+ * PROPAGATION. PATH is resolved again: an fd taken before the mount names the directory underneath. */
+static int adjust_mount(struct init_program *p, int root, const char *path, unsigned long bind_flags, unsigned long propagation)
+{
+    if (!bind_flags && !propagation) return 0;
+    int fd, error = resolve(p, root, path, 0, 0, &fd);
+    if (error) return error;
+    char target[32];
+    proc_fd(fd, target);
+    if (bind_flags) error = remount(target, bind_flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT));
+    if (!error && propagation) error = check(mount(NULL, target, NULL, propagation, NULL));
+    close(fd);
+    return error;
+}
+
 static int do_mount(struct init_program *p, struct init_step *s, int root)
 {
     unsigned long flags = (unsigned long)s->a, propagation = (unsigned long)s->b;
@@ -293,16 +308,7 @@ static int do_mount(struct init_program *p, struct init_step *s, int root)
     error = rc ? errno : 0;
     close(fd);
     if (error) return error;
-    if ((bind && s->d == 1) || propagation) {
-        /* Re-resolve: the fd above names the directory underneath, not the new mount. */
-        error = resolve(p, root, s->s2, 0, 0, &fd);
-        if (error) return error;
-        proc_fd(fd, target);
-        if (bind && s->d == 1) error = remount(target, flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT));
-        if (!error && propagation) error = check(mount(NULL, target, NULL, propagation, NULL));
-        close(fd);
-    }
-    return error;
+    return adjust_mount(p, root, s->s2, bind && s->d == 1 ? flags : 0, propagation);
 }
 
 #ifndef AT_RECURSIVE
@@ -332,14 +338,8 @@ static int do_idmap_mount(struct init_program *p, struct init_step *s, int root)
     error = syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0 ? errno : 0;
     close(tree);
     close(fd);
-    if (error || s->d != 1) return error;
-    error = resolve(p, root, s->s2, 0, 0, &fd);
     if (error) return error;
-    char target[32];
-    proc_fd(fd, target);
-    error = remount(target, flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT));
-    close(fd);
-    return error;
+    return adjust_mount(p, root, s->s2, s->d == 1 ? flags : 0, 0);
 }
 
 /* Copies the parent of PATH ("." when none) into BUFFER and returns the last component. */
@@ -871,6 +871,14 @@ static void forward_signal(int sig)
     errno = saved;
 }
 
+void edge_forward_end(const int32_t *signals, int32_t count)
+{
+    for (int i = 0; i < count; i++)
+        if (signals[i] > 0 && signals[i] < 65) sigaction(signals[i], &forward_saved[signals[i]], NULL);
+    alarm(0);
+    forward_pid = 0;
+}
+
 int32_t edge_forward_signals(int32_t pid, int32_t stop_signal, int32_t stop_timeout, const int32_t *signals, int32_t count)
 {
     forward_pid = pid;
@@ -882,15 +890,11 @@ int32_t edge_forward_signals(int32_t pid, int32_t stop_signal, int32_t stop_time
     action.sa_handler = forward_signal;
     action.sa_flags = SA_RESTART;
     sigemptyset(&action.sa_mask);
-    for (int i = 0; i < count; i++)
-        if (signals[i] > 0 && signals[i] < 65 && sigaction(signals[i], &action, &forward_saved[signals[i]]) != 0) return errno;
+    for (int i = 0; i < count; i++) {
+        if (signals[i] <= 0 || signals[i] >= 65 || sigaction(signals[i], &action, &forward_saved[signals[i]]) == 0) continue;
+        int error = errno;
+        edge_forward_end(signals, i); /* what was installed goes back; the rest was never touched */
+        return error;
+    }
     return 0;
-}
-
-void edge_forward_end(const int32_t *signals, int32_t count)
-{
-    for (int i = 0; i < count; i++)
-        if (signals[i] > 0 && signals[i] < 65) sigaction(signals[i], &forward_saved[signals[i]], NULL);
-    alarm(0);
-    forward_pid = 0;
 }

@@ -110,9 +110,7 @@ public class ContainerdDaemon : IDisposable
         {
             foreach (string root in new[] { "/run/containerd/runc", "/run/containerd/io.containerd.runtime.v2.task" })
                 if (Directory.Exists(Path.Combine(root, Namespace))) Directory.Delete(Path.Combine(root, Namespace), recursive: true);
-            foreach (string hierarchy in Directory.GetDirectories("/sys/fs/cgroup"))
-                foreach (string dir in Directory.EnumerateDirectories(hierarchy, Namespace, SearchOption.AllDirectories).OrderByDescending(d => d.Length))
-                    try { Directory.Delete(dir); } catch (IOException) { }
+            TestCgroups.RemoveEverywhere(Namespace);
         }
         _dir.Dispose();
     }

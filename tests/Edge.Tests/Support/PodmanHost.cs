@@ -48,13 +48,6 @@ public sealed class PodmanHost : IDisposable
     {
         Podman("runc", "rm", "-af", "-t", "0");
         _dir.Dispose();
-        if (!_madeLibpodParent) return;
-        foreach (string hierarchy in Directory.GetDirectories("/sys/fs/cgroup").Append("/sys/fs/cgroup"))
-        {
-            string dir = Path.Combine(hierarchy, "libpod_parent");
-            if (!Directory.Exists(dir)) continue;
-            foreach (string d in Directory.GetDirectories(dir, "*", SearchOption.AllDirectories).Append(dir).OrderByDescending(x => x.Length))
-                try { Directory.Delete(d); } catch (IOException) { }
-        }
+        if (_madeLibpodParent) TestCgroups.RemoveEverywhere("libpod_parent");
     }
 }

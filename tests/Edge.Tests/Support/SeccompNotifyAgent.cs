@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Edge.Tests.Support;
@@ -10,7 +9,7 @@ namespace Edge.Tests.Support;
 /// A seccomp agent for the tests: listens on a unix socket (linux.seccomp.listenerPath), receives the
 /// container process state and the notify fd (with edge's own FdPassing), and answers every notification with ERRNO.
 /// </summary>
-public sealed unsafe partial class SeccompNotifyAgent : IDisposable
+public sealed unsafe class SeccompNotifyAgent : IDisposable
 {
     private readonly TempDir _dir = new("edge-agent");
     private readonly Socket _listener;
@@ -50,25 +49,19 @@ public sealed unsafe partial class SeccompNotifyAgent : IDisposable
             while (true)
             {
                 new Span<byte>(notif, 80).Clear();
-                if (Ioctl(fd, 0xc0502100 /* SECCOMP_IOCTL_NOTIF_RECV */, notif) != 0) return; // the filter's processes are gone
+                if (Edge.Linux.Libc.Ioctl(fd, 0xc0502100 /* SECCOMP_IOCTL_NOTIF_RECV */, notif) != 0) return; // the filter's processes are gone
                 lock (Syscalls) Syscalls.Add(*(int*)(notif + 16));
                 new Span<byte>(resp, 24).Clear();
                 *(ulong*)resp = *(ulong*)notif; // id
                 *(int*)(resp + 16) = -answerErrno;
-                Ioctl(fd, 0xc0182101 /* SECCOMP_IOCTL_NOTIF_SEND */, resp);
+                Edge.Linux.Libc.Ioctl(fd, 0xc0182101 /* SECCOMP_IOCTL_NOTIF_SEND */, resp);
             }
         }
         finally
         {
-            Close(fd);
+            Edge.Linux.Libc.Close(fd);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static partial int Ioctl(int fd, nuint request, void* argument);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 
     public void Dispose()
     {
