@@ -13,7 +13,7 @@ public static class OciJson
     public static T Parse<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> type, string file)
     {
         // A UTF-8 byte order mark is legal in files written by some editors.
-        if (utf8.StartsWith("\xEF\xBB\xBF"u8)) utf8 = utf8[3..];
+        if (utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) utf8 = utf8[3..];
         T? value;
         try
         {
@@ -27,19 +27,31 @@ public static class OciJson
         return value;
     }
 
+    /// <summary>
+    /// Parses a runtime-spec document with <see cref="SpecReader"/> when it can, else with the context, which
+    /// also words the error. The context's metadata is only built (<paramref name="type"/>) when needed.
+    /// </summary>
+    public static T Parse<T>(ReadOnlySpan<byte> utf8, SpecReader.Read<T> fast, Func<JsonTypeInfo<T>> type, string file) where T : class =>
+        SpecReader.TryRead(utf8, fast, out T value) ? value : Parse(utf8, type(), file);
+
     /// <summary>Reads and parses a file; a missing or unreadable file is a one-line error too.</summary>
-    public static T ReadFile<T>(string path, JsonTypeInfo<T> type, string? displayName = null)
+    public static T ReadFile<T>(string path, JsonTypeInfo<T> type, string? displayName = null) =>
+        Parse(ReadBytes(path, displayName), type, displayName ?? path);
+
+    /// <summary>Reads a runtime-spec document through <see cref="SpecReader"/>, see <see cref="Parse{T}(ReadOnlySpan{byte}, SpecReader.Read{T}, Func{JsonTypeInfo{T}}, string)"/>.</summary>
+    public static T ReadFile<T>(string path, SpecReader.Read<T> fast, Func<JsonTypeInfo<T>> type, string? displayName = null) where T : class =>
+        Parse(ReadBytes(path, displayName), fast, type, displayName ?? path);
+
+    private static byte[] ReadBytes(string path, string? displayName)
     {
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new OciFormatException(displayName ?? path, null, Errors.Describe(ex), null);
         }
-        return Parse(bytes, type, displayName ?? path);
     }
 
     /// <summary>Serialises compactly (one line), as state and list output do.</summary>

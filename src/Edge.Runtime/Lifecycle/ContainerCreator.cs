@@ -181,7 +181,7 @@ public static class ContainerCreator
     {
         if (!Directory.Exists(bundle)) throw new RuntimeException($"bundle `{bundle}`: no such directory");
         string file = Path.Combine(bundle, "config.json");
-        return OciJson.ReadFile(file, OciJsonContext.Default.Spec, file);
+        return OciJson.ReadFile(file, SpecReader.Spec, static () => OciJsonContext.Default.Spec, file);
     }
 
     private static string HookState(string id, int pid, string bundle, Spec spec, string status) =>

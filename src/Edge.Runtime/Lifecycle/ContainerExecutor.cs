@@ -34,7 +34,8 @@ public static class ContainerExecutor
         if (status == ContainerStatus.Stopped) throw new RuntimeException("cannot exec in a stopped container");
         if (status == ContainerStatus.Paused && !request.IgnorePaused) throw new RuntimeException("cannot exec in a paused container (use --ignore-paused)");
 
-        Spec spec = OciJson.ReadFile(Path.Combine(record.Bundle, "config.json"), OciJsonContext.Default.Spec, Path.Combine(record.Bundle, "config.json"));
+        string config = Path.Combine(record.Bundle, "config.json");
+        Spec spec = OciJson.ReadFile(config, SpecReader.Spec, static () => OciJsonContext.Default.Spec, config);
         Process process = BuildProcess(request, spec);
 
         var opened = new List<int>();
@@ -116,7 +117,7 @@ public static class ContainerExecutor
     private static Process BuildProcess(ExecRequest request, Spec spec)
     {
         if (!string.IsNullOrEmpty(request.ProcessFile))
-            return OciJson.ReadFile(request.ProcessFile, OciJsonContext.Default.Process);
+            return OciJson.ReadFile(request.ProcessFile, SpecReader.Process, static () => OciJsonContext.Default.Process);
         Process baseProcess = spec.Process ?? throw new RuntimeException("config.json: $.process: required");
         if (request.Args.Count == 0) throw new RuntimeException("exec: no command given (pass ARGS or --process FILE)");
         var env = new List<string>(baseProcess.Env ?? new List<string>());

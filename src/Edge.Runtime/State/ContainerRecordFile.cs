@@ -81,7 +81,7 @@ public static class ContainerRecordFile
                     annotations[pendingKey] = value;
                     pendingKey = null;
                     break;
-                case "hooks": hooks = OciJson.Parse(Encoding.UTF8.GetBytes(value), OciJsonContext.Default.Hooks, file + ": hooks"); break;
+                case "hooks": hooks = OciJson.Parse(Encoding.UTF8.GetBytes(value), SpecReader.Hooks, static () => OciJsonContext.Default.Hooks, file + ": hooks"); break;
                 default: break; // a later edge's field: ignored, as unknown JSON fields were
             }
         }

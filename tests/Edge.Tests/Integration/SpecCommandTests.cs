@@ -1,5 +1,7 @@
 using System.IO;
 using System.Text.Json.Nodes;
+using Edge.Oci.Json;
+using Edge.Oci.Runtime;
 using Edge.Tests.Support;
 using Xunit;
 
@@ -27,6 +29,29 @@ public class SpecCommandTests
         edge["ociVersion"] = reference["ociVersion"]!.DeepClone();
         edge["hostname"] = reference["hostname"]!.DeepClone();
         Assert.True(JsonNode.DeepEquals(reference, edge), $"edge:\n{edge}\nrunc:\n{reference}");
+    }
+
+    /// <summary>
+    /// The starter configs of edge, runc and crun (and what `edge run IMAGE` writes, via the sample test
+    /// elsewhere) take config.json's fast path, and read there as the serializer reads them.
+    /// </summary>
+    [Theory]
+    [InlineData("edge", false)]
+    [InlineData("edge", true)]
+    [InlineData("runc", false)]
+    [InlineData("runc", true)]
+    [InlineData("crun", false)]
+    [InlineData("crun", true)]
+    public void StarterConfigsTakeTheFastPath(string tool, bool rootless)
+    {
+        using var dir = new TempDir();
+        string[] args = rootless ? new[] { "spec", "--rootless" } : new[] { "spec" };
+        ProcessResult r = EdgeProcess.Run(tool == "edge" ? EdgeProcess.Binary : tool, args, workingDirectory: dir.Path);
+        Assert.Equal(0, r.ExitCode);
+        byte[] utf8 = File.ReadAllBytes(dir.Combine("config.json"));
+        Assert.True(SpecReader.TryRead(utf8, SpecReader.Spec, out Spec fast), $"{tool} spec: the fast reader declined");
+        Spec reference = OciJson.Parse(utf8, OciJsonContext.Default.Spec, "config.json");
+        Assert.Equal(OciJson.ToUtf8(reference, OciJsonContext.Default.Spec), OciJson.ToUtf8(fast, OciJsonContext.Default.Spec));
     }
 
     [Fact]

@@ -77,6 +77,52 @@ public class ConfigErrorTests
         Assert.DoesNotContain('\n', ex.Message);
     }
 
+    /// <summary>The fast path (SpecReader) declines every malformed document, so the context words the error.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void FastPathDeclinesAndGivesTheSameError(string json, string expected)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
+        Assert.False(SpecReader.TryRead(utf8, SpecReader.Spec, out _));
+        var ex = Assert.Throws<OciFormatException>(() => OciJson.Parse(utf8, SpecReader.Spec, static () => OciJsonContext.Default.Spec, "config.json"));
+        Assert.Equal(expected, ex.Message);
+    }
+
+    /// <summary>What the context rejects, the fast path does not accept either.</summary>
+    [Theory]
+    [InlineData("""{"ociVersion":"1.2.1","process":{"cwd":"/","user":null}}""")]
+    [InlineData("""{"ociVersion":"1.2.1","process":{"cwd":"/","terminal":null}}""")]
+    [InlineData("""{"ociVersion":"1.2.1","process":{"cwd":"/","user":{"uid":4294967296}}}""")]
+    [InlineData("""{"ociVersion":"1.2.1","process":{"cwd":"/","user":{"uid":"0"}}}""")]
+    [InlineData("""{"ociVersion":"1.2.1","process":{"cwd":"/","rlimits":[{"type":"RLIMIT_NOFILE","hard":1}]}}""")]
+    [InlineData("""{"ociVersion":"1.2.1","linux":{"resources":{"blockIO":{"weight":65536}}}}""")]
+    [InlineData("""{"ociVersion":"1.2.1","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":null,"action":"SCMP_ACT_ALLOW"}]}}}""")]
+    [InlineData("""{"ociVersion":"1.2.1","linux":{"resources":{"devices":[{"access":"rwm"}]}}}""")]
+    [InlineData("""{"ociVersion":"1.2.1"} {}""")]
+    [InlineData("""{"ociVersion":"1.2.1" /* comment */}""")]
+    [InlineData("null")]
+    public void FastPathDeclinesWhatTheContextRejects(string json)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
+        Assert.False(SpecReader.TryRead(utf8, SpecReader.Spec, out _));
+        var reference = Assert.Throws<OciFormatException>(() => OciJson.Parse(utf8, OciJsonContext.Default.Spec, "config.json"));
+        var fast = Assert.Throws<OciFormatException>(() => OciJson.Parse(utf8, SpecReader.Spec, static () => OciJsonContext.Default.Spec, "config.json"));
+        Assert.Equal(reference.Message, fast.Message);
+    }
+
+    /// <summary>A null element of an array or map: the context takes it (it checks nullability only on properties), the fast path leaves it to the context.</summary>
+    [Theory]
+    [InlineData("""{"ociVersion":"1.2.1","linux":{"sysctl":{"a":null}}}""")]
+    [InlineData("""{"ociVersion":"1.2.1","mounts":[null]}""")]
+    public void FastPathLeavesNullElementsToTheContext(string json)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
+        Assert.False(SpecReader.TryRead(utf8, SpecReader.Spec, out _));
+        Spec reference = OciJson.Parse(utf8, OciJsonContext.Default.Spec, "config.json");
+        Spec fast = OciJson.Parse(utf8, SpecReader.Spec, static () => OciJsonContext.Default.Spec, "config.json");
+        Assert.Equal(OciJson.ToUtf8(reference, OciJsonContext.Default.Spec), OciJson.ToUtf8(fast, OciJsonContext.Default.Spec));
+    }
+
     [Fact]
     public void MissingFileNamesTheFile()
     {

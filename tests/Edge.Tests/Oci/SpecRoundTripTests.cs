@@ -82,6 +82,49 @@ public class SpecRoundTripTests
         }
     }
 
+    /// <summary>
+    /// The fast path for config.json (SpecReader) against the context: full-config.json sets every field of
+    /// the model (guarded above), so a field the reader misses or reads differently changes the document.
+    /// </summary>
+    [Fact]
+    public void FastReaderReadsEveryFieldAsTheContextDoes()
+    {
+        Assert.True(SpecReader.TryRead(FullConfig, SpecReader.Spec, out Spec spec), "the fast reader declined full-config.json");
+        byte[] written = OciJson.ToIndentedUtf8(spec, OciJsonContext.Default.Spec);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(FullConfig), JsonNode.Parse(written)),
+            $"the fast reader changed the document:\n{System.Text.Encoding.UTF8.GetString(written)}");
+    }
+
+    /// <summary>`exec --process` and the recorded hooks go through the fast path too.</summary>
+    [Fact]
+    public void FastReaderReadsProcessAndHooksAsTheContextDoes()
+    {
+        JsonNode root = JsonNode.Parse(FullConfig)!;
+        byte[] process = System.Text.Encoding.UTF8.GetBytes(root["process"]!.ToJsonString());
+        Assert.True(SpecReader.TryRead(process, SpecReader.Process, out Process p));
+        Assert.True(JsonNode.DeepEquals(root["process"], JsonNode.Parse(OciJson.ToUtf8(p, OciJsonContext.Default.Process))));
+
+        byte[] hooks = System.Text.Encoding.UTF8.GetBytes(root["hooks"]!.ToJsonString());
+        Assert.True(SpecReader.TryRead(hooks, SpecReader.Hooks, out Hooks h));
+        Assert.True(JsonNode.DeepEquals(root["hooks"], JsonNode.Parse(OciJson.ToUtf8(h, OciJsonContext.Default.Hooks))));
+    }
+
+    /// <summary>Nulls where the model allows them, unknown fields at every depth, escapes and a BOM: same result both ways.</summary>
+    [Theory]
+    [InlineData("""{"ociVersion":"1.2.1","process":null,"root":null,"hostname":null,"domainname":null,"mounts":null,"hooks":null,"annotations":null,"linux":null}""")]
+    [InlineData("""{"future":{"x":[1,{"y":null}]},"ociVersion":"1.2.1","process":{"cwd":"/","newThing":[1,2],"user":{"uid":0,"gid":0,"umask":null,"additionalGids":null,"x":true},"args":null,"env":null,"capabilities":null,"rlimits":null,"oomScoreAdj":null,"scheduler":null,"ioPriority":null,"execCPUAffinity":{"initial":null,"final":null}}}""")]
+    [InlineData("""{"ociVersion":"1.2.1","linux":{"resources":{"memory":{"limit":null,"swap":-1,"disableOOMKiller":null},"cpu":{"shares":null,"quota":-1,"cpus":null},"devices":[{"allow":false,"type":null,"major":null,"minor":null,"access":"rwm"}],"blockIO":{"weight":null,"weightDevice":null},"rdma":null,"unified":{}},"seccomp":null,"namespaces":[],"sysctl":{"a":"1","a":"2"},"timeOffsets":null}}""")]
+    [InlineData("""{"oci\u0056ersion":"1.2.1","hostname":"h\u00e9\n","annotations":{"k\"ey":"v\/al"},"mounts":[{"destination":"/a","options":["ro","ro"]},{"destination":"/b","type":null,"source":null}]}""")]
+    [InlineData("\uFEFF{\"ociVersion\":\"1.2.1\"}  \n")]
+    public void FastReaderAgreesWithTheContext(string json)
+    {
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(json);
+        Assert.True(SpecReader.TryRead(utf8, SpecReader.Spec, out Spec fast), "the fast reader declined");
+        Spec reference = OciJson.Parse(utf8, OciJsonContext.Default.Spec, "config.json");
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(OciJson.ToUtf8(reference, OciJsonContext.Default.Spec)),
+            System.Text.Encoding.UTF8.GetString(OciJson.ToUtf8(fast, OciJsonContext.Default.Spec)));
+    }
+
     [Fact]
     public void UnknownFieldsAreIgnored()
     {
