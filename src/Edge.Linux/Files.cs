@@ -13,6 +13,9 @@ public static partial class Libc
     [LibraryImport(Name, EntryPoint = "mkdir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Mkdir(string path, uint mode);
 
+    [LibraryImport(Name, EntryPoint = "rmdir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Rmdir(string path);
+
     [LibraryImport(Name, EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Link(string oldpath, string newpath);
 

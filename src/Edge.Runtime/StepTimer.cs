@@ -23,7 +23,8 @@ public static class StepTimer
         Sink(_last == 0
             ? $"{step}: {allocated / 1024} KiB allocated since start"
             : $"{step}: {Stopwatch.GetElapsedTime(_last, now).TotalMilliseconds:F2} ms, {(allocated - _allocated) / 1024} KiB allocated");
-        _last = now;
-        _allocated = allocated;
+        // Measured again after the report, so that writing it is not counted in the next step.
+        _last = Stopwatch.GetTimestamp();
+        _allocated = GC.GetTotalAllocatedBytes();
     }
 }

@@ -73,7 +73,7 @@ public sealed class Cgroup
     private static Dictionary<string, string> OwnCgroups()
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string line in File.ReadAllLines("/proc/self/cgroup"))
+        foreach (string line in SysFile.ReadLines("/proc/self/cgroup"))
         {
             // hierarchy-id:controllers:path
             int first = line.IndexOf(':');
@@ -128,13 +128,13 @@ public sealed class Cgroup
 
     private static string ReadOrEmpty(string file)
     {
-        try { return File.ReadAllText(file).Trim(); }
-        catch (IOException) { return ""; }
+        try { return SysFile.ReadText(file).Trim(); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return ""; }
     }
 
     private static bool TryWrite(string file, string value)
     {
-        try { File.WriteAllText(file, value); return true; }
+        try { SysFile.WriteText(file, value); return true; }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
     }
@@ -159,8 +159,8 @@ public sealed class Cgroup
         foreach (string file in new[] { "cpuset.cpus", "cpuset.mems" })
         {
             string mine = Path.Combine(dir, file);
-            if (File.ReadAllText(mine).Trim().Length == 0)
-                File.WriteAllText(mine, File.ReadAllText(Path.Combine(parent, file)).Trim());
+            if (SysFile.ReadText(mine).Trim().Length == 0)
+                SysFile.WriteText(mine, SysFile.ReadText(Path.Combine(parent, file)).Trim());
         }
     }
 
@@ -176,9 +176,8 @@ public sealed class Cgroup
         var pids = new List<int>();
         foreach (string dir in Directories)
         {
-            string procs = Path.Combine(dir, "cgroup.procs");
-            if (!File.Exists(procs)) continue;
-            foreach (string line in File.ReadAllLines(procs))
+            if (!SysFile.TryReadText(Path.Combine(dir, "cgroup.procs"), out string procs)) continue;
+            foreach (string line in procs.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 if (int.TryParse(line, out int pid)) pids.Add(pid);
             return pids;
         }
@@ -199,8 +198,8 @@ public sealed class Cgroup
     {
         string? file = FreezerFile();
         if (file is null) return false;
-        if (file.EndsWith("freezer.state", StringComparison.Ordinal)) return File.ReadAllText(file).Trim() == "FROZEN";
-        return File.ReadAllText(file).Trim() == "1";
+        if (file.EndsWith("freezer.state", StringComparison.Ordinal)) return SysFile.ReadText(file).Trim() == "FROZEN";
+        return SysFile.ReadText(file).Trim() == "1";
     }
 
     /// <summary>Freezes or thaws every process, waiting (bounded) until the kernel reports it done.</summary>
@@ -211,7 +210,7 @@ public sealed class Cgroup
         Write(file, v1 ? (frozen ? "FROZEN" : "THAWED") : (frozen ? "1" : "0"));
         for (int i = 0; i < 1000; i++)
         {
-            string state = v1 ? File.ReadAllText(file).Trim() : EventsFrozen(file);
+            string state = v1 ? SysFile.ReadText(file).Trim() : EventsFrozen(file);
             if (v1 ? state == (frozen ? "FROZEN" : "THAWED") : state == (frozen ? "1" : "0")) return;
             if (v1 && frozen && state == "FREEZING" && i % 10 == 9) Write(file, "FROZEN");
             Thread.Sleep(1);
@@ -221,7 +220,7 @@ public sealed class Cgroup
 
     private static string EventsFrozen(string freezeFile)
     {
-        foreach (string line in File.ReadAllLines(Path.Combine(Path.GetDirectoryName(freezeFile)!, "cgroup.events")))
+        foreach (string line in SysFile.ReadLines(Path.Combine(Path.GetDirectoryName(freezeFile)!, "cgroup.events")))
             if (line.StartsWith("frozen ", StringComparison.Ordinal)) return line[7..].Trim();
         return "";
     }
@@ -232,30 +231,33 @@ public sealed class Cgroup
         foreach (string dir in Directories) RemoveTree(dir);
     }
 
-    /// <summary>rmdir of DIR after its child cgroups (`exec --cgroup` sub-cgroups, or ones the container made), deepest first.</summary>
+    /// <summary>
+    /// rmdir of DIR, tried first because it nearly always works. EBUSY means child cgroups (`exec --cgroup`
+    /// sub-cgroups, or ones the container made), removed deepest first, or a last exiting task still being
+    /// reaped, waited for (bounded).
+    /// </summary>
     private static void RemoveTree(string dir)
     {
-        if (!Directory.Exists(dir)) return;
-        foreach (string child in Directory.GetDirectories(dir)) RemoveTree(child);
-        for (int attempt = 0; attempt < 100 && Directory.Exists(dir); attempt++)
+        for (int attempt = 0; attempt < 100; attempt++)
         {
-            try
-            {
-                Directory.Delete(dir);
-            }
-            catch (IOException) when (attempt < 99)
-            {
-                // EBUSY while the last exiting task is still being reaped.
+            if (Libc.Rmdir(dir) == 0) return;
+            int errno = ErrnoText.Last;
+            if (errno == (int)Errno.ENOENT) return;
+            if (errno is not ((int)Errno.EBUSY or (int)Errno.ENOTEMPTY)) throw new IOException($"rmdir {dir}: {ErrnoText.Describe(errno)}");
+            string[] children = Directory.GetDirectories(dir);
+            if (children.Length > 0)
+                foreach (string child in children) RemoveTree(child);
+            else
                 Thread.Sleep(5);
-            }
         }
+        throw new IOException($"rmdir {dir}: {ErrnoText.Describe((int)Errno.EBUSY)}");
     }
 
     private static void Write(string file, string value)
     {
         try
         {
-            File.WriteAllText(file, value);
+            SysFile.WriteText(file, value);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

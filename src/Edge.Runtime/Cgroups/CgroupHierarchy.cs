@@ -15,7 +15,7 @@ public sealed record CgroupHierarchy(string MountPoint, string Root, string Cont
     {
         var found = new List<CgroupHierarchy>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string line in File.ReadAllLines(mountinfo))
+        foreach (string line in Edge.Linux.SysFile.ReadLines(mountinfo))
         {
             // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
             string[] fields = line.Split(' ');

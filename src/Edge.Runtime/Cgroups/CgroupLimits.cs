@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using Edge.Linux;
 using Edge.Oci.Runtime;
 
 namespace Edge.Runtime.Cgroups;
@@ -209,7 +210,7 @@ public static class CgroupLimits
     }
 
     private static long ReadLong(IReadOnlyList<string> dirs, string file) =>
-        Find(dirs, file) is string path && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : long.MaxValue;
+        Find(dirs, file) is string path && long.TryParse(SysFile.ReadText(path).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : long.MaxValue;
 
     /// <summary>Writes one control file; a missing controller or a refused value is a one-line error naming both.</summary>
     private static void Write(IReadOnlyList<string> dirs, string file, string value, string field)
@@ -219,9 +220,9 @@ public static class CgroupLimits
             throw new RuntimeException($"config.json: $.linux.resources.{field}: the {file.Split('.')[0]} controller (file {file}) is not available in this cgroup");
         try
         {
-            File.WriteAllText(path, value);
+            SysFile.WriteText(path, value);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new RuntimeException($"config.json: $.linux.resources.{field}: writing \"{value}\" to {path}: {Edge.Oci.Json.Errors.Describe(ex)}");
         }

@@ -208,7 +208,7 @@ public static class ContainerCreator
         string path = $"/proc/{pid}/{name}";
         try
         {
-            File.WriteAllText(path, content);
+            SysFile.WriteText(path, content);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -220,9 +220,9 @@ public static class ContainerCreator
     {
         try
         {
-            return int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), CultureInfo.InvariantCulture);
+            return int.Parse(SysFile.ReadText("/proc/sys/kernel/cap_last_cap").Trim(), CultureInfo.InvariantCulture);
         }
-        catch (Exception ex) when (ex is IOException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
             return Capability.Count - 1;
         }

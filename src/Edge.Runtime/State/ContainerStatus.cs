@@ -57,7 +57,7 @@ public static class ProcStat
         string text;
         try
         {
-            text = File.ReadAllText($"/proc/{pid}/stat");
+            text = Edge.Linux.SysFile.ReadText($"/proc/{pid}/stat");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
