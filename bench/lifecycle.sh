@@ -62,3 +62,32 @@ python3 bench/procbench.py --rounds "${HUNDRED_ROUNDS:-3}" --warmup 0 --baseline
 # The runtime process alone (no wrapper, no shell): peak RSS of `run` for edge and runc (crun needs the wrapper here).
 python3 bench/procbench.py --rounds 10 --baseline runc --title "peak RSS of the runtime process itself (run)" --markdown "$md" \
     "runc=runc --root $work/root-runc run --bundle $work/bundle rss-runc" "edge=$edge --root $work/root-edge run --bundle $work/bundle rss-edge"
+
+# What the resident set is made of: each runtime's foreground `run` while its container sleeps, from
+# /proc/PID/smaps_rollup. "Anonymous" is the process's own memory; the rest of Rss is clean pages of its
+# binary and libraries (shared with every other process that maps them, and reclaimable).
+cp -a "$work/bundle" "$work/sleeper"
+sed -i 's|"/bin/true"|"/bin/sleep", "2"|' "$work/sleeper/config.json"
+resident() { # NAME PATTERN COMMAND...: start COMMAND, sample the process whose command line matches PATTERN
+    local name=$1 pattern=$2; shift 2
+    "$@" >/dev/null 2>&1 &
+    local launcher=$! pid="" i
+    for i in $(seq 1 50); do
+        sleep 0.02
+        pid=$(pgrep -f -- "$pattern" | head -1 || true)
+        [[ -n "$pid" ]] && grep -q '^Rss' "/proc/$pid/smaps_rollup" 2>/dev/null && break
+    done
+    sleep 0.5
+    awk -v n="$name" '/^Rss:/{r=$2} /^Anonymous:/{a=$2} /^Pss_File:/{f=$2} END {printf "| %s | %d | %d | %d |\n", n, r, a, f}' "/proc/$pid/smaps_rollup"
+    wait "$launcher" || true
+}
+{
+    echo
+    echo "## resident set while the container runs (KiB, smaps_rollup)"
+    echo
+    echo "| runtime | Rss | Anonymous | Pss_File |"
+    echo "|---|---:|---:|---:|"
+    resident edge "root-edge run --bundle $work/sleeper" "$edge" --root "$work/root-edge" run --bundle "$work/sleeper" sleep-edge
+    resident crun "root-crun run --bundle $work/sleeper" "$wrap" crun --root "$work/root-crun" run --bundle "$work/sleeper" sleep-crun
+    resident runc "root-runc run --bundle $work/sleeper" runc --root "$work/root-runc" run --bundle "$work/sleeper" sleep-runc
+} >> "$md"
