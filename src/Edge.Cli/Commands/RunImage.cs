@@ -114,16 +114,17 @@ internal static class RunImage
     }
 
     /// <summary>--sd-notify: ready (default when $NOTIFY_SOCKET is set), container, or ignore.</summary>
+    /// <summary>The value is checked even without $NOTIFY_SOCKET, so a typo in a unit shows up outside systemd too.</summary>
     private static NotifyMode NotifyModeOf(string? value)
     {
-        if (SystemdNotify.Socket is null) return NotifyMode.None;
-        return value switch
+        NotifyMode mode = value switch
         {
             null or "ready" => NotifyMode.Ready,
             "container" => NotifyMode.Container,
             "ignore" => NotifyMode.None,
             _ => throw new UsageException($"--sd-notify \"{value}\": use ready, container or ignore"),
         };
+        return SystemdNotify.Socket is null ? NotifyMode.None : mode;
     }
 
     private static int StopTimeoutSeconds(string? value)

@@ -12,18 +12,26 @@ public sealed unsafe class InitPlan : IDisposable
 {
     private readonly List<InitStep> _steps = new();
     private readonly List<string> _descriptions = new();
+    private readonly List<int> _explainedErrnos = new();
 
     public NativeArena Arena { get; } = new();
 
     public int Count => _steps.Count;
 
-    public string Describe(int step) => step >= 0 && step < _descriptions.Count ? _descriptions[step] : $"init step {step}";
+    /// <summary>"step: why", or the step's words alone when they already say what <paramref name="error"/> means.</summary>
+    public string Describe(int step, int error, string why)
+    {
+        if (step < 0 || step >= _descriptions.Count) return $"init step {step}: {why}";
+        return _explainedErrnos[step] == error && error != 0 ? _descriptions[step] : $"{_descriptions[step]}: {why}";
+    }
 
+    /// <param name="explains">An errno the description already words (a PATH search's ENOENT), left out of the error.</param>
     public InitPlan Add(InitOp op, string description, long a = 0, long b = 0, long c = 0, long d = 0,
-        byte* s1 = null, byte* s2 = null, byte* s3 = null, byte* s4 = null)
+        byte* s1 = null, byte* s2 = null, byte* s3 = null, byte* s4 = null, int explains = 0)
     {
         _steps.Add(new InitStep { Op = op, A = a, B = b, C = c, D = d, S1 = s1, S2 = s2, S3 = s3, S4 = s4 });
         _descriptions.Add(description);
+        _explainedErrnos.Add(explains);
         return this;
     }
 

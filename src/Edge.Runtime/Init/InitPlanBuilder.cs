@@ -129,7 +129,7 @@ public static unsafe class InitPlanBuilder
         foreach (string e in env) if (e.StartsWith("PATH=", StringComparison.Ordinal)) path = e[5..];
         bool search = !args[0].Contains('/');
         plan.Add(InitOp.ResolveExec, search ? $"exec: \"{args[0]}\": executable file not found in $PATH" : $"exec: \"{args[0]}\"",
-            a: search ? 1 : 0, s1: arena.String(args[0]), s2: arena.String(path));
+            a: search ? 1 : 0, s1: arena.String(args[0]), s2: arena.String(path), explains: search ? (int)Errno.ENOENT : 0);
         if (seccompProgram != null && process.NoNewPrivileges && seccompNotify == 1)
             plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, c: 1, s1: seccompProgram);
         if (!o.IsExec)

@@ -113,7 +113,7 @@ public sealed unsafe class InitProcess : IDisposable
         return n == sizeof(InitMessage) ? message : null;
     }
 
-    private string Describe(InitMessage error) => $"{_plan.Describe(error.Step)}: {DescribeError(error.Errno)}";
+    private string Describe(InitMessage error) => _plan.Describe(error.Step, error.Errno, DescribeError(error.Errno));
 
     /// <summary>Sends the state documents the init's hooks read on stdin (see InitOp.ReceiveState).</summary>
     public void SendState(string createState, string startState)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Net.Sockets;
@@ -68,6 +69,22 @@ public class SystemdNotifyTests
         Assert.True(edge.WaitForExit(30_000));
         Assert.Equal(3, edge.ExitCode); // the container's own status: Restart=on-failure reads it
         Assert.Equal("started\ngot-usr1\n", edge.StandardOutput.ReadToEnd());
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    /// <summary>A bad --sd-notify value is refused outside systemd too, before anything is pulled or made.</summary>
+    [Fact]
+    public void BadSdNotifyValueIsAnErrorWithOrWithoutSystemd()
+    {
+        using TestStore store = TestStore.WithSampleImage();
+        string[] args = { "--store", store.Root, "--root", store.Combine("state"), "run", "--rm", "--sd-notify", "bogus", SampleImages.Name, "true" };
+        using var systemd = new FakeSystemd();
+        foreach (string? socket in new[] { null, systemd.Path })
+        {
+            ProcessResult r = EdgeProcess.EdgeWithEnv(new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = socket }, args);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal("edge: --sd-notify \"bogus\": use ready, container or ignore\n", r.Stderr);
+        }
         Assert.Equal("", LeftoverCheck.Find());
     }
 
