@@ -49,7 +49,7 @@ internal static class ImageContainerCommands
         {
             Unpacker.Flatten(store, image, rootfs, context.Log.Warn);
             var spec = SpecGenerator.Generate(image.Config, rootfs, "edge", new RunOptions());
-            Edge.Linux.AtomicFile.Write(Path.Combine(bundle, "config.json"), OciJson.ToIndentedUtf8(spec, OciJsonContext.Default.Spec), durable: false);
+            Edge.Linux.AtomicFile.Write(Path.Combine(bundle, "config.json"), OciJson.SpecToIndentedUtf8(spec), durable: false);
         }
         catch
         {

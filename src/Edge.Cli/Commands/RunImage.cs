@@ -32,9 +32,12 @@ internal static class RunImage
         if (notify != NotifyMode.None && detach) throw new UsageException("--sd-notify needs a foreground run (systemd's main process is edge)");
         int stopTimeout = StopTimeoutSeconds(context.Options.Get("stop-timeout"));
 
+        StepTimer.Mark("run image: begin");
         var store = new ContentStore(context.Global.Store).Initialise();
         ImageRecord record = FindOrPull(context, store, imageText);
+        StepTimer.Mark("run image: image found");
         ImageLayers image = ImageLayers.Load(store, record);
+        StepTimer.Mark("run image: manifest and config read");
         string stopSignalText = context.Options.Get("stop-signal") ?? image.Config.Config?.StopSignal ?? "SIGTERM";
         int stopSignal = Signals.Parse(stopSignalText);
         if (stopSignal <= 0) throw new UsageException($"stop signal \"{stopSignalText}\" is not a signal");
@@ -79,6 +82,7 @@ internal static class RunImage
             Network = context.Options.Get("net") ?? "private",
         };
         string bundle = ImageContainer.Create(store, image, id, options, context.Log.Warn);
+        StepTimer.Mark("run image: snapshot mounted, config.json written");
         try
         {
             var request = new CreateRequest
@@ -109,6 +113,7 @@ internal static class RunImage
                 // The container is gone: its writable layer stays for inspection unless --rm.
                 if (remove) ImageContainer.Remove(store, id);
                 else Libc.Umount2(System.IO.Path.Combine(bundle, "rootfs"), Libc.MNT_DETACH);
+                StepTimer.Mark(remove ? "run image: container removed" : "run image: rootfs unmounted");
             }
         }
     }

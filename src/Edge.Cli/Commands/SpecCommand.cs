@@ -43,7 +43,7 @@ internal static class SpecCommand
         Spec spec = context.Options.Flag("rootless")
             ? DefaultSpec.CreateRootless(Libc.GetEffectiveUid(), Libc.GetEffectiveGid())
             : DefaultSpec.Create();
-        AtomicFile.Write(path, OciJson.ToIndentedUtf8(spec, OciJsonContext.Default.Spec), createOnly: true);
+        AtomicFile.Write(path, OciJson.SpecToIndentedUtf8(spec), createOnly: true);
         return 0;
     }
 }

@@ -48,7 +48,7 @@ public static class ImageContainer
                 Unpacker.Flatten(store, image, rootfs, warn);
             string hostname = options.Hostname ?? (id.Length > 12 ? id[..12] : id);
             Spec spec = SpecGenerator.Generate(image.Config, rootfs, hostname, options);
-            AtomicFile.Write(Path.Combine(dir, "config.json"), OciJson.ToIndentedUtf8(spec, OciJsonContext.Default.Spec), durable: false);
+            AtomicFile.Write(Path.Combine(dir, "config.json"), OciJson.SpecToIndentedUtf8(spec), durable: false);
             return dir;
         }
         catch

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Edge.Oci.Runtime;
 
 namespace Edge.Oci.Json;
 
@@ -58,7 +59,13 @@ public static class OciJson
     public static byte[] ToUtf8<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);
 
     /// <summary>Serialises with tab indentation, as runc writes config.json.</summary>
-    public static byte[] ToIndentedUtf8<T>(T value, JsonTypeInfo<T> type, char indent = '\t', int indentSize = 1)
+    public static byte[] ToIndentedUtf8<T>(T value, JsonTypeInfo<T> type, char indent = '\t', int indentSize = 1) =>
+        Indented(writer => JsonSerializer.Serialize(writer, value, type), indent, indentSize);
+
+    /// <summary>config.json as runc writes it, through <see cref="OciJsonContext.WriteSpec"/>.</summary>
+    public static byte[] SpecToIndentedUtf8(Spec spec) => Indented(writer => OciJsonContext.Default.WriteSpec(writer, spec), '\t', 1);
+
+    private static byte[] Indented(Action<Utf8JsonWriter> write, char indent, int indentSize)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
@@ -69,7 +76,7 @@ public static class OciJson
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         }))
         {
-            JsonSerializer.Serialize(writer, value, type);
+            write(writer);
         }
         return buffer.WrittenSpan.ToArray();
     }

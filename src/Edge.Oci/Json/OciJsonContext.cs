@@ -29,4 +29,11 @@ namespace Edge.Oci.Json;
 [JsonSerializable(typeof(Descriptor))]
 public sealed partial class OciJsonContext : JsonSerializerContext
 {
+    /// <summary>
+    /// Writes a Spec with the serialization code the generator emitted for it, called directly: the same
+    /// bytes as <c>JsonSerializer.Serialize(writer, spec, Spec)</c>, without first building the metadata of
+    /// the whole model, which in Native AOT costs about 5 ms and 750 KiB (see SpecReader). `edge run IMAGE`
+    /// and `edge spec` write config.json this way. Only nullable numbers fall back to their small metadata.
+    /// </summary>
+    public void WriteSpec(System.Text.Json.Utf8JsonWriter writer, Spec spec) => SpecSerializeHandler(writer, spec);
 }

@@ -95,6 +95,16 @@ public class SpecRoundTripTests
             $"the fast reader changed the document:\n{System.Text.Encoding.UTF8.GetString(written)}");
     }
 
+    /// <summary>The generated serialization code called directly writes the serializer's own bytes.</summary>
+    [Fact]
+    public void DirectWriterWritesWhatTheSerializerWrites()
+    {
+        Spec full = OciJson.Parse(FullConfig, OciJsonContext.Default.Spec, "config.json");
+        foreach (Spec spec in new[] { full, Edge.Runtime.DefaultSpec.Create() })
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(OciJson.ToIndentedUtf8(spec, OciJsonContext.Default.Spec)),
+                System.Text.Encoding.UTF8.GetString(OciJson.SpecToIndentedUtf8(spec)));
+    }
+
     /// <summary>`exec --process` and the recorded hooks go through the fast path too.</summary>
     [Fact]
     public void FastReaderReadsProcessAndHooksAsTheContextDoes()
