@@ -75,6 +75,8 @@ public class CriTests : IClassFixture<ContainerdCriDaemon>
                     LogPath = "greeter.log",
                 },
             }).ContainerId;
+            // The sandbox's config.json, as the CRI plugin writes it for Kubernetes, takes edge's fast path.
+            AssertFastPath(handler, sandbox);
             cri.StartContainer(new StartContainerRequest { ContainerId = container });
             Edge.Tests.Cri.ContainerStatus status = cri.ContainerStatus(new ContainerStatusRequest { ContainerId = container }).Status;
             for (int i = 0; i < 100 && status.State != ContainerState.ContainerExited; i++)
@@ -97,5 +99,13 @@ public class CriTests : IClassFixture<ContainerdCriDaemon>
             cri.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandbox });
         }
         Assert.DoesNotContain(sandbox, EdgeProcess.Edge("--root", "/run/containerd/runc/k8s.io", "list", "-q").Stdout);
+    }
+
+    private static void AssertFastPath(string handler, string id)
+    {
+        ProcessResult state = EdgeProcess.Run(ContainerdDaemon.Binary(handler), new[] { "--root", "/run/containerd/runc/k8s.io", "state", id });
+        Assert.True(state.ExitCode == 0, state.ToString());
+        using var doc = System.Text.Json.JsonDocument.Parse(state.Stdout);
+        FastPath.AssertReads(Path.Combine(doc.RootElement.GetProperty("bundle").GetString()!, "config.json"));
     }
 }
