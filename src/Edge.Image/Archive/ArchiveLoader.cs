@@ -177,7 +177,7 @@ public sealed class ArchiveLoader
         }
         if (platform is null)
         {
-            ImageConfig config = OciJson.Parse(_store.Read(Digest.Parse(manifest.Config.Digest), "config"), OciJsonContext.Default.ImageConfig, $"{where}: config");
+            ImageConfig config = OciJson.Parse(_store.Read(Digest.Parse(manifest.Config.Digest), "config"), ImageReader.Config, static () => OciJsonContext.Default.ImageConfig, $"{where}: config");
             platform = PlatformSpec.Normalise(config.Os, config.Architecture, config.Variant).ToString();
         }
         return new ImageRecord

@@ -125,7 +125,7 @@ public sealed class ImagePuller
         if (platformText is null)
         {
             ImageConfig config = Edge.Oci.Json.OciJson.Parse(_store.Read(Digest.Parse(manifest.Config.Digest), "config"),
-                Edge.Oci.Json.OciJsonContext.Default.ImageConfig, $"{display}: config {manifest.Config.Digest}");
+                Edge.Oci.Json.ImageReader.Config, static () => Edge.Oci.Json.OciJsonContext.Default.ImageConfig, $"{display}: config {manifest.Config.Digest}");
             PlatformSpec actual = PlatformSpec.Normalise(config.Os, config.Architecture, config.Variant);
             if (platformRequested && !platform.Matches(new Platform { Os = actual.Os, Architecture = actual.Architecture, Variant = actual.Variant }))
                 throw new ImageException($"{display}: the image is for {actual}, not the requested {platform}");

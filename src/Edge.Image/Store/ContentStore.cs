@@ -118,7 +118,7 @@ public sealed class ContentStore
     {
         string path = Path.Combine(Root, IndexFile);
         if (!File.Exists(path)) return new List<ImageRecord>();
-        return OciJson.ReadFile(path, ImageJsonContext.Default.ImageList).Images;
+        return OciJson.ReadFile(path, ImageListReader.Images, static () => ImageJsonContext.Default.ImageList).Images;
     }
 
     /// <summary>

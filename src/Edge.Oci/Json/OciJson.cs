@@ -29,18 +29,18 @@ public static class OciJson
     }
 
     /// <summary>
-    /// Parses a runtime-spec document with <see cref="SpecReader"/> when it can, else with the context, which
-    /// also words the error. The context's metadata is only built (<paramref name="type"/>) when needed.
+    /// Parses with a fast reader (<see cref="FastJson"/>) when it can, else with the context, which also words
+    /// the error. The context's metadata is only built (<paramref name="type"/>) when needed.
     /// </summary>
-    public static T Parse<T>(ReadOnlySpan<byte> utf8, SpecReader.Read<T> fast, Func<JsonTypeInfo<T>> type, string file) where T : class =>
-        SpecReader.TryRead(utf8, fast, out T value) ? value : Parse(utf8, type(), file);
+    public static T Parse<T>(ReadOnlySpan<byte> utf8, FastJson.Read<T> fast, Func<JsonTypeInfo<T>> type, string file) where T : class =>
+        FastJson.TryRead(utf8, fast, out T value) ? value : Parse(utf8, type(), file);
 
     /// <summary>Reads and parses a file; a missing or unreadable file is a one-line error too.</summary>
     public static T ReadFile<T>(string path, JsonTypeInfo<T> type, string? displayName = null) =>
         Parse(ReadBytes(path, displayName), type, displayName ?? path);
 
-    /// <summary>Reads a runtime-spec document through <see cref="SpecReader"/>, see <see cref="Parse{T}(ReadOnlySpan{byte}, SpecReader.Read{T}, Func{JsonTypeInfo{T}}, string)"/>.</summary>
-    public static T ReadFile<T>(string path, SpecReader.Read<T> fast, Func<JsonTypeInfo<T>> type, string? displayName = null) where T : class =>
+    /// <summary>Reads a file through a fast reader, see <see cref="Parse{T}(ReadOnlySpan{byte}, FastJson.Read{T}, Func{JsonTypeInfo{T}}, string)"/>.</summary>
+    public static T ReadFile<T>(string path, FastJson.Read<T> fast, Func<JsonTypeInfo<T>> type, string? displayName = null) where T : class =>
         Parse(ReadBytes(path, displayName), fast, type, displayName ?? path);
 
     private static byte[] ReadBytes(string path, string? displayName)

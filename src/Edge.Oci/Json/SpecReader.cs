@@ -1,57 +1,24 @@
-using System;
-using System.Collections.Generic;
 using System.Text.Json;
 using Edge.Oci.Runtime;
+using static Edge.Oci.Json.FastJson;
 
 namespace Edge.Oci.Json;
 
 /// <summary>
-/// The fast path for config.json, which `create`, `run` and `exec` read on every call. In a Native AOT
-/// process the first use of the serializer sets up metadata for the whole runtime-spec model, and that
-/// set-up reflects over every type (each converter asks for its assembly, each type is searched for
-/// polymorphism attributes): 6.8 ms and 960 KiB to read a 3 KB file, against 0.1 ms for one pass of
-/// <see cref="Utf8JsonReader"/> (docs/process-model.md). No reflection is used here either.
-///
-/// <see cref="OciJsonContext"/> stays the definition of the format. This reader only accepts what it is
-/// sure the context reads the same way; on anything else (a wrong token type, a missing required field,
-/// a null it does not expect, malformed JSON) it gives up and the caller parses with the context, which
-/// produces the value or the one-line error. A test checks that every property of the context's model
-/// reads here to the same value.
+/// The fast path for config.json, which `create`, `run` and `exec` read on every call (and for `exec
+/// --process` files and recorded hooks): the runtime-spec model read with <see cref="FastJson"/>. In a Native
+/// AOT process the serializer's first use would set up metadata for the whole model with reflection: 6.8 ms
+/// and 960 KiB to read a 3 KB file, against 0.1 ms here. <see cref="OciJsonContext"/> stays the definition of
+/// the format; anything unusual is left to it (see FastJson).
 /// </summary>
 public static class SpecReader
 {
-    /// <summary>Reads one value; the reader is on its first token and is left on its last.</summary>
-    public delegate T Read<T>(ref Utf8JsonReader reader);
-
     public static readonly Read<Spec> Spec = ReadSpec;
     public static readonly Read<Process> Process = ReadProcess;
     public static readonly Read<Hooks> Hooks = ReadHooks;
 
     /// <summary>True with the value when the fast path could read the whole document.</summary>
-    public static bool TryRead<T>(ReadOnlySpan<byte> utf8, Read<T> read, out T value) where T : class
-    {
-        value = null!;
-        if (utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) utf8 = utf8[3..];
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-        try
-        {
-            if (!reader.Read()) return false;
-            value = read(ref reader);
-            // Trailing content after the value: let the serializer report it.
-            return !reader.Read();
-        }
-        catch (Decline)
-        {
-            return false;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Not an error: "let the serializer decide". Thrown only for input the fast path does not take.</summary>
-    private sealed class Decline : Exception;
+    public static bool TryRead<T>(System.ReadOnlySpan<byte> utf8, Read<T> read, out T value) where T : class => FastJson.TryRead(utf8, read, out value);
 
     // ---- objects of config.md ----
 
@@ -658,126 +625,4 @@ public static class SpecReader
         return l;
     }
 
-    // ---- tokens ----
-
-    private static void Begin(ref Utf8JsonReader r)
-    {
-        if (r.TokenType != JsonTokenType.StartObject) throw new Decline();
-    }
-
-    /// <summary>Moves to the next property name; false at the end of the object.</summary>
-    private static bool Property(ref Utf8JsonReader r)
-    {
-        r.Read();
-        return r.TokenType == JsonTokenType.PropertyName;
-    }
-
-    /// <summary>True, and on the value, when the current property is <paramref name="name"/>.</summary>
-    private static bool Is(ref Utf8JsonReader r, ReadOnlySpan<byte> name)
-    {
-        if (!r.ValueTextEquals(name)) return false;
-        r.Read();
-        return true;
-    }
-
-    /// <summary>An unknown property: ignored, as the spec and the serializer do.</summary>
-    private static void Skip(ref Utf8JsonReader r)
-    {
-        r.Read();
-        r.Skip();
-    }
-
-    private static void Require(bool present)
-    {
-        if (!present) throw new Decline();
-    }
-
-    /// <summary>A nullable object property.</summary>
-    private static T? Maybe<T>(ref Utf8JsonReader r, Read<T> read) where T : class =>
-        r.TokenType == JsonTokenType.Null ? null : read(ref r);
-
-    /// <summary>A nullable array; its elements may not be null.</summary>
-    private static List<T>? List<T>(ref Utf8JsonReader r, Read<T> read)
-    {
-        if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartArray) throw new Decline();
-        var list = new List<T>();
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
-        {
-            if (r.TokenType == JsonTokenType.Null) throw new Decline();
-            list.Add(read(ref r));
-        }
-        return list;
-    }
-
-    /// <summary>A nullable object used as a map; its values may not be null.</summary>
-    private static Dictionary<string, T>? Map<T>(ref Utf8JsonReader r, Read<T> read)
-    {
-        if (r.TokenType == JsonTokenType.Null) return null;
-        Begin(ref r);
-        var map = new Dictionary<string, T>();
-        while (Property(ref r))
-        {
-            string key = r.GetString()!;
-            r.Read();
-            if (r.TokenType == JsonTokenType.Null) throw new Decline();
-            map[key] = read(ref r);
-        }
-        return map;
-    }
-
-    private static string Str(ref Utf8JsonReader r) =>
-        r.TokenType == JsonTokenType.String ? r.GetString()! : throw new Decline();
-
-    private static string? NStr(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : Str(ref r);
-
-    private static bool Bool(ref Utf8JsonReader r) => r.TokenType switch
-    {
-        JsonTokenType.True => true,
-        JsonTokenType.False => false,
-        _ => throw new Decline(),
-    };
-
-    private static bool? NBool(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : Bool(ref r);
-
-    private static void Number(ref Utf8JsonReader r)
-    {
-        if (r.TokenType != JsonTokenType.Number) throw new Decline();
-    }
-
-    private static uint U32(ref Utf8JsonReader r)
-    {
-        Number(ref r);
-        return r.TryGetUInt32(out uint v) ? v : throw new Decline();
-    }
-
-    private static int I32(ref Utf8JsonReader r)
-    {
-        Number(ref r);
-        return r.TryGetInt32(out int v) ? v : throw new Decline();
-    }
-
-    private static long I64(ref Utf8JsonReader r)
-    {
-        Number(ref r);
-        return r.TryGetInt64(out long v) ? v : throw new Decline();
-    }
-
-    private static ulong U64(ref Utf8JsonReader r)
-    {
-        Number(ref r);
-        return r.TryGetUInt64(out ulong v) ? v : throw new Decline();
-    }
-
-    private static ushort U16(ref Utf8JsonReader r)
-    {
-        Number(ref r);
-        return r.TryGetUInt16(out ushort v) ? v : throw new Decline();
-    }
-
-    private static uint? NU32(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : U32(ref r);
-    private static int? NI32(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : I32(ref r);
-    private static long? NI64(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : I64(ref r);
-    private static ulong? NU64(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : U64(ref r);
-    private static ushort? NU16(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : U16(ref r);
 }
