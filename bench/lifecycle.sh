@@ -56,7 +56,7 @@ python3 bench/procbench.py --rounds "$rounds" --baseline crun-run --title "run (
     "runc-run=$wrap runc --root $work/root-runc run --bundle $work/bundle r-runc"
 python3 bench/procbench.py --rounds "$rounds" --baseline crun-cycle --title "create + start + delete -f (youki's method)" --markdown "$md" --json bench/results/lifecycle-cycle.json \
     "crun-cycle=$wrap $work/cycle-crun" "edge-cycle=$wrap $work/cycle-edge" "runc-cycle=$wrap $work/cycle-runc"
-python3 bench/procbench.py --rounds "${HUNDRED_ROUNDS:-3}" --warmup 0 --baseline crun-100 --title "100 sequential containers (crun's method), total" --markdown "$md" --json bench/results/lifecycle-100.json \
+python3 bench/procbench.py --rounds "${HUNDRED_ROUNDS:-5}" --warmup 0 --baseline crun-100 --title "100 sequential containers (crun's method), total" --markdown "$md" --json bench/results/lifecycle-100.json \
     "crun-100=$wrap $work/hundred-crun" "edge-100=$wrap $work/hundred-edge" "runc-100=$wrap $work/hundred-runc"
 
 # The runtime process alone (no wrapper, no shell): peak RSS of `run` for edge and runc (crun needs the wrapper here).
