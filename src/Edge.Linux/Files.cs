@@ -16,6 +16,25 @@ public static partial class Libc
     [LibraryImport(Name, EntryPoint = "rmdir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Rmdir(string path);
 
+    [LibraryImport(Name, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    /// <summary>
+    /// Owner and mode of PATH itself (a symlink is not followed), through statx(2), whose layout is the same
+    /// on every architecture (struct stat is not). False when it cannot be read.
+    /// </summary>
+    public static unsafe bool TryOwnerAndMode(string path, out uint uid, out uint mode)
+    {
+        const int AtSymlinkNoFollow = 0x100;
+        const uint StatxType = 0x1, StatxMode = 0x2, StatxUid = 0x8;
+        byte* buffer = stackalloc byte[256];
+        uid = mode = 0;
+        if (Statx(AT_FDCWD, path, AtSymlinkNoFollow, StatxType | StatxMode | StatxUid, buffer) != 0) return false;
+        uid = *(uint*)(buffer + 20);   // stx_uid
+        mode = *(ushort*)(buffer + 28); // stx_mode: type and permission bits
+        return true;
+    }
+
     [LibraryImport(Name, EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Link(string oldpath, string newpath);
 

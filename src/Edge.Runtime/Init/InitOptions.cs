@@ -32,4 +32,7 @@ public sealed class InitOptions
     public List<int> Opened { get; init; } = new();
     /// <summary>True for `edge exec`: join an existing container instead of building one.</summary>
     public bool IsExec { get; init; }
+
+    /// <summary>The state root, whose @seccomp-cache keeps compiled seccomp programs (null: no cache).</summary>
+    public string? SeccompCacheRoot { get; init; }
 }

@@ -97,7 +97,7 @@ public static unsafe class InitPlanBuilder
         if (o.Spec.Linux?.Seccomp is { } profile)
         {
             seccompNotify = Seccomp.SeccompCompiler.UsesNotify(profile) ? 1 : 0;
-            byte[] bpf = Seccomp.SeccompCompiler.Compile(profile);
+            byte[] bpf = Seccomp.SeccompCache.Compile(profile, o.SeccompCacheRoot);
             seccompProgram = arena.Bytes(bpf);
             seccompCount = bpf.Length / 8;
             seccompFlags = SeccompFlags(profile);

@@ -98,6 +98,7 @@ public static class ContainerCreator
                 Rootfs = rootfs,
                 NoPivot = request.NoPivot,
                 SessionKeyring = request.NoNewKeyring ? null : "_ses." + request.Id,
+                SeccompCacheRoot = request.Root,
                 ConsoleSocketFd = console,
                 ExecFifoFd = fifo,
                 PreserveFds = request.PreserveFds,

@@ -62,6 +62,7 @@ public static class ContainerExecutor
                 Process = process,
                 Bundle = record.Bundle,
                 IsExec = true,
+                SeccompCacheRoot = request.Root,
                 ConsoleSocketFd = console,
                 PreserveFds = request.PreserveFds,
                 Join = join,

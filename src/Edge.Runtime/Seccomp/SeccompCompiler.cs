@@ -59,6 +59,21 @@ public static unsafe partial class SeccompCompiler
     [LibraryImport(Library, EntryPoint = "seccomp_export_bpf")]
     private static partial int ExportBpf(nint ctx, int fd);
 
+    [LibraryImport(Library, EntryPoint = "seccomp_version")]
+    private static partial uint* Version();
+
+    /// <summary>"major.minor.micro" of the linked libseccomp (part of SeccompCache's key).</summary>
+    internal static string LibraryVersion
+    {
+        get
+        {
+            uint* v = Version();
+            return v == null ? "unknown" : $"{v[0]}.{v[1]}.{v[2]}";
+        }
+    }
+
+    internal static uint NativeArch => ArchNative();
+
     /// <summary>
     /// True when some rule hands its syscalls to a user-space agent (SCMP_ACT_NOTIFY): the filter is then
     /// installed with a listener fd, which goes to linux.seccomp.listenerPath, as runc does.

@@ -83,6 +83,7 @@ public sealed class TestRuntime : IDisposable
         {
             foreach (string dir in Directory.GetDirectories(Root))
             {
+                if (System.IO.Path.GetFileName(dir) == global::Edge.Runtime.Seccomp.SeccompCache.DirectoryName) continue; // edge's cache, not a container
                 LeftoverCheck.Report($"{Name} container {System.IO.Path.GetFileName(dir)} left in {Root}");
                 Cli("delete", "--force", System.IO.Path.GetFileName(dir));
             }

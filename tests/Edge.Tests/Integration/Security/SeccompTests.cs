@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
+using System.Threading;
 using Edge.Tests.Support;
 using Xunit;
 
@@ -49,6 +50,58 @@ public class SeccompTests
         ProcessResult run = r.Run(bundle, Id($"errno-{runtime}-{noNewPrivileges}"));
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("mkdir: can't create directory '/tmp/x': Operation not permitted\nzero refused\ncont allowed\n", run.Stdout);
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    /// <summary>
+    /// Compiled programs are kept in the state root's @seccomp-cache: a cached start enforces the same
+    /// profile, and an entry is only used when it is root's own in a directory nobody else can write, and
+    /// carries this very profile's key.
+    /// </summary>
+    [Fact]
+    public void CompiledProgramsAreCachedAndOnlyTrustedEntriesAreUsed()
+    {
+        using TestBundle bundle = Bundle(new JsonArray(
+                new JsonObject { ["names"] = new JsonArray("mkdir", "mkdirat"), ["action"] = "SCMP_ACT_ERRNO", ["errnoRet"] = 1 }),
+            true, "sh", "-c", "mkdir /tmp/x 2>&1; echo done");
+        using TestRuntime r = TestRuntime.Edge();
+        const string blocked = "mkdir: can't create directory '/tmp/x': Operation not permitted\ndone\n";
+        void RunsBlocked(string name)
+        {
+            ProcessResult run = r.Run(bundle, Id("cache-" + name));
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(blocked, run.Stdout);
+        }
+
+        RunsBlocked("compiled");
+        string cache = Path.Combine(r.Root, "@seccomp-cache");
+        string entry = Assert.Single(Directory.GetFiles(cache, "*.bpf"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(cache));
+        DateTime written = File.GetLastWriteTimeUtc(entry);
+        Thread.Sleep(20);
+        RunsBlocked("cached");
+        Assert.Equal(written, File.GetLastWriteTimeUtc(entry)); // read, not compiled and written again
+
+        // A forged entry for this very key whose program allows everything (BPF_RET|BPF_K SECCOMP_RET_ALLOW).
+        byte[] original = File.ReadAllBytes(entry);
+        byte[] allowAll = { 0x06, 0, 0, 0, 0x00, 0x00, 0xff, 0x7f };
+        int header = "edge-seccomp-cache 1\n".Length + 4 + BitConverter.ToInt32(original, "edge-seccomp-cache 1\n".Length);
+        byte[] forged = original.Take(header).Concat(allowAll).ToArray();
+
+        File.WriteAllBytes(entry, forged);
+        File.SetUnixFileMode(cache, (UnixFileMode)0x1ff); // a directory others can write: not trusted
+        RunsBlocked("world-writable-directory");
+        File.SetUnixFileMode(cache, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        File.WriteAllBytes(entry, forged);
+        Assert.Equal(0, EdgeProcess.Run("chown", new[] { "1000", entry }).ExitCode); // not root's own: not trusted
+        RunsBlocked("foreign-owner");
+
+        byte[] otherKey = (byte[])original.Clone();
+        otherKey[header - 2] ^= 1; // the same name, another key: a miss, and the entry is written again
+        File.WriteAllBytes(entry, otherKey.Take(header).Concat(allowAll).ToArray());
+        RunsBlocked("other-key");
+        Assert.Equal(original, File.ReadAllBytes(entry));
         Assert.Equal("", LeftoverCheck.Find());
     }
 
