@@ -16,6 +16,13 @@ public class StoreTests : IClassFixture<RegistryFixture>
 
     public StoreTests(RegistryFixture registry) => _registry = registry;
 
+    /// <summary>A partial download's size; 0 once it has been completed (renamed) between listing and looking.</summary>
+    private static long SizeOf(string partial)
+    {
+        var info = new FileInfo(partial);
+        return info.Exists ? info.Length : 0;
+    }
+
     [Fact]
     public void KillNineAtAnyMomentLeavesAConsistentStore()
     {
@@ -34,11 +41,11 @@ public class StoreTests : IClassFixture<RegistryFixture>
         using (Process pull = StartPull())
         {
             var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (DateTime.UtcNow < deadline && !store.Partials().Any(p => new FileInfo(p).Length > 64 * 1024)) Thread.Sleep(5);
+            while (DateTime.UtcNow < deadline && !store.Partials().Any(p => SizeOf(p) > 64 * 1024)) Thread.Sleep(5);
             pull.Kill();
             pull.WaitForExit();
         }
-        Assert.Contains(store.Partials(), p => new FileInfo(p).Length > 64 * 1024);
+        Assert.Contains(store.Partials(), p => SizeOf(p) > 64 * 1024);
         store.AssertConsistent();
         // Then kills at random moments.
         var random = new Random(42);
