@@ -44,10 +44,15 @@ public sealed class PodmanHost : IDisposable
     public ProcessResult Podman(string runtime, params string[] args) =>
         EdgeProcess.Run("podman", Global(runtime).Concat(args).ToArray(), timeoutMs: 120_000, environment: Environment);
 
+    /// <summary>podman runs edge with its default state root; the seccomp cache edge keeps there goes with the fixture.</summary>
+    private static readonly string SeccompCache = Path.Combine("/run/edge", global::Edge.Runtime.Seccomp.SeccompCache.DirectoryName);
+    private readonly bool _hadSeccompCache = Directory.Exists(SeccompCache);
+
     public void Dispose()
     {
         Podman("runc", "rm", "-af", "-t", "0");
         _dir.Dispose();
+        if (!_hadSeccompCache && Directory.Exists(SeccompCache)) Directory.Delete(SeccompCache, recursive: true);
         if (_madeLibpodParent) TestCgroups.RemoveEverywhere("libpod_parent");
     }
 }
