@@ -30,9 +30,10 @@ public static class SeccompCache
     /// <summary>The program for <paramref name="profile"/>, from the cache under <paramref name="stateRoot"/> when it is there.</summary>
     public static byte[] Compile(Oci.Runtime.Seccomp profile, string? stateRoot)
     {
-        if (stateRoot is null || Libc.GetEffectiveUid() != 0) return SeccompCompiler.Compile(profile);
+        string? binary = BinaryIdentity();
+        if (stateRoot is null || binary is null || Libc.GetEffectiveUid() != 0) return SeccompCompiler.Compile(profile);
         string directory = Path.Combine(stateRoot, DirectoryName);
-        byte[] key = Key(profile);
+        byte[] key = Key(profile, binary);
         string file = Path.Combine(directory, $"{Fnv1a(key):x16}.bpf");
         if (TryLoad(file, key, out byte[] program)) return program;
         program = SeccompCompiler.Compile(profile);
@@ -41,13 +42,13 @@ public static class SeccompCache
     }
 
     /// <summary>Everything the compiled program depends on, unambiguously (every string carries its length).</summary>
-    internal static byte[] Key(Oci.Runtime.Seccomp profile)
+    internal static byte[] Key(Oci.Runtime.Seccomp profile, string binary)
     {
         var key = new StringBuilder(8192);
         void Text(string? s) => key.Append(s is null ? "-1:" : $"{s.Length}:{s}").Append('\n');
         Text($"libseccomp {SeccompCompiler.LibraryVersion}, native arch {SeccompCompiler.NativeArch:x}");
         Text(SysFile.TryReadText("/proc/sys/kernel/osrelease", out string kernel) ? kernel.Trim() : "");
-        Text(BinaryIdentity());
+        Text(binary);
         Text(profile.DefaultAction);
         Text(profile.DefaultErrnoRet?.ToString());
         foreach (string arch in profile.Architectures ?? new List<string>()) Text("arch " + arch);
@@ -62,11 +63,21 @@ public static class SeccompCache
         return Encoding.UTF8.GetBytes(key.ToString());
     }
 
-    /// <summary>This edge binary: a new build (a new ENOSYS prologue, say) must not reuse an old one's programs.</summary>
-    private static string BinaryIdentity()
+    /// <summary>
+    /// This edge binary: a new build (a new ENOSYS prologue, say) must not reuse an old one's programs. Null
+    /// when it cannot be told (the binary was replaced while running): then there is no cache.
+    /// </summary>
+    private static string? BinaryIdentity()
     {
-        if (File.ResolveLinkTarget("/proc/self/exe", returnFinalTarget: true) is not FileInfo exe || !exe.Exists) return "";
-        return $"{exe.FullName} {exe.Length} {exe.LastWriteTimeUtc.Ticks}";
+        try
+        {
+            if (File.ResolveLinkTarget("/proc/self/exe", returnFinalTarget: true) is not FileInfo exe || !exe.Exists) return null;
+            return $"{exe.FullName} {exe.Length} {exe.LastWriteTimeUtc.Ticks}";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static ulong Fnv1a(ReadOnlySpan<byte> data)
