@@ -234,13 +234,13 @@ public static class ContainerCreator
         uint uid = Libc.GetUid();
         try
         {
-            foreach (string line in File.ReadLines("/etc/passwd"))
+            foreach (string line in SysFile.ReadLines("/etc/passwd"))
             {
                 string[] f = line.Split(':');
                 if (f.Length > 2 && f[2] == uid.ToString(CultureInfo.InvariantCulture)) return f[0];
             }
         }
-        catch (IOException) { }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
         return "#" + uid.ToString(CultureInfo.InvariantCulture);
     }
 
