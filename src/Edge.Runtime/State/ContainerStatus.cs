@@ -54,10 +54,12 @@ public static class ProcStat
     {
         state = '\0';
         startTime = 0;
+        // Not found is the common answer (the process has exited): no exception for it, they cost
+        // a stack walk in Native AOT.
         string text;
         try
         {
-            text = Edge.Linux.SysFile.ReadText($"/proc/{pid}/stat");
+            if (!Edge.Linux.SysFile.TryReadText($"/proc/{pid}/stat", out text)) return false;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
