@@ -18,6 +18,7 @@ public sealed record CgroupHierarchy(string MountPoint, string Root, string Cont
         foreach (string line in Edge.Linux.SysFile.ReadLines(mountinfo))
         {
             // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
+            if (!line.Contains(" - cgroup", StringComparison.Ordinal)) continue; // most mounts: not split at all
             string[] fields = line.Split(' ');
             int dash = Array.IndexOf(fields, "-");
             if (dash < 0 || dash + 3 >= fields.Length) continue;
