@@ -33,12 +33,18 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.tracing.processo
 TOML
 "$work/wrap" containerd --config "$work/containerd.toml" >"$work/containerd.log" 2>&1 &
 ctd=$!
+# podman makes libpod_parent cgroups, and edge a seccomp cache in its default root: both go if this run made them.
+had_libpod=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null | head -1 || true)
+had_cache=$(ls -d /run/edge/@seccomp-cache 2>/dev/null || true)
 cleanup() {
     for t in $(ctr --address "$sock" -n bench tasks ls -q 2>/dev/null); do ctr --address "$sock" -n bench tasks kill -s SIGKILL "$t"; done
     kill "$ctd" 2>/dev/null; wait "$ctd" 2>/dev/null || true
     podman --root "$work/pm-storage" --runroot "$work/pm-run" --storage-driver vfs rm -af >/dev/null 2>&1 || true
     for d in /sys/fs/cgroup/*/bench; do rmdir "$d" 2>/dev/null || true; done
     rm -rf "$work" /run/containerd/runc/bench
+    [[ -n "$had_libpod" ]] || for d in /sys/fs/cgroup/*/libpod_parent; do [[ -d "$d" ]] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
+    [[ -n "$had_cache" ]] || rm -rf /run/edge/@seccomp-cache
+    return 0
 }
 trap cleanup EXIT
 for _ in $(seq 50); do ctr --address "$sock" version >/dev/null 2>&1 && break; sleep 0.1; done
