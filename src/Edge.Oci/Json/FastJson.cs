@@ -24,8 +24,7 @@ public static class FastJson
     public static bool TryRead<T>(ReadOnlySpan<byte> utf8, Read<T> read, out T value) where T : class
     {
         value = null!;
-        if (utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) utf8 = utf8[3..];
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        var reader = new Utf8JsonReader(OciJson.WithoutBom(utf8), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         try
         {
             if (!reader.Read()) return false;

@@ -13,8 +13,7 @@ public static class OciJson
     /// <summary>Parses <paramref name="utf8"/>; <paramref name="file"/> names the document in errors.</summary>
     public static T Parse<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> type, string file)
     {
-        // A UTF-8 byte order mark is legal in files written by some editors.
-        if (utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) utf8 = utf8[3..];
+        utf8 = WithoutBom(utf8);
         T? value;
         try
         {
@@ -27,6 +26,10 @@ public static class OciJson
         if (value is null) throw new OciFormatException(file, "$", "expected object, got null", 1);
         return value;
     }
+
+    /// <summary>A UTF-8 byte order mark is legal in files written by some editors; the readers skip it.</summary>
+    internal static ReadOnlySpan<byte> WithoutBom(ReadOnlySpan<byte> utf8) =>
+        utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? utf8[3..] : utf8;
 
     /// <summary>
     /// Parses with a fast reader (<see cref="FastJson"/>) when it can, else with the context, which also words

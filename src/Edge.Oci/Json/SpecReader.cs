@@ -17,9 +17,6 @@ public static class SpecReader
     public static readonly Read<Process> Process = ReadProcess;
     public static readonly Read<Hooks> Hooks = ReadHooks;
 
-    /// <summary>True with the value when the fast path could read the whole document.</summary>
-    public static bool TryRead<T>(System.ReadOnlySpan<byte> utf8, Read<T> read, out T value) where T : class => FastJson.TryRead(utf8, read, out value);
-
     // ---- objects of config.md ----
 
     private static Spec ReadSpec(ref Utf8JsonReader r)

@@ -11,8 +11,8 @@ namespace Edge.Runtime.Init;
 public sealed unsafe class InitPlan : IDisposable
 {
     private readonly List<InitStep> _steps = new();
-    private readonly List<string> _descriptions = new();
-    private readonly List<int> _explainedErrnos = new();
+    /// <summary>Per step: its words in an error, and an errno those words already explain (0: none).</summary>
+    private readonly List<(string Text, int Explains)> _descriptions = new();
 
     public NativeArena Arena { get; } = new();
 
@@ -22,7 +22,8 @@ public sealed unsafe class InitPlan : IDisposable
     public string Describe(int step, int error, string why)
     {
         if (step < 0 || step >= _descriptions.Count) return $"init step {step}: {why}";
-        return _explainedErrnos[step] == error && error != 0 ? _descriptions[step] : $"{_descriptions[step]}: {why}";
+        (string text, int explains) = _descriptions[step];
+        return explains == error && error != 0 ? text : $"{text}: {why}";
     }
 
     /// <param name="explains">An errno the description already words (a PATH search's ENOENT), left out of the error.</param>
@@ -30,8 +31,7 @@ public sealed unsafe class InitPlan : IDisposable
         byte* s1 = null, byte* s2 = null, byte* s3 = null, byte* s4 = null, int explains = 0)
     {
         _steps.Add(new InitStep { Op = op, A = a, B = b, C = c, D = d, S1 = s1, S2 = s2, S3 = s3, S4 = s4 });
-        _descriptions.Add(description);
-        _explainedErrnos.Add(explains);
+        _descriptions.Add((description, explains));
         return this;
     }
 

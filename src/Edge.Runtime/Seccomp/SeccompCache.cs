@@ -30,8 +30,7 @@ public static class SeccompCache
     /// <summary>The program for <paramref name="profile"/>, from the cache under <paramref name="stateRoot"/> when it is there.</summary>
     public static byte[] Compile(Oci.Runtime.Seccomp profile, string? stateRoot)
     {
-        string? binary = BinaryIdentity();
-        if (stateRoot is null || binary is null || Libc.GetEffectiveUid() != 0) return SeccompCompiler.Compile(profile);
+        if (stateRoot is null || Libc.GetEffectiveUid() != 0 || BinaryIdentity() is not string binary) return SeccompCompiler.Compile(profile);
         string directory = Path.Combine(stateRoot, DirectoryName);
         byte[] key = Key(profile, binary);
         string file = Path.Combine(directory, $"{Fnv1a(key):x16}.bpf");
