@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Edge.Oci.Json;
 using Edge.Oci.Runtime;
+using Edge.Tests.Support;
 using Xunit;
 
 namespace Edge.Tests.Oci;
@@ -89,7 +90,7 @@ public class SpecRoundTripTests
     [Fact]
     public void FastReaderReadsEveryFieldAsTheContextDoes()
     {
-        Assert.True(SpecReader.TryRead(FullConfig, SpecReader.Spec, out Spec spec), "the fast reader declined full-config.json");
+        Assert.True(FastJson.TryRead(FullConfig, SpecReader.Spec, out Spec spec), "the fast reader declined full-config.json");
         byte[] written = OciJson.ToIndentedUtf8(spec, OciJsonContext.Default.Spec);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(FullConfig), JsonNode.Parse(written)),
             $"the fast reader changed the document:\n{System.Text.Encoding.UTF8.GetString(written)}");
@@ -111,11 +112,11 @@ public class SpecRoundTripTests
     {
         JsonNode root = JsonNode.Parse(FullConfig)!;
         byte[] process = System.Text.Encoding.UTF8.GetBytes(root["process"]!.ToJsonString());
-        Assert.True(SpecReader.TryRead(process, SpecReader.Process, out Process p));
+        Assert.True(FastJson.TryRead(process, SpecReader.Process, out Process p));
         Assert.True(JsonNode.DeepEquals(root["process"], JsonNode.Parse(OciJson.ToUtf8(p, OciJsonContext.Default.Process))));
 
         byte[] hooks = System.Text.Encoding.UTF8.GetBytes(root["hooks"]!.ToJsonString());
-        Assert.True(SpecReader.TryRead(hooks, SpecReader.Hooks, out Hooks h));
+        Assert.True(FastJson.TryRead(hooks, SpecReader.Hooks, out Hooks h));
         Assert.True(JsonNode.DeepEquals(root["hooks"], JsonNode.Parse(OciJson.ToUtf8(h, OciJsonContext.Default.Hooks))));
     }
 
@@ -128,11 +129,7 @@ public class SpecRoundTripTests
     [InlineData("\uFEFF{\"ociVersion\":\"1.2.1\"}  \n")]
     public void FastReaderAgreesWithTheContext(string json)
     {
-        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(json);
-        Assert.True(SpecReader.TryRead(utf8, SpecReader.Spec, out Spec fast), "the fast reader declined");
-        Spec reference = OciJson.Parse(utf8, OciJsonContext.Default.Spec, "config.json");
-        Assert.Equal(System.Text.Encoding.UTF8.GetString(OciJson.ToUtf8(reference, OciJsonContext.Default.Spec)),
-            System.Text.Encoding.UTF8.GetString(OciJson.ToUtf8(fast, OciJsonContext.Default.Spec)));
+        FastPath.AssertReadsAlike(System.Text.Encoding.UTF8.GetBytes(json), SpecReader.Spec, OciJsonContext.Default.Spec, "config.json");
     }
 
     [Fact]

@@ -43,10 +43,7 @@ public class ContainerdTests : IClassFixture<ContainerdDaemon>
         try
         {
             // The bundle containerd wrote: its config.json takes edge's fast path (the shim's root is runc's).
-            ProcessResult state = EdgeProcess.Run(ContainerdDaemon.Binary(runtime), new[] { "--root", $"/run/containerd/runc/{_ctd.Namespace}", "state", id });
-            Assert.True(state.ExitCode == 0, state.ToString());
-            using (var doc = System.Text.Json.JsonDocument.Parse(state.Stdout))
-                FastPath.AssertReads(System.IO.Path.Combine(doc.RootElement.GetProperty("bundle").GetString()!, "config.json"));
+            FastPath.AssertBundleReads(ContainerdDaemon.Binary(runtime), $"/run/containerd/runc/{_ctd.Namespace}", id);
 
             ProcessResult exec = _ctd.Ctr("task", "exec", "--exec-id", "probe", id, "sh", "-c", "echo from exec; cat /proc/1/cmdline | tr '\\0' ' '");
             Assert.True(exec.ExitCode == 0, exec.ToString());

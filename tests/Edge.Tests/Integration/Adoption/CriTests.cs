@@ -76,7 +76,7 @@ public class CriTests : IClassFixture<ContainerdCriDaemon>
                 },
             }).ContainerId;
             // The sandbox's config.json, as the CRI plugin writes it for Kubernetes, takes edge's fast path.
-            AssertFastPath(handler, sandbox);
+            FastPath.AssertBundleReads(ContainerdDaemon.Binary(handler), "/run/containerd/runc/k8s.io", sandbox);
             cri.StartContainer(new StartContainerRequest { ContainerId = container });
             Edge.Tests.Cri.ContainerStatus status = cri.ContainerStatus(new ContainerStatusRequest { ContainerId = container }).Status;
             for (int i = 0; i < 100 && status.State != ContainerState.ContainerExited; i++)
@@ -101,11 +101,4 @@ public class CriTests : IClassFixture<ContainerdCriDaemon>
         Assert.DoesNotContain(sandbox, EdgeProcess.Edge("--root", "/run/containerd/runc/k8s.io", "list", "-q").Stdout);
     }
 
-    private static void AssertFastPath(string handler, string id)
-    {
-        ProcessResult state = EdgeProcess.Run(ContainerdDaemon.Binary(handler), new[] { "--root", "/run/containerd/runc/k8s.io", "state", id });
-        Assert.True(state.ExitCode == 0, state.ToString());
-        using var doc = System.Text.Json.JsonDocument.Parse(state.Stdout);
-        FastPath.AssertReads(Path.Combine(doc.RootElement.GetProperty("bundle").GetString()!, "config.json"));
-    }
 }
