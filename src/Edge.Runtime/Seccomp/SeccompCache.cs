@@ -93,12 +93,9 @@ public static class SeccompCache
     /// </summary>
     private static bool TryLoad(string file, byte[] key, out byte[] program)
     {
-        const uint TypeMask = 0xF000, Directory = 0x4000, Regular = 0x8000, WritableByOthers = 0x12; // 022
+        const uint Directory = 0x4000, Regular = 0x8000;
         program = Array.Empty<byte>();
-        if (!Libc.TryOwnerAndMode(Path.GetDirectoryName(file)!, out uint dirUid, out uint dirMode)
-            || dirUid != 0 || (dirMode & TypeMask) != Directory || (dirMode & WritableByOthers) != 0) return false;
-        if (!Libc.TryOwnerAndMode(file, out uint uid, out uint mode)
-            || uid != 0 || (mode & TypeMask) != Regular || (mode & WritableByOthers) != 0) return false;
+        if (!RootsOnly(Path.GetDirectoryName(file)!, Directory) || !RootsOnly(file, Regular)) return false;
         byte[] entry;
         try
         {
@@ -119,6 +116,10 @@ public static class SeccompCache
         program = entry.AsSpan(header + keyLength).ToArray();
         return true;
     }
+
+    /// <summary>PATH itself (not followed) is of TYPE, root's, and writable by nobody else (no 022 bits).</summary>
+    private static bool RootsOnly(string path, uint type) =>
+        Libc.TryOwnerAndMode(path, out uint uid, out uint mode) && uid == 0 && (mode & 0xF000) == type && (mode & 0x12) == 0;
 
     private static void TryStore(string directory, string file, byte[] key, byte[] program)
     {
