@@ -498,32 +498,14 @@ public sealed unsafe class LayerApplier : IDisposable
     }
 
     /// <summary>
-    /// Normalises a tar path into <paramref name="output"/>: no leading "/" or "./", "." dropped, ".." removing
-    /// the previous component but never climbing above the root. Returns the length (0 = the root).
+    /// A tar path cleaned into <paramref name="output"/> by the project's one rule (PathClean): no leading "/"
+    /// or "./", "." dropped, ".." never climbing above the root. Returns the length (0 = the root).
     /// </summary>
     public static int CleanPath(ReadOnlySpan<byte> raw, byte[] output)
     {
-        if (raw.Length + 1 > output.Length) throw new TarFormatException($"path of {raw.Length} bytes is too long");
-        int length = 0;
-        int i = 0;
-        while (i < raw.Length)
-        {
-            while (i < raw.Length && raw[i] == '/') i++;
-            int start = i;
-            while (i < raw.Length && raw[i] != '/') i++;
-            ReadOnlySpan<byte> component = raw[start..i];
-            if (component.Length == 0 || component.SequenceEqual("."u8)) continue;
-            if (component.SequenceEqual(".."u8))
-            {
-                while (length > 0 && output[length - 1] != '/') length--;
-                if (length > 0) length--;
-                continue;
-            }
-            if (component.IndexOf((byte)0) >= 0) throw new TarFormatException("path contains a NUL byte");
-            if (length > 0) output[length++] = (byte)'/';
-            component.CopyTo(output.AsSpan(length));
-            length += component.Length;
-        }
+        if (raw.IndexOf((byte)0) >= 0) throw new TarFormatException("path contains a NUL byte");
+        if (!PathClean.TryRelative(raw, output.AsSpan(0, output.Length - 1), out int length))
+            throw new TarFormatException($"path of {raw.Length} bytes is too long");
         return length;
     }
 

@@ -31,6 +31,14 @@ public sealed class FileLock : IDisposable
         return Lock(fd, directory, shared: false, wait: true)!;
     }
 
+    /// <summary>The exclusive lock on a directory if nobody holds it; null when held or when the directory is gone.</summary>
+    public static FileLock? TryOnDirectory(string directory)
+    {
+        int fd = Libc.Open(directory, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.CloseOnExec, 0);
+        if (fd < 0) return null;
+        return Lock(fd, directory, shared: false, wait: false);
+    }
+
     private static FileLock? Lock(int fd, string path, bool shared, bool wait)
     {
         int operation = (shared ? Libc.LOCK_SH : Libc.LOCK_EX) | (wait ? 0 : Libc.LOCK_NB);

@@ -39,7 +39,7 @@ public static class FeatureSet
                 Namespaces = new List<string>(Namespaces),
                 Capabilities = capabilities,
                 Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = true },
-                // AppArmor, SELinux and Intel RDT are not implemented in this build.
+                // Intel RDT is not implemented in this build.
                 Seccomp = new SeccompFeatures
                 {
                     Enabled = true,
@@ -49,8 +49,10 @@ public static class FeatureSet
                     KnownFlags = new() { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" },
                     SupportedFlags = new() { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" },
                 },
-                Apparmor = new EnabledFeature { Enabled = false },
-                Selinux = new EnabledFeature { Enabled = false },
+                // Implemented: the profile or label is applied where the host has the module, and a config that
+                // asks for one is refused where it has not (features-linux.md: irrelevant to the host).
+                Apparmor = new EnabledFeature { Enabled = true },
+                Selinux = new EnabledFeature { Enabled = true },
                 IntelRdt = new IntelRdtFeatures { Enabled = false },
                 MountExtensions = new MountExtensionFeatures { IdMap = new EnabledFeature { Enabled = true } },
             },

@@ -15,3 +15,10 @@ public sealed class ContainerNotFoundException : RuntimeException
     public ContainerNotFoundException(string id) : base($"container \"{id}\" does not exist") => Id = id;
     public string Id { get; }
 }
+
+/// <summary>`create` of an id that is taken.</summary>
+public sealed class ContainerExistsException : RuntimeException
+{
+    public ContainerExistsException(string id) : base($"container with id exists: {id}") => Id = id;
+    public string Id { get; }
+}

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Formats.Tar;
 using System.IO;
 using System.IO.Compression;
+using Edge.Linux;
 
 namespace Edge.Image.Archive;
 
@@ -73,21 +74,10 @@ public static class ArchiveSource
         }
     }
 
-    /// <summary>"./a/../b//c" → "b/c"; a path that climbs out of the archive becomes "".</summary>
+    /// <summary>"./a/../b//c" → "b/c" (the project's one rule, PathClean); a path that climbs out of the archive becomes "".</summary>
     public static string Normalise(string path)
     {
-        var parts = new List<string>();
-        foreach (string part in path.Replace('\\', '/').Split('/'))
-        {
-            if (part.Length == 0 || part == ".") continue;
-            if (part == "..")
-            {
-                if (parts.Count == 0) return "";
-                parts.RemoveAt(parts.Count - 1);
-                continue;
-            }
-            parts.Add(part);
-        }
-        return string.Join('/', parts);
+        string clean = PathClean.Relative(path.Replace('\\', '/'), out bool climbed);
+        return climbed || clean == "." ? "" : clean;
     }
 }

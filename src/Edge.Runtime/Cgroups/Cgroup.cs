@@ -84,17 +84,8 @@ public sealed class Cgroup
         return map;
     }
 
-    private static string Clean(string path)
-    {
-        var parts = new List<string>();
-        foreach (string part in path.Split('/'))
-        {
-            if (part.Length == 0 || part == ".") continue;
-            if (part == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
-            parts.Add(part);
-        }
-        return "/" + string.Join('/', parts);
-    }
+    /// <summary>An absolute path inside the hierarchy: ".." never leaves it (the project's one rule, PathClean).</summary>
+    private static string Clean(string path) => PathClean.Relative(path) is var clean && clean == "." ? "/" : "/" + clean;
 
     public void Create()
     {

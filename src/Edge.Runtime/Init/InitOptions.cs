@@ -10,8 +10,10 @@ public sealed class InitOptions
     public required Spec Spec { get; init; }
     public required Process Process { get; init; }
     public required string Bundle { get; init; }
-    /// <summary>Absolute rootfs path on the host (unused by exec).</summary>
+    /// <summary>Absolute rootfs path on the host (exec uses it only when the container shares the host's mounts).</summary>
     public string Rootfs { get; init; } = "";
+    /// <summary>The container has a mount namespace (new or joined); without one it only gets chroot(2).</summary>
+    public bool OwnMountNamespace { get; init; } = true;
     public bool NoPivot { get; init; }
     /// <summary>Keyring name for a new session keyring; null with --no-new-keyring (and for exec).</summary>
     public string? SessionKeyring { get; init; }

@@ -1,22 +1,26 @@
 using System;
 using System.Collections.Generic;
-using Edge.Linux;
 
 namespace Edge.Runtime.Init;
 
 /// <summary>
 /// The init program under construction: steps in native memory plus, for each, the words that describe it
-/// in an error ("mount `proc` on `/proc`"). The child reports a failing step by index.
+/// in an error ("mount `proc` on `/proc`"), and the inherited fds the init may keep. The child reports a
+/// failing step by index.
 /// </summary>
 public sealed unsafe class InitPlan : IDisposable
 {
     private readonly List<InitStep> _steps = new();
     /// <summary>Per step: its words in an error, and an errno those words already explain (0: none).</summary>
     private readonly List<(string Text, int Explains)> _descriptions = new();
+    private readonly SortedSet<int> _keepSetup = new(), _keepExec = new();
 
     public NativeArena Arena { get; } = new();
 
     public int Count => _steps.Count;
+
+    /// <summary>The steps as built, for tests and --debug: what the init will do, in order.</summary>
+    public IReadOnlyList<InitStep> Steps => _steps;
 
     /// <summary>"step: why", or the step's words alone when they already say what <paramref name="error"/> means.</summary>
     public string Describe(int step, int error, string why)
@@ -26,6 +30,9 @@ public sealed unsafe class InitPlan : IDisposable
         return explains == error && error != 0 ? text : $"{text}: {why}";
     }
 
+    /// <summary>The words of step <paramref name="step"/>.</summary>
+    public string Description(int step) => _descriptions[step].Text;
+
     /// <param name="explains">An errno the description already words (a PATH search's ENOENT), left out of the error.</param>
     public InitPlan Add(InitOp op, string description, long a = 0, long b = 0, long c = 0, long d = 0,
         byte* s1 = null, byte* s2 = null, byte* s3 = null, byte* s4 = null, int explains = 0)
@@ -33,6 +40,36 @@ public sealed unsafe class InitPlan : IDisposable
         _steps.Add(new InitStep { Op = op, A = a, B = b, C = c, D = d, S1 = s1, S2 = s2, S3 = s3, S4 = s4 });
         _descriptions.Add((description, explains));
         return this;
+    }
+
+    /// <summary>
+    /// An inherited fd the init needs: until execve (the container's process gets it: exec fifo, --preserve-fds)
+    /// or only during set-up (namespaces to join, the console socket). Every other fd is closed by the init's
+    /// CloseFds steps before anything in the container is resolved.
+    /// </summary>
+    public void KeepFd(int fd, bool untilExec)
+    {
+        if (fd < 0) return;
+        _keepSetup.Add(fd);
+        if (untilExec) _keepExec.Add(fd);
+    }
+
+    /// <summary>
+    /// The argv the exec stub (Native/exec-stub.c) takes: "edge-exec", the report fd and the step (both filled
+    /// in by the init), the executable (<paramref name="path"/>, or filled in from ResolveExec when null), then
+    /// <paramref name="args"/>.
+    /// </summary>
+    public byte** StubArgv(string? path, IReadOnlyList<string> args)
+    {
+        byte** argv = (byte**)Arena.Alloc((args.Count + 5) * sizeof(nint));
+        argv[0] = Arena.String("edge-exec");
+        argv[1] = Arena.Alloc(24);
+        argv[2] = Arena.Alloc(24);
+        argv[2][0] = (byte)'0';
+        argv[3] = path is null ? null : Arena.String(path);
+        for (int i = 0; i < args.Count; i++) argv[4 + i] = Arena.String(args[i]);
+        argv[4 + args.Count] = null;
+        return argv;
     }
 
     /// <summary>Copies the steps into native memory and fills the header the child reads.</summary>
@@ -44,15 +81,25 @@ public sealed unsafe class InitPlan : IDisposable
         program->Steps = steps;
         program->Count = _steps.Count;
         program->SyncFd = syncFd;
-        program->ODirectory = OpenFlags.Directory;
-        program->ONoFollow = OpenFlags.NoFollow;
         program->ExecPathSize = 4096;
         program->ExecPath = Arena.Alloc(program->ExecPathSize);
         // The hooks' state documents need room only when the init runs hooks (ReceiveState); 64 KiB of
         // zeroed memory is 16 page faults otherwise spent for nothing.
         program->StateSize = _steps.Exists(s => s.Op == InitOp.ReceiveState) ? 64 * 1024 : 1;
         program->State = Arena.Alloc(program->StateSize);
+        program->KeepSetup = Fds(_keepSetup, out program->KeepSetupCount);
+        program->KeepExec = Fds(_keepExec, out program->KeepExecCount);
+        program->StubFd = program->ProcFd = -1;
         return program;
+    }
+
+    private int* Fds(SortedSet<int> fds, out int count)
+    {
+        count = fds.Count;
+        int* array = (int*)Arena.Alloc(Math.Max(1, fds.Count) * sizeof(int));
+        int i = 0;
+        foreach (int fd in fds) array[i++] = fd;
+        return array;
     }
 
     public void Dispose() => Arena.Dispose();

@@ -42,27 +42,47 @@ public static unsafe class InitPlanBuilder
         NativeArena arena = plan.Arena;
         Process process = o.Process;
 
-        // Nothing of edge's image may be reachable from the container (CVE-2019-5736): not dumpable until execve.
+        // Nothing of edge may be reachable from the container (docs/security.md): the init is not dumpable
+        // until execve, holds no fd it inherited but the plan's own, dies with edge until edge commits to it,
+        // and writes procfs only through a handle on a real procfs, taken while the mounts are the host's.
         plan.Add(InitOp.SetDumpable, "prctl(PR_SET_DUMPABLE, 0)", a: 0);
+        KeepFds(plan, o);
+        plan.Add(InitOp.CloseFds, "close the fds inherited from edge", a: 0);
+        plan.Add(InitOp.ParentDeathSignal, "die with edge during set-up", a: Signals.SIGKILL);
+        plan.Add(InitOp.OpenProc, "open a procfs handle");
         foreach ((string type, int fd) in o.Join)
             plan.Add(InitOp.SetNs, $"join {type} namespace", a: fd, b: (long)NamespaceFlag(type));
         plan.Add(InitOp.WaitParent, "wait for the parent's set-up");
         if (o.NewCgroupNamespace) plan.Add(InitOp.Unshare, "unshare cgroup namespace", a: (long)CloneFlags.NewCgroup);
         if (o.NewTimeNamespace) plan.Add(InitOp.TimeNamespace, "create the time namespace with its offsets", s1: arena.String(TimeOffsets(o.Spec)));
-        if (o.NewUserNamespace) plan.Add(InitOp.SetRootIds, "become root in the user namespace");
+        if (o.NewUserNamespace)
+        {
+            plan.Add(InitOp.SetRootIds, "become root in the user namespace");
+            plan.Add(InitOp.ParentDeathSignal, "die with edge during set-up", a: Signals.SIGKILL); // a credential change clears it
+        }
+        if (!process.Terminal) plan.Add(InitOp.Setsid, "setsid"); // the console step makes its own session
         if (o.SessionKeyring is not null) plan.Add(InitOp.SessionKeyring, "join a new session keyring", s1: arena.String(o.SessionKeyring));
         bool initHooks = !o.IsExec && (o.Spec.Hooks?.CreateContainer is { Count: > 0 } || o.Spec.Hooks?.StartContainer is { Count: > 0 });
         if (initHooks) plan.Add(InitOp.ReceiveState, "receive the container state for hooks");
 
-        if (!o.IsExec) AddRootfs(plan, o);
+        if (o.IsExec) AddExecRoot(plan, o);
+        else AddRootfs(plan, o);
 
         if (process.Terminal)
         {
             if (o.ConsoleSocketFd < 0)
                 throw new RuntimeException("process.terminal is true: a --console-socket is required to receive the terminal");
-            plan.Add(InitOp.Console, "set up the terminal", a: o.ConsoleSocketFd,
-                b: process.ConsoleSize?.Height ?? 0, c: process.ConsoleSize?.Width ?? 0);
+            // /dev/console is the terminal only in a container of its own mounts (exec leaves it as it is).
+            plan.Add(InitOp.Console, "set up the terminal (/dev/ptmx, /dev/console)", a: o.ConsoleSocketFd,
+                b: process.ConsoleSize?.Height ?? 0, c: process.ConsoleSize?.Width ?? 0, d: !o.IsExec && o.OwnMountNamespace ? 1 : 0);
         }
+        AddSecurityLabels(plan, process);
+
+        // From here on only what the container's process inherits stays open (and the root, for the cwd).
+        plan.Add(InitOp.CloseFds, "close the fds set-up needed", a: 1, b: 1);
+        string cwd = CheckedCwd(process);
+        byte* cleanCwd = arena.String(PathClean.Relative(cwd));
+        plan.Add(InitOp.Chdir, $"chdir to cwd `{cwd}`", a: 0, s1: cleanCwd);
 
         if (process.Rlimits is { } rlimits)
         {
@@ -76,6 +96,9 @@ public static unsafe class InitPlanBuilder
         }
 
         plan.Add(InitOp.Umask, "umask", a: process.User.Umask ?? 0x12 /* 022 */);
+        // Nothing from here on can block, and the parent's death now shows on the sync socket (READY, COMMIT).
+        // Cleared before any seccomp filter, which may not allow prctl.
+        plan.Add(InitOp.ParentDeathSignal, "stop dying with edge", a: 0);
 
         Capabilities? caps = process.Capabilities;
         ulong bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
@@ -117,11 +140,7 @@ public static unsafe class InitPlanBuilder
             if (ambient != 0) plan.Add(InitOp.AmbientRaise, "raise ambient capabilities", a: (long)(ambient & inheritable & permitted));
         }
         if (process.NoNewPrivileges) plan.Add(InitOp.NoNewPrivileges, "prctl(PR_SET_NO_NEW_PRIVS)");
-
-        if (string.IsNullOrEmpty(process.Cwd) || !process.Cwd.StartsWith('/'))
-            throw new RuntimeException($"config.json: $.process.cwd: must be an absolute path, got \"{process.Cwd}\"");
-        plan.Add(InitOp.Chdir, $"chdir to cwd `{process.Cwd}`", s1: arena.String(process.Cwd));
-        plan.Add(InitOp.CloseFrom, "mark inherited fds close-on-exec", a: 3 + o.PreserveFds);
+        plan.Add(InitOp.Chdir, $"chdir to cwd `{cwd}`", a: 1, s1: cleanCwd);
 
         List<string> args = process.Args is { Count: > 0 } a ? a : throw new RuntimeException("config.json: $.process.args: must name the program to run");
         List<string> env = process.Env ?? new List<string>();
@@ -132,19 +151,78 @@ public static unsafe class InitPlanBuilder
             a: search ? 1 : 0, s1: arena.String(args[0]), s2: arena.String(path), explains: search ? (int)Errno.ENOENT : 0);
         if (seccompProgram != null && process.NoNewPrivileges && seccompNotify == 1)
             plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, c: 1, s1: seccompProgram);
+        plan.Add(InitOp.Ready, "report ready");
         if (!o.IsExec)
         {
-            plan.Add(InitOp.Ready, "report ready");
+            plan.Add(InitOp.Commit, "wait for edge to record the container");
             plan.Add(InitOp.WaitStart, "wait for start", a: o.ExecFifoFd);
             AddHooks(plan, "startContainer", o.Spec.Hooks?.StartContainer, state: 1);
         }
-        else
-        {
-            plan.Add(InitOp.Ready, "report ready");
-        }
         if (seccompProgram != null && process.NoNewPrivileges && seccompNotify == 0)
             plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, s1: seccompProgram);
-        plan.Add(InitOp.Exec, $"exec `{args[0]}`", s1: (byte*)arena.StringArray(args), s2: (byte*)arena.StringArray(env));
+        plan.Add(InitOp.Exec, $"exec `{args[0]}`", s1: (byte*)plan.StubArgv(null, args), s2: (byte*)arena.StringArray(env));
+    }
+
+    /// <summary>
+    /// The inherited fds the init needs: the container's process keeps the exec fifo (until `start`) and the
+    /// --preserve-fds; set-up also uses the namespaces it joins, the console socket and idmapped mounts' user
+    /// namespaces (added where they are made).
+    /// </summary>
+    private static void KeepFds(InitPlan plan, InitOptions o)
+    {
+        if (o.PreserveFds is < 0 or > 1000) throw new RuntimeException($"--preserve-fds: {o.PreserveFds} is out of range (0 to 1000)");
+        for (int fd = 3; fd < 3 + o.PreserveFds; fd++) plan.KeepFd(fd, untilExec: true);
+        plan.KeepFd(o.ExecFifoFd, untilExec: true);
+        plan.KeepFd(o.ConsoleSocketFd, untilExec: false);
+        foreach ((string _, int fd) in o.Join) plan.KeepFd(fd, untilExec: false);
+    }
+
+    private static string CheckedCwd(Process process)
+    {
+        if (string.IsNullOrEmpty(process.Cwd) || !process.Cwd.StartsWith('/'))
+            throw new RuntimeException($"config.json: $.process.cwd: must be an absolute path, got \"{Printable.Short(process.Cwd)}\"");
+        return process.Cwd;
+    }
+
+    /// <summary>
+    /// process.apparmorProfile and process.selinuxLabel label the next execve, written through the procfs
+    /// handle. A host without the module refuses the config: the container would run unconfined.
+    /// </summary>
+    private static void AddSecurityLabels(InitPlan plan, Process process)
+    {
+        if (!string.IsNullOrEmpty(process.ApparmorProfile))
+        {
+            if (!Lsm.AppArmorEnabled)
+                throw new RuntimeException($"config.json: $.process.apparmorProfile: \"{Printable.Short(process.ApparmorProfile)}\" is set, but AppArmor is not enabled on this host");
+            AddProcWrite(plan, $"apply AppArmor profile \"{process.ApparmorProfile}\"", Lsm.AppArmorExecAttribute, "exec " + process.ApparmorProfile);
+        }
+        if (!string.IsNullOrEmpty(process.SelinuxLabel))
+        {
+            if (!Lsm.SelinuxEnabled)
+                throw new RuntimeException($"config.json: $.process.selinuxLabel: \"{Printable.Short(process.SelinuxLabel)}\" is set, but SELinux is not enabled on this host");
+            AddProcWrite(plan, $"apply SELinux label \"{process.SelinuxLabel}\"", Lsm.SelinuxExecAttribute, process.SelinuxLabel);
+        }
+    }
+
+    private static void AddProcWrite(InitPlan plan, string description, string path, string content)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(content);
+        plan.Add(InitOp.ProcWrite, description, a: bytes.Length, s1: plan.Arena.String(path), s2: plan.Arena.Bytes(bytes));
+    }
+
+    /// <summary>
+    /// exec's root: the container's, from its mount namespace (joined by then), or its rootfs when it shares
+    /// the host's mounts.
+    /// </summary>
+    private static void AddExecRoot(InitPlan plan, InitOptions o)
+    {
+        if (o.OwnMountNamespace)
+        {
+            plan.Add(InitOp.OpenRoot, "open the container's root", s1: plan.Arena.String("/"));
+            return;
+        }
+        plan.Add(InitOp.OpenRoot, $"open rootfs `{o.Rootfs}`", s1: plan.Arena.String(o.Rootfs));
+        plan.Add(InitOp.Chroot, $"chroot to `{o.Rootfs}`");
     }
 
     /// <summary>linux.seccomp.flags as SECCOMP_FILTER_FLAG_* bits.</summary>
@@ -172,60 +250,92 @@ public static unsafe class InitPlanBuilder
         if (!string.IsNullOrEmpty(spec.Hostname))
         {
             if (!o.NewUtsNamespace) throw new RuntimeException("config.json: $.hostname: setting the hostname needs a new uts namespace");
-            plan.Add(InitOp.SetHostname, $"sethostname \"{spec.Hostname}\"", s1: arena.String(spec.Hostname));
+            plan.Add(InitOp.SetHostname, $"sethostname \"{Printable.Short(spec.Hostname)}\"", s1: arena.String(spec.Hostname));
         }
         if (!string.IsNullOrEmpty(spec.Domainname))
         {
             if (!o.NewUtsNamespace) throw new RuntimeException("config.json: $.domainname: setting the domain name needs a new uts namespace");
-            plan.Add(InitOp.SetDomainname, $"setdomainname \"{spec.Domainname}\"", s1: arena.String(spec.Domainname));
+            plan.Add(InitOp.SetDomainname, $"setdomainname \"{Printable.Short(spec.Domainname)}\"", s1: arena.String(spec.Domainname));
         }
 
         byte* rootfs = arena.String(o.Rootfs);
-        plan.Add(InitOp.MountPropagation, "make / " + (linux.RootfsPropagation ?? "rslave"), a: (long)MountOptions.RootPropagation(linux.RootfsPropagation));
-        plan.Add(InitOp.BindRootfs, $"bind mount rootfs `{o.Rootfs}`", s1: rootfs);
-        plan.Add(InitOp.OpenRoot, $"open rootfs `{o.Rootfs}`", s1: rootfs);
-
-        bool devIsMounted = false, devPtsIsMounted = false;
-        List<Mount> mounts = spec.Mounts ?? new List<Mount>();
-        for (int i = 0; i < mounts.Count; i++)
+        if (!o.OwnMountNamespace)
         {
-            Mount m = mounts[i];
-            if (!m.Destination.StartsWith('/'))
-                throw new RuntimeException($"config.json: $.mounts[{i}].destination: must be an absolute path, got \"{m.Destination}\"");
-            string target = MountOptions.CleanRelative(m.Destination);
-            if (target == ".") throw new RuntimeException($"config.json: $.mounts[{i}].destination: cannot mount over the root");
-            if (target == "dev") devIsMounted = true;
-            if (target == "dev/pts") devPtsIsMounted = true;
-            if (m.Type == "cgroup" || m.Type == "cgroup2") AddCgroupMount(plan, o, m, target);
-            else AddMount(plan, o, m, target, i);
+            AddSharedMountsRoot(plan, o, linux);
+        }
+        else
+        {
+            plan.Add(InitOp.MountPropagation, "make / " + (linux.RootfsPropagation ?? "rslave"), a: (long)MountOptions.RootPropagation(linux.RootfsPropagation));
+            plan.Add(InitOp.BindRootfs, $"bind mount rootfs `{o.Rootfs}`", s1: rootfs);
+            plan.Add(InitOp.OpenRoot, $"open rootfs `{o.Rootfs}`", s1: rootfs);
+
+            bool devIsMounted = false, devPtsIsMounted = false;
+            List<Mount> mounts = spec.Mounts ?? new List<Mount>();
+            for (int i = 0; i < mounts.Count; i++)
+            {
+                Mount m = mounts[i];
+                if (!m.Destination.StartsWith('/'))
+                    throw new RuntimeException($"config.json: $.mounts[{i}].destination: must be an absolute path, got \"{Printable.Short(m.Destination)}\"");
+                string target = PathClean.Relative(m.Destination);
+                if (target == ".") throw new RuntimeException($"config.json: $.mounts[{i}].destination: cannot mount over the root");
+                if (target == "dev") devIsMounted = true;
+                if (target == "dev/pts") devPtsIsMounted = true;
+                if (m.Type == "cgroup" || m.Type == "cgroup2") AddCgroupMount(plan, o, m, target);
+                else AddMount(plan, o, m, target, i);
+            }
+
+            AddDevices(plan, o, linux, devIsMounted);
+            foreach ((string link, string to) in new[] { ("dev/fd", "/proc/self/fd"), ("dev/stdin", "/proc/self/fd/0"), ("dev/stdout", "/proc/self/fd/1"), ("dev/stderr", "/proc/self/fd/2") })
+                plan.Add(InitOp.Symlink, $"symlink `/{link}` -> `{to}`", s1: arena.String(to), s2: arena.String(link));
+            if (devPtsIsMounted)
+                plan.Add(InitOp.Symlink, "symlink `/dev/ptmx` -> `pts/ptmx`", s1: arena.String("pts/ptmx"), s2: arena.String("dev/ptmx"));
+
+            AddHooks(plan, "createContainer", o.Spec.Hooks?.CreateContainer, state: 0);
+            if (o.NoPivot) plan.Add(InitOp.MoveRoot, $"move rootfs `{o.Rootfs}` to / and chroot", s1: rootfs);
+            else plan.Add(InitOp.PivotRoot, $"pivot_root to `{o.Rootfs}`", s1: rootfs);
         }
 
-        AddDevices(plan, o, linux, devIsMounted);
-        foreach ((string link, string to) in new[] { ("dev/fd", "/proc/self/fd"), ("dev/stdin", "/proc/self/fd/0"), ("dev/stdout", "/proc/self/fd/1"), ("dev/stderr", "/proc/self/fd/2") })
-            plan.Add(InitOp.Symlink, $"symlink `/{link}` -> `{to}`", s1: arena.String(to), s2: arena.String(link));
-        if (devPtsIsMounted)
-            plan.Add(InitOp.Symlink, "symlink `/dev/ptmx` -> `pts/ptmx`", s1: arena.String("pts/ptmx"), s2: arena.String("dev/ptmx"));
-
-        AddHooks(plan, "createContainer", o.Spec.Hooks?.CreateContainer, state: 0);
-        if (o.NoPivot) plan.Add(InitOp.MoveRoot, $"move rootfs `{o.Rootfs}` to / and chroot", s1: rootfs);
-        else plan.Add(InitOp.PivotRoot, $"pivot_root to `{o.Rootfs}`", s1: rootfs);
+        // As runc does, a missing cwd is made (by root, before the root may become read-only).
+        string cwd = CheckedCwd(o.Process);
+        plan.Add(InitOp.MakeDirectory, $"create cwd `{Printable.Short(cwd)}`", s2: arena.String(PathClean.Relative(cwd)));
 
         if (linux.Sysctl is { } sysctls)
         {
             foreach ((string key, string value) in sysctls)
             {
                 CheckSysctl(key, o);
-                string file = "/proc/sys/" + key.Replace('.', '/');
-                byte[] bytes = System.Text.Encoding.UTF8.GetBytes(value);
-                plan.Add(InitOp.WriteFile, $"sysctl {key}={value}", a: bytes.Length, s1: arena.String(file), s2: arena.Bytes(bytes));
+                AddProcWrite(plan, $"sysctl {Printable.Short(key)}={Printable.Short(value)}", "sys/" + key.Replace('.', '/'), value);
             }
         }
 
+        if (!o.OwnMountNamespace) return;
         foreach (string ro in linux.ReadonlyPaths ?? new List<string>())
-            plan.Add(InitOp.ReadonlyPath, $"make `{ro}` read-only", s2: arena.String(MountOptions.CleanRelative(ro)));
+            plan.Add(InitOp.ReadonlyPath, $"make `{Printable.Short(ro)}` read-only", s2: arena.String(PathClean.Relative(ro)));
         foreach (string masked in linux.MaskedPaths ?? new List<string>())
-            plan.Add(InitOp.MaskPath, $"mask `{masked}`", s2: arena.String(MountOptions.CleanRelative(masked)));
+            plan.Add(InitOp.MaskPath, $"mask `{Printable.Short(masked)}`", s2: arena.String(PathClean.Relative(masked)));
         if (spec.Root?.Readonly == true) plan.Add(InitOp.RemountRootReadonly, "remount / read-only");
+    }
+
+    /// <summary>
+    /// A container without a mount namespace of its own shares the host's mount table: any mount edge made
+    /// would be the host's, and pivot_root would move the host's root. So it only gets chroot(2) into its
+    /// rootfs, and a config asking for mounts of any kind is refused (runc refuses masked and read-only paths
+    /// there too).
+    /// </summary>
+    private static void AddSharedMountsRoot(InitPlan plan, InitOptions o, LinuxSpec linux)
+    {
+        const string Why = "needs a mount namespace (add {\"type\": \"mount\"} to $.linux.namespaces)";
+        Spec spec = o.Spec;
+        if (spec.Mounts is { Count: > 0 }) throw new RuntimeException($"config.json: $.mounts: mounting {Why}");
+        if (linux.MaskedPaths is { Count: > 0 }) throw new RuntimeException($"config.json: $.linux.maskedPaths: masking paths {Why}");
+        if (linux.ReadonlyPaths is { Count: > 0 }) throw new RuntimeException($"config.json: $.linux.readonlyPaths: read-only paths {Why}");
+        if (linux.Devices is { Count: > 0 }) throw new RuntimeException($"config.json: $.linux.devices: creating devices {Why}");
+        if (spec.Root?.Readonly == true) throw new RuntimeException($"config.json: $.root.readonly: a read-only root {Why}");
+        if (!string.IsNullOrEmpty(linux.RootfsPropagation)) throw new RuntimeException($"config.json: $.linux.rootfsPropagation: {Why}");
+        if (o.NoPivot) throw new RuntimeException($"--no-pivot: moving the rootfs {Why}");
+        plan.Add(InitOp.OpenRoot, $"open rootfs `{o.Rootfs}`", s1: plan.Arena.String(o.Rootfs));
+        AddHooks(plan, "createContainer", spec.Hooks?.CreateContainer, state: 0);
+        plan.Add(InitOp.Chroot, $"chroot to `{o.Rootfs}`");
     }
 
     /// <summary>Hooks the init runs itself, in the container's namespaces (before pivot_root, or before execve).</summary>
@@ -237,8 +347,8 @@ public static unsafe class InitPlanBuilder
             Hook hook = hooks[i];
             if (hook.Timeout is <= 0) throw new RuntimeException($"config.json: $.hooks.{phase}[{i}].timeout: must be greater than zero");
             var args = hook.Args is { Count: > 0 } given ? given : new List<string> { hook.Path };
-            plan.Add(InitOp.Hook, $"{phase} hook #{i} `{hook.Path}`", a: hook.Timeout ?? 0, b: state,
-                s1: plan.Arena.String(hook.Path), s2: (byte*)plan.Arena.StringArray(args), s3: (byte*)plan.Arena.StringArray(hook.Env ?? new List<string>()));
+            plan.Add(InitOp.Hook, $"{phase} hook #{i} `{Printable.Short(hook.Path)}`", a: hook.Timeout ?? 0, b: state,
+                s1: plan.Arena.String(hook.Path), s2: (byte*)plan.StubArgv(hook.Path, args), s3: (byte*)plan.Arena.StringArray(hook.Env ?? new List<string>()));
         }
     }
 
@@ -283,6 +393,7 @@ public static unsafe class InitPlanBuilder
         long ns = NativeInit.UsernsFd(FormatIdMap(m.UidMappings), FormatIdMap(m.GidMappings));
         if (ns < 0) throw new SystemCallException($"user namespace for the idmapped mount on `{m.Destination}`", null, (int)-ns);
         o.Opened.Add((int)ns);
+        plan.KeepFd((int)ns, untilExec: false);
         ulong flags = parsed.Flags;
         foreach (string option in m.Options ?? new List<string>())
             if (option == "ridmap") flags |= MountFlags.Rec;
@@ -350,7 +461,7 @@ public static unsafe class InitPlanBuilder
 
         foreach (var d in devices)
         {
-            string target = MountOptions.CleanRelative(d.Path);
+            string target = PathClean.Relative(d.Path);
             if (o.NewUserNamespace)
             {
                 // mknod is not allowed in a user namespace: bind the host's node instead.

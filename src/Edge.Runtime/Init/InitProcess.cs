@@ -75,6 +75,16 @@ public sealed unsafe class InitProcess : IDisposable
     }
 
     /// <summary>
+    /// Tells the init that edge recorded the container: from now on it outlives edge (until then it dies with
+    /// it, so a killed `edge create` leaves no init behind).
+    /// </summary>
+    public void Commit()
+    {
+        byte go = 1;
+        if (Libc.Write(_socket, &go, 1) != 1) throw new SystemCallException("commit container init", null, ErrnoText.Last);
+    }
+
+    /// <summary>
     /// Waits for the child's report. Returns normally on Ready; throws the failing step's description with
     /// its errno; throws when the child died without a word.
     /// </summary>
@@ -128,6 +138,9 @@ public sealed unsafe class InitProcess : IDisposable
     /// <summary>errno, or one of the hook results of Native/init.c (exit status, signal, timeout).</summary>
     private static string DescribeError(int error) => error switch
     {
+        1500 => "it is outside the container's root (possible container breakout)",
+        1501 => "the target is inside /proc (only proc itself, and the files lxcfs emulates, may be mounted there)",
+        1502 => "the container's /dev/null is not the null device (char 1:3)",
         >= 1400 => "timed out",
         >= 1300 => $"killed by signal {error - 1300}",
         >= 1000 => $"exit status {error - 1000}",

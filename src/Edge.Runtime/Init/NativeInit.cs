@@ -13,6 +13,10 @@ internal static unsafe partial class NativeInit
     [LibraryImport("edgeinit", EntryPoint = "edge_userns_fd", StringMarshalling = StringMarshalling.Utf8)]
     public static partial long UsernsFd(string uidMap, string gidMap);
 
+    /// <summary>Writes DATA to /proc/PID/NAME through a handle checked to be procfs, with no symlink on the way; 0 or an errno.</summary>
+    [LibraryImport("edgeinit", EntryPoint = "edge_proc_write", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ProcWrite(int pid, string name, byte* data, int length);
+
     /// <summary>Installs the forwarding handler (Native/init.c) for SIGNALS; 0, or an errno.</summary>
     [LibraryImport("edgeinit", EntryPoint = "edge_forward_signals")]
     public static partial int ForwardSignals(int pid, int stopSignal, int stopTimeoutSeconds, int* signals, int count);

@@ -41,14 +41,13 @@ public static class ContainerCreator
         if (!Directory.Exists(rootfs)) throw new RuntimeException($"rootfs `{rootfs}`: no such directory");
 
         var store = new ContainerStore(request.Root);
-        string dir = store.CreateDirectory(request.Id);
+        using ContainerLock lk = CreateDirectory(store, request.Id, out string dir);
         var opened = new List<int>();
         Cgroup? cgroup = null;
         InitProcess? init = null;
         InitPlan? plan = null;
         try
         {
-            using ContainerLock lk = store.Lock(request.Id);
             LinuxSpec linux = spec.Linux ?? new LinuxSpec();
             ulong flags = 0;
             var join = new List<(string Type, int Fd)>();
@@ -82,6 +81,22 @@ public static class ContainerCreator
 
             List<CgroupHierarchy> hierarchies = CgroupHierarchy.Discover();
             cgroup = Cgroup.Resolve(linux.CgroupsPath, request.Id, request.SystemdCgroup, hierarchies);
+            // A record before anything is made, without an init yet: should edge be killed from here on,
+            // `list` shows the container and `delete --force` (or the next create of this id) removes what
+            // it names. The init itself dies with edge until Commit.
+            var record = new ContainerRecord
+            {
+                Id = request.Id,
+                Bundle = bundle,
+                Rootfs = rootfs,
+                Created = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+                Owner = OwnerName(),
+                Annotations = spec.Annotations,
+                CgroupPaths = new List<string>(cgroup.Directories),
+                CgroupUnified = cgroup.Unified,
+                Hooks = spec.Hooks,
+            };
+            store.Save(record);
             cgroup.Create();
             if (linux.Resources is { } resources) CgroupLimits.Apply(cgroup.Directories, cgroup.Unified, resources, linux.Devices ?? new List<Device>());
             StepTimer.Mark("create: cgroups made");
@@ -97,6 +112,7 @@ public static class ContainerCreator
                 Bundle = bundle,
                 Rootfs = rootfs,
                 NoPivot = request.NoPivot,
+                OwnMountNamespace = linux.Namespaces?.Exists(n => n.Type == "mount") == true,
                 SessionKeyring = request.NoNewKeyring ? null : "_ses." + request.Id,
                 SeccompCacheRoot = request.Root,
                 ConsoleSocketFd = console,
@@ -130,20 +146,8 @@ public static class ContainerCreator
             StepTimer.Mark("create: init ready (rootfs, mounts, credentials set up)");
 
             ProcStat.TryRead(pid, out _, out ulong startTime);
-            var record = new ContainerRecord
-            {
-                Id = request.Id,
-                Bundle = bundle,
-                Rootfs = rootfs,
-                Pid = pid,
-                PidStartTime = startTime,
-                Created = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
-                Owner = OwnerName(),
-                Annotations = spec.Annotations,
-                CgroupPaths = new List<string>(cgroup.Directories),
-                CgroupUnified = cgroup.Unified,
-                Hooks = spec.Hooks,
-            };
+            record.Pid = pid;
+            record.PidStartTime = startTime;
             store.Save(record);
 
             Oci.Runtime.State state = ContainerStatus.Describe(record, dir);
@@ -154,6 +158,7 @@ public static class ContainerCreator
             if (!string.IsNullOrEmpty(request.PidFile))
                 AtomicFile.Write(Path.GetFullPath(request.PidFile), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture)), durable: false);
 
+            init.Commit();
             StepTimer.Mark("create: state saved, hooks run");
             var created = new Created { Record = record, Init = init, Directory = dir };
             init = null; // owned by the result now
@@ -174,6 +179,24 @@ public static class ContainerCreator
         {
             foreach (int fd in opened) Libc.Close(fd);
             plan?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// ROOT/ID, made exclusively. What a `create` killed half-way left under the id (a directory with no
+    /// record, or the record it writes before its init exists) is removed first, with the cgroups it names:
+    /// a create that is still running holds the directory's lock, and a container that exists keeps its id.
+    /// </summary>
+    private static ContainerLock CreateDirectory(ContainerStore store, string id, out string directory)
+    {
+        try
+        {
+            return store.CreateDirectory(id, out directory);
+        }
+        catch (ContainerExistsException) when (store.IsAbandoned(id))
+        {
+            ContainerDeleter.Delete(store, id, force: true);
+            return store.CreateDirectory(id, out directory);
         }
     }
 
@@ -204,17 +227,12 @@ public static class ContainerCreator
         WriteProcFile(pid, "gid_map", InitPlanBuilder.FormatIdMap(linux.GidMappings!));
     }
 
-    private static void WriteProcFile(int pid, string name, string content)
+    private static unsafe void WriteProcFile(int pid, string name, string content)
     {
-        string path = $"/proc/{pid}/{name}";
-        try
-        {
-            SysFile.WriteText(path, content);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new RuntimeException($"write `{path}`: {ex.Message}", ex);
-        }
+        byte[] bytes = Encoding.UTF8.GetBytes(content);
+        int error;
+        fixed (byte* data = bytes) error = NativeInit.ProcWrite(pid, name, data, bytes.Length);
+        if (error != 0) throw new SystemCallException("write", $"/proc/{pid}/{name}", error);
     }
 
     private static int LastCapability()

@@ -15,20 +15,28 @@ public static class ContainerDeleter
 {
     public static void Delete(ContainerStore store, string id, bool force, Action<string>? warn = null)
     {
-        if (!store.Exists(id))
-        {
-            if (!force || !ContainerId.IsValid(id)) throw new ContainerNotFoundException(id);
-            // A directory without a record is what a `create` killed half-way leaves: --force clears it,
-            // so that the id can be used again.
-            if (Directory.Exists(store.Directory(id))) Directory.Delete(store.Directory(id), recursive: true);
-            return;
-        }
-        ContainerRecord record = store.Load(id);
         string dir = store.Directory(id);
+        if (force && ContainerId.IsValid(id)) store.RemoveAbandonedTemporary(id);
+        if (!Directory.Exists(dir))
+        {
+            if (force && ContainerId.IsValid(id)) return; // as runc: --force on an id that does not exist is fine
+            throw new ContainerNotFoundException(id);
+        }
+        // The lock first (a create in progress holds it until it is done), then the record as it is now.
         using (store.Lock(id))
         {
-            string status = ContainerStatus.Status(record, dir);
+            if (!store.Exists(id))
+            {
+                // A directory without a record is what a `create` killed before its first record leaves:
+                // --force clears it, so that the id can be used again.
+                if (!force) throw new ContainerNotFoundException(id);
+                Directory.Delete(dir, recursive: true);
+                return;
+            }
+            ContainerRecord record = store.Load(id);
             Cgroup? cgroup = record.CgroupPaths is { Count: > 0 } paths ? new Cgroup(paths, record.CgroupUnified) : null;
+            // No pid: the create that wrote this record died before its init existed (we hold the lock).
+            string status = record.Pid > 0 ? ContainerStatus.Status(record, dir) : ContainerStatus.Stopped;
             if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
                 throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
             if (status != ContainerStatus.Stopped)
@@ -40,11 +48,12 @@ public static class ContainerDeleter
             if (cgroup is not null)
             {
                 // Whatever else is left in the cgroup (an exec'd process that outlived init) goes too.
-                foreach (int pid in cgroup.Processes()) Libc.Kill(pid, Signals.SIGKILL);
+                foreach (int pid in cgroup.Processes()) if (pid > 0) Libc.Kill(pid, Signals.SIGKILL);
                 cgroup.Destroy();
             }
             Oci.Runtime.State state = ContainerStatus.Describe(record, dir);
             state.Status = ContainerStatus.Stopped;
+            state.Pid = 0;
             HookRunner.RunAndWarn("poststop", record.Hooks?.Poststop, state, warn);
             Directory.Delete(dir, recursive: true);
         }

@@ -32,6 +32,7 @@ public static class ContainerExecutor
         string dir = store.Directory(request.Id);
         string status = ContainerStatus.Status(record, dir);
         if (status == ContainerStatus.Stopped) throw new RuntimeException("cannot exec in a stopped container");
+        if (status == ContainerStatus.Creating) throw new RuntimeException("cannot exec in a container that is being created");
         if (status == ContainerStatus.Paused && !request.IgnorePaused) throw new RuntimeException("cannot exec in a paused container (use --ignore-paused)");
 
         string config = Path.Combine(record.Bundle, "config.json");
@@ -61,6 +62,8 @@ public static class ContainerExecutor
                 Spec = spec,
                 Process = process,
                 Bundle = record.Bundle,
+                Rootfs = record.Rootfs,
+                OwnMountNamespace = configured.Contains("mount"),
                 IsExec = true,
                 SeccompCacheRoot = request.Root,
                 ConsoleSocketFd = console,

@@ -11,11 +11,11 @@ public static class ContainerKiller
     {
         int signal = Signals.Parse(signalText);
         if (signal < 0) throw new RuntimeException($"unknown signal \"{signalText}\"");
-        ContainerRecord record = store.Load(id);
         string dir = store.Directory(id);
         using (store.Lock(id))
         {
-            if (ContainerStatus.Status(record, dir) == ContainerStatus.Stopped)
+            ContainerRecord record = store.Load(id);
+            if (record.Pid <= 0 || ContainerStatus.Status(record, dir) == ContainerStatus.Stopped)
                 throw new RuntimeException("container not running");
             if (all && record.CgroupPaths is { Count: > 0 } paths)
             {

@@ -85,20 +85,4 @@ public static class MountOptions
         "unbindable" or "runbindable" => MountFlags.Unbindable | MountFlags.Rec,
         _ => throw new RuntimeException($"config.json: $.linux.rootfsPropagation: unknown propagation \"{value}\""),
     };
-
-    /// <summary>
-    /// A destination cleaned to a relative path inside the root: "/dev/../etc/x" -> "etc/x". ".." can never
-    /// climb above the root; symlinks are resolved later, by the child, inside the root.
-    /// </summary>
-    public static string CleanRelative(string destination)
-    {
-        var parts = new List<string>();
-        foreach (string part in destination.Split('/'))
-        {
-            if (part.Length == 0 || part == ".") continue;
-            if (part == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
-            parts.Add(part);
-        }
-        return parts.Count == 0 ? "." : string.Join('/', parts);
-    }
 }

@@ -9,6 +9,17 @@
  * So the clone happens here and the child only runs this file, as dotnet/runtime's own fork does
  * (pal_process.c). Everything is decided by the parent; this is a plain interpreter of system calls.
  *
+ * The child is a copy of edge, and a hostile container must never reach edge through it (docs/security.md):
+ * - it is not dumpable, so nothing in the container can open /proc/PID/{exe,root,fd} of it;
+ * - the first thing it does is close every fd it inherited but the few the plan names, so no host fd is
+ *   open while anything the container controls is resolved (CVE-2024-21626);
+ * - procfs is only written through a handle checked to be a real procfs (CVE-2025-52881), and every path
+ *   in the rootfs is resolved inside the root from an fd;
+ * - it never execs the container's program itself: it execs a tiny sealed stub (exec-stub.c) that does,
+ *   so /proc/self/exe during that exec is never the host binary (CVE-2019-5736);
+ * - it dies with the parent until the parent commits to it (PR_SET_PDEATHSIG, and end of file on the sync
+ *   socket), so a killed `edge create` leaves no orphan init behind.
+ *
  * The structs below mirror src/Edge.Runtime/Init/InitStep.cs; InitOp numbers are fixed on both sides.
  */
 #define _GNU_SOURCE
@@ -18,6 +29,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sched.h>
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x80
@@ -27,6 +39,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -51,18 +64,39 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+#define EDGE_RESOLVE_NO_XDEV 0x01
 #define EDGE_RESOLVE_NO_MAGICLINKS 0x02
+#define EDGE_RESOLVE_NO_SYMLINKS 0x04
+#define EDGE_RESOLVE_BENEATH 0x08
 #define EDGE_RESOLVE_IN_ROOT 0x10
-#define EDGE_CLOSE_RANGE_CLOEXEC 4
+#define EDGE_PROC_SUPER_MAGIC 0x9fa0
+#define EDGE_PROC_ROOT_INO 1
+
+/* The exec stub (exec-stub.c), built for the target before this file and embedded here. */
+#ifndef EDGE_EXEC_STUB
+#error "EDGE_EXEC_STUB must name the built exec stub (see EdgeCompileInit in src/Edge.Cli/Edge.Cli.csproj)"
+#endif
+__asm__(".section .rodata\n.balign 16\n.global edge_exec_stub\nedge_exec_stub:\n.incbin \"" EDGE_EXEC_STUB "\"\n"
+        ".global edge_exec_stub_end\nedge_exec_stub_end:\n.previous\n");
+extern const char edge_exec_stub[], edge_exec_stub_end[];
 
 enum init_op {
-    OP_SET_DUMPABLE, OP_SETNS, OP_WAIT_PARENT, OP_UNSHARE, OP_SET_ROOT_IDS, OP_SET_HOSTNAME, OP_SET_DOMAINNAME,
-    OP_MOUNT_PROPAGATION, OP_BIND_ROOTFS, OP_OPEN_ROOT, OP_MOUNT, OP_MKNOD, OP_BIND_DEVICE, OP_SYMLINK,
-    OP_PIVOT_ROOT, OP_MOVE_ROOT, OP_WRITE_FILE, OP_MASK_PATH, OP_READONLY_PATH, OP_REMOUNT_ROOT_READONLY,
-    OP_CHMOD, OP_CONSOLE, OP_SETSID, OP_RLIMIT, OP_UMASK, OP_DROP_BOUNDING, OP_KEEP_CAPS, OP_SET_GROUPS,
-    OP_SET_IDS, OP_CAPSET, OP_AMBIENT_RAISE, OP_NO_NEW_PRIVILEGES, OP_CHDIR, OP_CLOSE_FROM, OP_RESOLVE_EXEC,
-    OP_READY, OP_WAIT_START, OP_EXEC, OP_TIME_NAMESPACE, OP_SESSION_KEYRING, OP_RECEIVE_STATE, OP_HOOK,
-    OP_SECCOMP, OP_IDMAP_MOUNT,
+    OP_SET_DUMPABLE = 0, OP_SETNS = 1, OP_WAIT_PARENT = 2, OP_UNSHARE = 3, OP_SET_ROOT_IDS = 4,
+    OP_SET_HOSTNAME = 5, OP_SET_DOMAINNAME = 6, OP_MOUNT_PROPAGATION = 7, OP_BIND_ROOTFS = 8,
+    OP_OPEN_ROOT = 9, OP_MOUNT = 10, OP_MKNOD = 11, OP_BIND_DEVICE = 12, OP_SYMLINK = 13, OP_PIVOT_ROOT = 14,
+    OP_MOVE_ROOT = 15, OP_PROC_WRITE = 16, OP_MASK_PATH = 17, OP_READONLY_PATH = 18,
+    OP_REMOUNT_ROOT_READONLY = 19, OP_CHMOD = 20, OP_CONSOLE = 21, OP_SETSID = 22, OP_RLIMIT = 23,
+    OP_UMASK = 24, OP_DROP_BOUNDING = 25, OP_KEEP_CAPS = 26, OP_SET_GROUPS = 27, OP_SET_IDS = 28,
+    OP_CAPSET = 29, OP_AMBIENT_RAISE = 30, OP_NO_NEW_PRIVILEGES = 31, OP_CHDIR = 32, OP_CLOSE_FDS = 33,
+    OP_RESOLVE_EXEC = 34, OP_READY = 35, OP_WAIT_START = 36, OP_EXEC = 37, OP_TIME_NAMESPACE = 38,
+    OP_SESSION_KEYRING = 39, OP_RECEIVE_STATE = 40, OP_HOOK = 41, OP_SECCOMP = 42, OP_IDMAP_MOUNT = 43,
+    OP_PARENT_DEATH_SIGNAL = 44, OP_OPEN_PROC = 45, OP_COMMIT = 46, OP_CHROOT = 47, OP_MAKE_DIRECTORY = 48,
 };
 
 struct init_step {
@@ -76,18 +110,29 @@ struct init_program {
     struct init_step *steps;
     int32_t count;
     int32_t sync_fd;
-    int32_t o_directory, o_nofollow;
     char *exec_path;
     int32_t exec_path_size;
     /* Container state documents for hooks run by the init: "create JSON\0start JSON\0", from the parent. */
     char *state;
     int32_t state_size;
+    /* The inherited fds the init keeps (sorted): during set-up, and until execve. Everything else is
+     * closed by OP_CLOSE_FDS; stdio, the sync socket and the exec stub are always kept. */
+    int32_t *keep_setup;
+    int32_t keep_setup_count;
+    int32_t keep_exec_count;
+    int32_t *keep_exec;
+    /* Set by edge_clone_init (the sealed exec stub) and by OP_OPEN_PROC (the procfs handle). */
+    int32_t stub_fd;
+    int32_t proc_fd;
 };
 
-/* Errors of hooks run by the init, beyond errno: the parent turns them into words. */
+/* Errors of the init beyond errno: the parent turns them into words (InitProcess.DescribeError). */
 #define HOOK_EXIT_STATUS 1000   /* + exit status */
 #define HOOK_SIGNALLED 1300     /* + signal */
 #define HOOK_TIMED_OUT 1400
+#define CWD_OUTSIDE_ROOT 1500
+#define MOUNT_IN_PROC 1501
+#define NULL_NOT_DEVICE 1502
 
 struct init_message {
     int32_t kind; /* 1 ready, 2 error, 3 seccomp listener fd attached (SCM_RIGHTS) */
@@ -108,17 +153,25 @@ static void fail(struct init_program *p, int step, int error)
     _exit(127);
 }
 
-static void proc_fd(int fd, char *buffer)
+/* Decimal digits of V (>= -1) into BUFFER, NUL-terminated; returns the length. No stdio in the child. */
+static int format_int(long v, char *buffer)
 {
-    static const char prefix[] = "/proc/self/fd/";
-    char digits[12];
+    char digits[24];
     int i = 0, n = 0;
-    memcpy(buffer, prefix, sizeof prefix - 1);
-    i = sizeof prefix - 1;
-    unsigned v = (unsigned)fd;
+    if (v < 0) { buffer[i++] = '-'; v = -v; }
     do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v);
     while (n) buffer[i++] = digits[--n];
     buffer[i] = 0;
+    return i;
+}
+
+/* "self/fd/N": the magic link of FD, relative to the procfs handle, which is the init's cwd whenever it
+ * mounts. An absolute /proc/self/fd/N would be resolved through the container's /proc after pivot_root,
+ * and that /proc may be a directory of the image until (or instead of) a real procfs. */
+static void proc_fd(int fd, char *buffer)
+{
+    memcpy(buffer, "self/fd/", 8);
+    format_int(fd, buffer + 8);
 }
 
 static int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
@@ -134,35 +187,131 @@ static int is_type(int fd, const char *path, int flags, mode_t type)
     return (st.st_mode & S_IFMT) == type;
 }
 
-/* Opens PATH (relative, cleaned of "..") inside the root as O_PATH: openat2 RESOLVE_IN_ROOT, or on kernels
- * without it (< 5.6) a component walk that refuses every symlink. */
-static int open_in_root(struct init_program *p, int root, const char *path)
+/* ---- procfs ---------------------------------------------------------------------------------------- */
+
+static int is_procfs(int fd)
 {
-    int fd = openat2_(root, path, O_PATH | O_CLOEXEC, EDGE_RESOLVE_IN_ROOT | EDGE_RESOLVE_NO_MAGICLINKS);
+    struct statfs sfs;
+    return fstatfs(fd, &sfs) == 0 && sfs.f_type == EDGE_PROC_SUPER_MAGIC;
+}
+
+/* A handle on a real procfs: a private instance for this pid namespace (fsopen, Linux 5.2), else the /proc
+ * this process sees, checked to be the root of a procfs. Only called while the mount table is still the
+ * host's. Returns the fd, or -errno. */
+static int open_procfs(void)
+{
+    int fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC);
+    if (fs >= 0) {
+        int fd = -1;
+        if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+            fd = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        close(fs);
+        if (fd >= 0 && is_procfs(fd)) return fd;
+        if (fd >= 0) close(fd);
+    }
+    int fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    struct stat st;
+    if (!is_procfs(fd) || fstat(fd, &st) != 0 || st.st_ino != EDGE_PROC_ROOT_INO) {
+        close(fd);
+        return -ENODEV;
+    }
+    return fd;
+}
+
+/* Opens PATH under the procfs handle PROC with no symlink, magic link or mount crossing on the way, and
+ * checks that what it opened is procfs. A leading "self/" is this process's own directory: procfs's
+ * "self" is itself a symlink, read here rather than followed. */
+static int proc_open(int proc, const char *path, int flags, int *out)
+{
+    char full[512];
+    size_t length = strlen(path);
+    if (strncmp(path, "self/", 5) == 0) {
+        char pid[24];
+        ssize_t n = readlinkat(proc, "self", pid, sizeof pid - 1);
+        if (n <= 0) return n == 0 ? ENOENT : errno;
+        if ((size_t)n + length - 4 >= sizeof full) return ENAMETOOLONG;
+        memcpy(full, pid, (size_t)n);
+        memcpy(full + n, path + 4, length - 4 + 1);
+    } else {
+        if (length >= sizeof full) return ENAMETOOLONG;
+        memcpy(full, path, length + 1);
+    }
+    int fd = openat2_(proc, full, (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC),
+                      EDGE_RESOLVE_BENEATH | EDGE_RESOLVE_NO_SYMLINKS | EDGE_RESOLVE_NO_MAGICLINKS | EDGE_RESOLVE_NO_XDEV);
+    if (fd < 0 && errno == ENOSYS) fd = openat(proc, full, flags | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return errno;
+    if (!is_procfs(fd)) {
+        close(fd);
+        return EXDEV;
+    }
+    *out = fd;
+    return 0;
+}
+
+static int proc_write(int proc, const char *path, const char *data, size_t length)
+{
+    int fd, error = proc_open(proc, path, O_WRONLY, &fd);
+    if (error) return error;
+    ssize_t n = write(fd, data, length);
+    error = n < 0 ? errno : (size_t)n != length ? EIO : 0;
+    close(fd);
+    return error;
+}
+
+/* For the parent (C#, ProcFiles): writes DATA to /proc/PID/NAME through a checked handle. 0 or errno. */
+int32_t edge_proc_write(int32_t pid, const char *name, const char *data, int32_t length)
+{
+    int proc = open_procfs();
+    if (proc < 0) return -proc;
+    char path[128];
+    int n = format_int(pid, path);
+    if ((size_t)n + 1 + strlen(name) >= sizeof path) { close(proc); return ENAMETOOLONG; }
+    path[n] = '/';
+    strcpy(path + n + 1, name);
+    int error = proc_write(proc, path, data, (size_t)length);
+    close(proc);
+    return error;
+}
+
+/* ---- paths inside the root ------------------------------------------------------------------------- */
+
+/* Opens PATH (relative, cleaned of "..") inside the root with FLAGS: openat2 RESOLVE_IN_ROOT, or on kernels
+ * without it (< 5.6) a component walk that refuses every symlink. Returns the fd, or -1 with errno set. */
+static int open_in_root(int root, const char *path, int flags)
+{
+    int fd = openat2_(root, path, (uint64_t)(flags | O_CLOEXEC), EDGE_RESOLVE_IN_ROOT | EDGE_RESOLVE_NO_MAGICLINKS);
     if (fd >= 0 || errno != ENOSYS) return fd;
 
-    int current = openat(root, ".", O_PATH | p->o_directory | O_CLOEXEC);
+    int current = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (current < 0) return -1;
     char name[256];
-    int i = 0;
+    int i = 0, opened_last = 0;
     while (path[i]) {
         int n = 0;
         while (path[i] && path[i] != '/') { if (n < 255) name[n++] = path[i]; i++; }
         name[n] = 0;
-        if (path[i] == '/') i++;
-        if (n == 0) continue;
-        int next = openat(current, name, O_PATH | O_CLOEXEC | p->o_nofollow);
+        while (path[i] == '/') i++;
+        if (n == 0 || (n == 1 && name[0] == '.')) continue;
+        opened_last = path[i] == 0;
+        int next = openat(current, name, (opened_last ? flags : O_PATH) | O_CLOEXEC | O_NOFOLLOW);
         int error = errno;
         close(current);
         if (next < 0) { errno = error; return -1; }
         current = next;
         if (is_type(current, "", AT_EMPTY_PATH, S_IFLNK)) { close(current); errno = ELOOP; return -1; }
     }
-    return current;
+    if (opened_last || flags == O_PATH) return current;
+    int reopened = openat(current, ".", flags | O_CLOEXEC); /* the path was the root itself */
+    int error = errno;
+    close(current);
+    errno = error;
+    return reopened;
 }
 
 /* Lexically cleans PATH in place into a relative path below the root: "." dropped, ".." clamped at the
- * root, no leading or doubled slashes. An empty result becomes ".". */
+ * root, no leading or doubled slashes. An empty result becomes ".". The same rule as the C# side's
+ * Edge.Linux.PathClean. */
 static void clean_relative(char *path)
 {
     char out[4096];
@@ -187,12 +336,12 @@ static void clean_relative(char *path)
     memcpy(path, out, o + 1);
 }
 
-/* open_in_root, creating missing directories (and the last component as a file when FILE). A symlink met
- * on the way is followed inside the root (an absolute link is relative to the root, ".." stops at it), and
- * what it points to is created there: nothing is ever created outside the rootfs. */
-static int resolve(struct init_program *p, int root, const char *path, int create, int file, int *out)
+/* open_in_root as O_PATH, creating missing directories (and the last component as a file when FILE). A
+ * symlink met on the way is followed inside the root (an absolute link is relative to the root, ".." stops
+ * at it), and what it points to is created there: nothing is ever created outside the rootfs. */
+static int resolve(int root, const char *path, int create, int file, int *out)
 {
-    int fd = open_in_root(p, root, path);
+    int fd = open_in_root(root, path, O_PATH);
     if (fd >= 0) { *out = fd; return 0; }
     if (errno != ENOENT || !create) return errno;
 
@@ -210,7 +359,7 @@ restart:;
         int last = end == length;
         memcpy(prefix, current, end);
         prefix[end] = 0;
-        int existing = open_in_root(p, root, prefix);
+        int existing = open_in_root(root, prefix, O_PATH);
         if (existing >= 0) {
             close(existing);
             start = end + 1;
@@ -219,10 +368,10 @@ restart:;
         if (errno != ENOENT) return errno;
         int parent;
         if (start == 0) {
-            parent = openat(root, ".", O_PATH | p->o_directory | O_CLOEXEC);
+            parent = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
         } else {
             prefix[start - 1] = 0;
-            parent = open_in_root(p, root, prefix);
+            parent = open_in_root(root, prefix, O_PATH);
             prefix[start - 1] = '/';
         }
         if (parent < 0) return errno;
@@ -252,7 +401,7 @@ restart:;
         }
         int rc;
         if (last && file) {
-            int created = openat(parent, name, O_WRONLY | O_CREAT | O_CLOEXEC | p->o_nofollow, 0644);
+            int created = openat(parent, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
             rc = created < 0 ? -1 : close(created);
         } else {
             rc = mkdirat(parent, name, 0755);
@@ -262,11 +411,13 @@ restart:;
         if (error != 0 && error != EEXIST) return error;
         start = end + 1;
     }
-    fd = open_in_root(p, root, path);
+    fd = open_in_root(root, path, O_PATH);
     if (fd < 0) return errno;
     *out = fd;
     return 0;
 }
+
+/* ---- mounts ---------------------------------------------------------------------------------------- */
 
 /* Bind-remounts TARGET adding FLAGS to the flags it has: in a user namespace the kernel refuses a remount
  * that would clear a locked nosuid, nodev or noexec. */
@@ -281,10 +432,10 @@ static int remount(const char *target, unsigned long flags)
 
 /* After a mount on PATH: remounts it with the bind mount's own flags (BIND_FLAGS, when not 0) and applies
  * PROPAGATION. PATH is resolved again: an fd taken before the mount names the directory underneath. */
-static int adjust_mount(struct init_program *p, int root, const char *path, unsigned long bind_flags, unsigned long propagation)
+static int adjust_mount(int root, const char *path, unsigned long bind_flags, unsigned long propagation)
 {
     if (!bind_flags && !propagation) return 0;
-    int fd, error = resolve(p, root, path, 0, 0, &fd);
+    int fd, error = resolve(root, path, 0, 0, &fd);
     if (error) return error;
     char target[32];
     proc_fd(fd, target);
@@ -294,12 +445,30 @@ static int adjust_mount(struct init_program *p, int root, const char *path, unsi
     return error;
 }
 
-static int do_mount(struct init_program *p, struct init_step *s, int root)
+/* Nothing may be mounted over procfs (it would hide what masked and read-only paths protect, or redirect
+ * what edge writes there), wherever the target's path led: only a fresh proc itself, and the few files
+ * lxcfs emulates, as under runc. TARGET is the resolved fd, PATH its cleaned path, TYPE the fs type. */
+static int check_proc_target(int target, const char *path, const char *type)
+{
+    static const char *const lxcfs[] = {
+        "proc/cpuinfo", "proc/diskstats", "proc/meminfo", "proc/stat", "proc/swaps", "proc/uptime",
+        "proc/loadavg", "proc/slabinfo", "proc/sys/kernel/ns_last_pid", "proc/sys/crypto/fips_enabled",
+    };
+    if (!is_procfs(target)) return 0;
+    if (type && strcmp(type, "proc") == 0) return 0;
+    for (size_t i = 0; i < sizeof lxcfs / sizeof lxcfs[0]; i++)
+        if (strcmp(path, lxcfs[i]) == 0) return 0;
+    return MOUNT_IN_PROC;
+}
+
+static int do_mount(struct init_step *s, int root)
 {
     unsigned long flags = (unsigned long)s->a, propagation = (unsigned long)s->b;
     int bind = (flags & MS_BIND) != 0;
-    int fd, error = resolve(p, root, s->s2, 1, s->c == 1, &fd);
+    int fd, error = resolve(root, s->s2, 1, s->c == 1, &fd);
     if (error) return error;
+    error = check_proc_target(fd, s->s2, bind ? NULL : s->s3);
+    if (error) { close(fd); return error; }
     char target[32];
     proc_fd(fd, target);
     /* A bind mount ignores most flags on the first call: bind first, then remount with them. */
@@ -308,7 +477,7 @@ static int do_mount(struct init_program *p, struct init_step *s, int root)
     error = rc ? errno : 0;
     close(fd);
     if (error) return error;
-    return adjust_mount(p, root, s->s2, bind && s->d == 1 ? flags : 0, propagation);
+    return adjust_mount(root, s->s2, bind && s->d == 1 ? flags : 0, propagation);
 }
 
 #ifndef AT_RECURSIVE
@@ -318,7 +487,7 @@ static int do_mount(struct init_program *p, struct init_step *s, int root)
 /* An idmapped bind mount: a detached copy of the source (open_tree), its ids shifted through the user
  * namespace B (mount_setattr MOUNT_ATTR_IDMAP), moved onto the target. A = mount flags (MS_REC: the whole
  * tree), C = 1 for a file target, D = 1 when the flags need a remount (ro, nosuid, ...). */
-static int do_idmap_mount(struct init_program *p, struct init_step *s, int root)
+static int do_idmap_mount(struct init_step *s, int root)
 {
     unsigned long flags = (unsigned long)s->a;
     unsigned int recursive = (flags & MS_REC) ? AT_RECURSIVE : 0;
@@ -333,13 +502,14 @@ static int do_idmap_mount(struct init_program *p, struct init_step *s, int root)
         close(tree);
         return error;
     }
-    int fd, error = resolve(p, root, s->s2, 1, s->c == 1, &fd);
-    if (error) { close(tree); return error; }
+    int fd, error = resolve(root, s->s2, 1, s->c == 1, &fd);
+    if (!error) error = check_proc_target(fd, s->s2, NULL);
+    if (error) { if (error == MOUNT_IN_PROC) close(fd); close(tree); return error; }
     error = syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0 ? errno : 0;
     close(tree);
     close(fd);
     if (error) return error;
-    return adjust_mount(p, root, s->s2, s->d == 1 ? flags : 0, 0);
+    return adjust_mount(root, s->s2, s->d == 1 ? flags : 0, 0);
 }
 
 /* Copies the parent of PATH ("." when none) into BUFFER and returns the last component. */
@@ -354,11 +524,11 @@ static const char *split_parent(const char *path, char *buffer, size_t size)
     return slash + 1;
 }
 
-static int do_mknod(struct init_program *p, struct init_step *s, int root)
+static int do_mknod(struct init_step *s, int root)
 {
     char parent[4096];
     const char *name = split_parent(s->s2, parent, sizeof parent);
-    int dir, error = resolve(p, root, parent, 1, 0, &dir);
+    int dir, error = resolve(root, parent, 1, 0, &dir);
     if (error) return error;
     error = mknodat(dir, name, (mode_t)s->a, (dev_t)s->b) != 0 && errno != EEXIST ? errno : 0;
     /* mknod applies the umask; the spec's fileMode is exact. */
@@ -368,20 +538,20 @@ static int do_mknod(struct init_program *p, struct init_step *s, int root)
     return error;
 }
 
-static int do_symlink(struct init_program *p, struct init_step *s, int root)
+static int do_symlink(struct init_step *s, int root)
 {
     char parent[4096];
     const char *name = split_parent(s->s2, parent, sizeof parent);
-    int dir, error = resolve(p, root, parent, 1, 0, &dir);
+    int dir, error = resolve(root, parent, 1, 0, &dir);
     if (error) return error;
     error = symlinkat(s->s1, dir, name) != 0 && errno != EEXIST ? errno : 0;
     close(dir);
     return error;
 }
 
-static int do_bind_device(struct init_program *p, struct init_step *s, int root)
+static int do_bind_device(struct init_step *s, int root)
 {
-    int fd, error = resolve(p, root, s->s2, 1, 1, &fd);
+    int fd, error = resolve(root, s->s2, 1, 1, &fd);
     if (error) return error;
     char target[32];
     proc_fd(fd, target);
@@ -390,28 +560,46 @@ static int do_bind_device(struct init_program *p, struct init_step *s, int root)
     return error;
 }
 
+/* After the root changed: back into the procfs handle, the cwd every later mount is relative to. */
+static int enter_proc(struct init_program *p)
+{
+    return p->proc_fd >= 0 ? check(fchdir(p->proc_fd)) : 0;
+}
+
 /* pivot_root(".", ".") with the new root as cwd, then detach the old root stacked on top of it. */
-static int do_pivot_root(int root)
+static int do_pivot_root(struct init_program *p, int root)
 {
     if (fchdir(root) != 0) return errno;
     if (syscall(SYS_pivot_root, ".", ".") != 0) return errno;
     /* The old root must not propagate our unmount back to the host. */
     if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) != 0) return errno;
     if (umount2(".", MNT_DETACH) != 0) return errno;
-    return check(chdir("/"));
+    if (chdir("/") != 0) return errno;
+    return enter_proc(p);
 }
 
-static int do_move_root(struct init_step *s)
+static int do_move_root(struct init_program *p, struct init_step *s)
 {
     if (chdir(s->s1) != 0) return errno;
     if (mount(".", "/", NULL, MS_MOVE, NULL) != 0) return errno;
     if (chroot(".") != 0) return errno;
-    return check(chdir("/"));
+    if (chdir("/") != 0) return errno;
+    return enter_proc(p);
 }
 
-static int do_mask_path(struct init_program *p, struct init_step *s, int root)
+/* Without a mount namespace of its own the container shares the host's mounts: pivot_root there would
+ * move the host's root. The container only gets chroot(2) into its rootfs, as under runc. */
+static int do_chroot(struct init_program *p, int root)
 {
-    int fd, error = resolve(p, root, s->s2, 0, 0, &fd);
+    if (fchdir(root) != 0) return errno;
+    if (chroot(".") != 0) return errno;
+    if (chdir("/") != 0) return errno;
+    return enter_proc(p);
+}
+
+static int do_mask_path(struct init_step *s, int root)
+{
+    int fd, error = resolve(root, s->s2, 0, 0, &fd);
     if (error == ENOENT || error == ENOTDIR) return 0; /* nothing to mask */
     if (error) return error;
     char target[32];
@@ -420,14 +608,15 @@ static int do_mask_path(struct init_program *p, struct init_step *s, int root)
         error = check(mount("tmpfs", target, "tmpfs", MS_RDONLY, NULL));
     } else {
         /* The container's own /dev/null (a host fd would be in another mount namespace), and only if it
-         * really is the null device: a rootfs could ship a regular file or another device there. */
-        int null_fd = open_in_root(p, root, "dev/null");
+         * really is the null device: a rootfs could ship a regular file, a symlink or another device
+         * there (CVE-2025-31133). */
+        int null_fd = open_in_root(root, "dev/null", O_PATH);
         if (null_fd < 0) { error = errno; close(fd); return error; }
         struct stat st;
         if (fstat(null_fd, &st) != 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3) {
             close(null_fd);
             close(fd);
-            return ENODEV;
+            return NULL_NOT_DEVICE;
         }
         char source[32];
         proc_fd(null_fd, source);
@@ -438,9 +627,9 @@ static int do_mask_path(struct init_program *p, struct init_step *s, int root)
     return error;
 }
 
-static int do_readonly_path(struct init_program *p, struct init_step *s, int root)
+static int do_readonly_path(struct init_step *s, int root)
 {
-    int fd, error = resolve(p, root, s->s2, 0, 0, &fd);
+    int fd, error = resolve(root, s->s2, 0, 0, &fd);
     if (error == ENOENT || error == ENOTDIR) return 0;
     if (error) return error;
     char target[32];
@@ -448,13 +637,15 @@ static int do_readonly_path(struct init_program *p, struct init_step *s, int roo
     error = check(mount(target, target, NULL, MS_BIND | MS_REC, NULL));
     close(fd);
     if (error) return error;
-    error = resolve(p, root, s->s2, 0, 0, &fd);
+    error = resolve(root, s->s2, 0, 0, &fd);
     if (error) return error;
     proc_fd(fd, target);
     error = remount(target, MS_RDONLY);
     close(fd);
     return error;
 }
+
+/* ---- terminal -------------------------------------------------------------------------------------- */
 
 /* sendmsg(2) of one fd with SCM_RIGHTS and PAYLOAD. */
 static int send_message_with_fd(int socket, const void *payload, size_t size, int fd)
@@ -477,49 +668,79 @@ static int send_message_with_fd(int socket, const void *payload, size_t size, in
     return sent < 0 ? errno : 0;
 }
 
-/* The terminal's master for the console socket; the payload is the terminal's name, as runc sends it. */
-static int send_fd(int socket, int fd, const char *name)
+/* /dev/console of the container, as an O_PATH fd to bind the terminal onto: an existing entry must be a
+ * regular file or a character device, never a symlink (CVE-2025-52565: a symlink there would redirect the
+ * bind mount to a file of the attacker's choosing, such as one in procfs); a missing one is created. */
+static int open_console_target(int root, int *out)
 {
-    return send_message_with_fd(socket, name, strlen(name), fd);
+    int dev, error = resolve(root, "dev", 1, 0, &dev);
+    if (error) return error;
+    int fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        int created = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (created >= 0) close(created);
+        fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    }
+    error = fd < 0 ? errno : 0;
+    close(dev);
+    if (error) return error;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
+        close(fd);
+        return S_ISLNK(st.st_mode) ? ELOOP : ENODEV;
+    }
+    *out = fd;
+    return 0;
 }
 
-/* The container's terminal from its own devpts: the master goes to the console socket, the slave becomes
- * the controlling terminal, stdio and /dev/console. */
-static int do_console(struct init_step *s)
+/* The container's terminal from its own devpts: the master goes to the console socket (A), the slave
+ * becomes the controlling terminal, stdio and, with D = 1 (a new container with its own mounts),
+ * /dev/console. The payload is the terminal's name, as runc sends it. */
+static int do_console(struct init_step *s, int root)
 {
-    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    int master = root >= 0 ? open_in_root(root, "dev/ptmx", O_RDWR | O_NOCTTY) : open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (master < 0) return errno;
-    int unlock = 0;
+    int unlock = 0, error = 0;
     unsigned number = 0;
-    if (ioctl(master, TIOCSPTLCK, &unlock) != 0) return errno;
-    if (ioctl(master, TIOCGPTN, &number) != 0) return errno;
+    /* TIOCGPTN only succeeds on a pseudo-terminal master, whatever /dev/ptmx pointed to. */
+    if (ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &number) != 0) {
+        error = errno;
+        close(master);
+        return error;
+    }
     char slave_path[32];
-    char digits[12];
-    int i = 9, n = 0;
     memcpy(slave_path, "/dev/pts/", 9);
-    do { digits[n++] = (char)('0' + number % 10); number /= 10; } while (number);
-    while (n) slave_path[i++] = digits[--n];
-    slave_path[i] = 0;
-    int slave = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (slave < 0) return errno;
+    format_int(number, slave_path + 9);
+    /* The slave straight from the master (Linux 4.13): no path to resolve in the container. */
+    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0 && root >= 0) slave = open_in_root(root, slave_path + 1, O_RDWR | O_NOCTTY);
+    if (slave < 0) { error = errno; close(master); return error; }
     if (s->b > 0 && s->c > 0) {
         struct winsize size = { (unsigned short)s->b, (unsigned short)s->c, 0, 0 };
         ioctl(slave, TIOCSWINSZ, &size);
     }
-    int created = open("/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (created >= 0) close(created);
-    mount(slave_path, "/dev/console", NULL, MS_BIND, NULL);
-
-    int error = send_fd((int)s->a, master, slave_path);
+    if (s->d == 1) {
+        int console;
+        error = open_console_target(root, &console);
+        if (!error) {
+            char source[32], target[32];
+            proc_fd(slave, source);
+            proc_fd(console, target);
+            error = check(mount(source, target, NULL, MS_BIND, NULL));
+            close(console);
+        }
+    }
+    if (!error) error = send_message_with_fd((int)s->a, slave_path, strlen(slave_path), master);
     close(master);
-    if (error) return error;
-    if (setsid() < 0) return errno;
-    if (ioctl(slave, TIOCSCTTY, 0) != 0) return errno;
-    for (int fd = 0; fd < 3; fd++)
-        if (dup2(slave, fd) < 0) return errno;
+    if (!error && setsid() < 0) error = errno;
+    if (!error && ioctl(slave, TIOCSCTTY, 0) != 0) error = errno;
+    for (int fd = 0; fd < 3 && !error; fd++)
+        if (dup2(slave, fd) < 0) error = errno;
     if (slave > 2) close(slave);
-    return 0;
+    return error;
 }
+
+/* ---- credentials and the program --------------------------------------------------------------------- */
 
 static int do_capset(struct init_step *s)
 {
@@ -531,10 +752,12 @@ static int do_capset(struct init_step *s)
     return syscall(SYS_capset, &header, data) != 0 ? errno : 0;
 }
 
+/* A regular file this process may execute. A seccomp filter may refuse faccessat2 (EPERM, or ENOSYS for a
+ * profile older than the call): then stat alone decides, and execve has the last word. */
 static int executable(const char *path)
 {
     struct stat st;
-    if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) != 0) return 0;
+    if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) != 0 && errno != EPERM && errno != ENOSYS) return 0;
     if (stat(path, &st) != 0) return 0;
     if (!S_ISREG(st.st_mode)) { errno = EACCES; return 0; }
     return 1;
@@ -573,50 +796,178 @@ static int do_resolve_exec(struct init_program *p, struct init_step *s)
     return first_error;
 }
 
+/* The working directory, resolved inside the root (no magic links: "/proc/self/fd/N" cannot name a host
+ * directory) and checked afterwards: getcwd(2) starts with "(unreachable)" when the cwd is outside this
+ * process's root (CVE-2024-21626). As runc does, the first try (A = 0) is made before the process takes on
+ * its user and a permission error is left to the second (A = 1), after it. A seccomp filter may refuse
+ * getcwd; the resolution alone then decides. The root's fd is closed once the cwd is set. */
+static int do_chdir(struct init_step *s, int *root)
+{
+    if (*root < 0) return s->a == 1 ? 0 : EBADF; /* done by the first try */
+    int fd = open_in_root(*root, s->s1, O_PATH | O_DIRECTORY);
+    int error = fd < 0 ? errno : check(fchdir(fd));
+    if (fd >= 0) close(fd);
+    if (s->a == 0 && (error == EACCES || error == EPERM)) return 0;
+    if (error) return error;
+    close(*root);
+    *root = -1;
+    char cwd[4096];
+    long n = syscall(SYS_getcwd, cwd, sizeof cwd);
+    if (n < 0) return errno == EPERM || errno == ENOSYS || errno == ENAMETOOLONG || errno == ERANGE ? 0 : errno;
+    return cwd[0] == '/' ? 0 : CWD_OUTSIDE_ROOT;
+}
+
+/* ---- fds ------------------------------------------------------------------------------------------- */
+
+static int close_range_(unsigned first, unsigned last)
+{
+    if (first > last) return 0;
+    if (syscall(SYS_close_range, first, last, 0) == 0) return 0;
+    if (errno != ENOSYS) return errno;
+    /* Linux < 5.9: one close per possible fd. */
+    struct rlimit limit;
+    unsigned max = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 1048576 ? (unsigned)limit.rlim_cur : 1048576;
+    for (unsigned fd = first; fd <= last && fd < max; fd++) close((int)fd);
+    return 0;
+}
+
+/* Closes every fd but stdio, the sync socket, the exec stub, EXTRA (when >= 0) and the plan's list for this
+ * phase (A = 0: set-up, 1: until execve). Everything the init inherited from edge, the other end of the
+ * sync socket among it, is gone after the first call. */
+static int close_fds(struct init_program *p, int until_exec, int extra)
+{
+    const int32_t *list = until_exec ? p->keep_exec : p->keep_setup;
+    int count = until_exec ? p->keep_exec_count : p->keep_setup_count;
+    int keep[1024 + 8];
+    if (count < 0 || count > 1024) return EMFILE;
+    int n = 0;
+    for (int i = 0; i < count; i++) keep[n++] = list[i];
+    keep[n++] = 0; keep[n++] = 1; keep[n++] = 2;
+    keep[n++] = p->sync_fd;
+    keep[n++] = p->stub_fd;
+    if (extra >= 0) keep[n++] = extra;
+    for (int i = 1; i < n; i++) /* insertion sort: a handful of numbers */
+        for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) { int t = keep[j]; keep[j] = keep[j - 1]; keep[j - 1] = t; }
+    if (until_exec) p->proc_fd = -1; /* the procfs handle is never kept for the container's process */
+    unsigned next = 0;
+    for (int i = 0; i < n; i++) {
+        if (keep[i] < 0 || (unsigned)keep[i] < next) continue;
+        if ((unsigned)keep[i] > next) {
+            int error = close_range_(next, (unsigned)keep[i] - 1);
+            if (error) return error;
+        }
+        next = (unsigned)keep[i] + 1;
+    }
+    return close_range_(next, ~0U);
+}
+
+/* PR_SET_PDEATHSIG, then a check that the parent did not die before it took effect: its end of the sync
+ * socket is closed then (the init's copy of it went with the first close_fds). The signal covers the steps
+ * that may block (mounts, hooks); it is cleared before the last ones, which cannot block, and before any
+ * seccomp filter: from there on the parent's death shows as end of file (or EPIPE) on the sync socket,
+ * which the init reads (READY, COMMIT) before it may outlive the parent. */
+static int parent_death_signal(struct init_program *p, int sig)
+{
+    if (prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0) != 0) return errno;
+    if (sig == 0) return 0;
+    struct pollfd f = { p->sync_fd, POLLRDHUP, 0 };
+    if (poll(&f, 1, 0) > 0 && (f.revents & (POLLHUP | POLLRDHUP))) return ESRCH;
+    return 0;
+}
+
+/* ---- exec ------------------------------------------------------------------------------------------ */
+
+/* execveat(2) of the sealed stub with ARGV ("edge-exec", REPORT_FD, STEP, PATH, ARGV0...) and ENVP. A
+ * seccomp profile without execveat gets the same file through /proc/self/fd (plain execve). Returns errno. */
+static int exec_stub(struct init_program *p, char **argv, char **envp)
+{
+    syscall(SYS_execveat, p->stub_fd, "", argv, envp, AT_EMPTY_PATH);
+    int error = errno;
+    if (error == ENOSYS || error == EPERM) {
+        char path[32] = "/proc/self/fd/";
+        format_int(p->stub_fd, path + 14);
+        execve(path, argv, envp);
+    }
+    return error;
+}
+
+/* The container's process: the stub execs it and reports a failure on the sync socket, which it may
+ * inherit for that purpose only (it makes it close-on-exec again first). */
+static int do_exec(struct init_program *p, struct init_step *s, int step)
+{
+    char **argv = (char **)s->s1;
+    int report = fcntl(p->sync_fd, F_SETFD, 0) == 0 ? p->sync_fd : -1;
+    format_int(report, argv[1]);
+    format_int(step, argv[2]);
+    argv[3] = p->exec_path;
+    int error = exec_stub(p, argv, (char **)s->s2);
+    if (report >= 0) fcntl(report, F_SETFD, FD_CLOEXEC);
+    return error;
+}
+
 /* A createContainer or startContainer hook, run by the init in the container's namespaces: the state on
  * stdin, its own argv and env, a timeout. Forked with a raw clone (glibc's fork would take locks that other
- * threads of the parent may have held at our own clone). */
-static int run_hook(struct init_program *p, struct init_step *s)
+ * threads of the parent may have held at our own clone), exec'd through the stub like the container's
+ * process (its path may be the container's), which reports an exec failure on a pipe. createContainer
+ * hooks run with the rootfs as cwd, as under runc. */
+static int run_hook(struct init_program *p, struct init_step *s, int root)
 {
     const char *state = p->state;
     if (s->b == 1) state += strlen(state) + 1;
-    int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) != 0) return errno;
+    int input[2], report[2];
+    if (pipe2(input, O_CLOEXEC) != 0) return errno;
+    if (pipe2(report, O_CLOEXEC) != 0) { int error = errno; close(input[0]); close(input[1]); return error; }
     long pid = syscall(SYS_clone, (unsigned long)SIGCHLD, 0, 0, 0, 0);
-    if (pid < 0) { int error = errno; close(pipefd[0]); close(pipefd[1]); return error; }
+    if (pid < 0) {
+        int error = errno;
+        close(input[0]); close(input[1]); close(report[0]); close(report[1]);
+        return error;
+    }
     if (pid == 0) {
-        if (dup2(pipefd[0], 0) < 0) _exit(126);
-        execve(s->s1, (char **)s->s2, (char **)s->s3);
+        char **argv = (char **)s->s2;
+        if (dup2(input[0], 0) < 0) _exit(126);
+        if (root >= 0 && fchdir(root) != 0) _exit(126);
+        if (fcntl(report[1], F_SETFD, 0) != 0) _exit(126);
+        format_int(report[1], argv[1]);
+        exec_stub(p, argv, (char **)s->s3);
         _exit(127);
     }
-    close(pipefd[0]);
+    close(input[0]);
+    close(report[1]);
     size_t left = strlen(state);
     while (left > 0) {
-        ssize_t n = write(pipefd[1], state, left);
+        ssize_t n = write(input[1], state, left);
         if (n < 0) { if (errno == EINTR) continue; break; } /* a hook that does not read stdin is fine */
         state += n;
         left -= (size_t)n;
     }
-    close(pipefd[1]);
+    close(input[1]);
     long waited_ms = 0, timeout_ms = s->a > 0 ? s->a * 1000 : -1;
+    int result = 0;
     for (;;) {
         int status;
         pid_t r = waitpid((pid_t)pid, &status, timeout_ms < 0 ? 0 : WNOHANG);
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return errno;
+        if (r < 0) { result = errno; break; }
         if (r == (pid_t)pid) {
-            if (WIFEXITED(status)) return WEXITSTATUS(status) == 0 ? 0 : HOOK_EXIT_STATUS + WEXITSTATUS(status);
-            return HOOK_SIGNALLED + WTERMSIG(status);
+            struct init_message m;
+            if (read(report[0], &m, sizeof m) == (ssize_t)sizeof m && m.kind == 2) result = m.error;
+            else if (WIFEXITED(status)) result = WEXITSTATUS(status) == 0 ? 0 : HOOK_EXIT_STATUS + WEXITSTATUS(status);
+            else result = HOOK_SIGNALLED + WTERMSIG(status);
+            break;
         }
         if (waited_ms >= timeout_ms) {
             kill((pid_t)pid, SIGKILL);
             waitpid((pid_t)pid, &status, 0);
-            return HOOK_TIMED_OUT;
+            result = HOOK_TIMED_OUT;
+            break;
         }
         struct timespec tick = { 0, 10 * 1000 * 1000 };
         nanosleep(&tick, NULL);
         waited_ms += 10;
     }
+    close(report[0]);
+    return result;
 }
 
 static int read_one(int fd)
@@ -627,10 +978,20 @@ static int read_one(int fd)
     return n == 1 ? 0 : n == 0 ? ENOENT : errno;
 }
 
-static int execute(struct init_program *p, struct init_step *s, int *root)
+/* ---- the interpreter ------------------------------------------------------------------------------- */
+
+static int execute(struct init_program *p, struct init_step *s, int index, int *root)
 {
     switch (s->op) {
     case OP_SET_DUMPABLE: return check(prctl(PR_SET_DUMPABLE, (unsigned long)s->a, 0, 0, 0));
+    case OP_CLOSE_FDS: return close_fds(p, (int)s->a, s->b ? *root : -1);
+    case OP_PARENT_DEATH_SIGNAL: return parent_death_signal(p, (int)s->a);
+    case OP_OPEN_PROC: {
+        int fd = open_procfs();
+        if (fd < 0) return -fd;
+        p->proc_fd = fd;
+        return enter_proc(p);
+    }
     case OP_SETNS: return check(setns((int)s->a, (int)s->b));
     case OP_WAIT_PARENT: return read_one(p->sync_fd);
     case OP_UNSHARE: return check(unshare((int)s->a));
@@ -642,33 +1003,33 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
     case OP_MOUNT_PROPAGATION: return check(mount(NULL, "/", NULL, (unsigned long)s->a, NULL));
     case OP_BIND_ROOTFS: return check(mount(s->s1, s->s1, NULL, MS_BIND | MS_REC, NULL));
     case OP_OPEN_ROOT:
-        *root = open(s->s1, O_PATH | p->o_directory | O_CLOEXEC);
+        *root = open(s->s1, O_PATH | O_DIRECTORY | O_CLOEXEC);
         return *root < 0 ? errno : 0;
-    case OP_MOUNT: return do_mount(p, s, *root);
-    case OP_IDMAP_MOUNT: return do_idmap_mount(p, s, *root);
-    case OP_MKNOD: return do_mknod(p, s, *root);
-    case OP_BIND_DEVICE: return do_bind_device(p, s, *root);
-    case OP_SYMLINK: return do_symlink(p, s, *root);
-    case OP_PIVOT_ROOT: return do_pivot_root(*root);
-    case OP_MOVE_ROOT: return do_move_root(s);
-    case OP_WRITE_FILE: {
-        int fd = open(s->s1, O_WRONLY | O_CLOEXEC);
-        if (fd < 0) return errno;
-        int error = write(fd, s->s2, (size_t)s->a) < 0 ? errno : 0;
-        close(fd);
+    case OP_MOUNT: return do_mount(s, *root);
+    case OP_IDMAP_MOUNT: return do_idmap_mount(s, *root);
+    case OP_MKNOD: return do_mknod(s, *root);
+    case OP_BIND_DEVICE: return do_bind_device(s, *root);
+    case OP_SYMLINK: return do_symlink(s, *root);
+    case OP_MAKE_DIRECTORY: {
+        int fd, error = resolve(*root, s->s2, 1, 0, &fd);
+        if (!error) close(fd);
         return error;
     }
-    case OP_MASK_PATH: return do_mask_path(p, s, *root);
-    case OP_READONLY_PATH: return do_readonly_path(p, s, *root);
+    case OP_PIVOT_ROOT: return do_pivot_root(p, *root);
+    case OP_MOVE_ROOT: return do_move_root(p, s);
+    case OP_CHROOT: return do_chroot(p, *root);
+    case OP_PROC_WRITE: return p->proc_fd < 0 ? EBADF : proc_write(p->proc_fd, s->s1, s->s2, (size_t)s->a);
+    case OP_MASK_PATH: return do_mask_path(s, *root);
+    case OP_READONLY_PATH: return do_readonly_path(s, *root);
     case OP_REMOUNT_ROOT_READONLY: return remount("/", MS_RDONLY);
     case OP_CHMOD: {
-        int fd = openat2_(*root, s->s2, O_RDONLY | p->o_directory | O_CLOEXEC, EDGE_RESOLVE_IN_ROOT | EDGE_RESOLVE_NO_MAGICLINKS);
+        int fd = open_in_root(*root, s->s2, O_RDONLY | O_DIRECTORY);
         if (fd < 0) return errno;
         int error = check(fchmod(fd, (mode_t)s->a));
         close(fd);
         return error;
     }
-    case OP_CONSOLE: return do_console(s);
+    case OP_CONSOLE: return do_console(s, *root);
     case OP_SETSID: return setsid() < 0 ? errno : 0;
     case OP_RLIMIT: {
         struct rlimit limit = { (rlim_t)s->b, (rlim_t)s->c };
@@ -695,19 +1056,19 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
         }
         return 0;
     case OP_NO_NEW_PRIVILEGES: return check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
-    case OP_CHDIR: return check(chdir(s->s1));
-    case OP_CLOSE_FROM:
-        /* Mark, not close: the sync socket and the exec fifo are needed until execve closes them. */
-        return syscall(SYS_close_range, (unsigned)s->a, ~0U, EDGE_CLOSE_RANGE_CLOEXEC) != 0 ? errno : 0;
+    case OP_CHDIR: return do_chdir(s, root);
     case OP_RESOLVE_EXEC: return do_resolve_exec(p, s);
     case OP_READY: {
         struct init_message m = { 1, 0, 0 };
         return write(p->sync_fd, &m, sizeof m) < 0 ? errno : 0;
     }
+    case OP_COMMIT:
+        /* The parent recorded the container: from here on the init outlives it (`edge create` exits, and
+         * `edge start` releases the init later). End of file instead means the parent died first, and the
+         * init goes with it. */
+        return read_one(p->sync_fd);
     case OP_WAIT_START: return read_one((int)s->a);
-    case OP_EXEC:
-        execve(p->exec_path, (char **)s->s1, (char **)s->s2);
-        return errno;
+    case OP_EXEC: return do_exec(p, s, index);
     case OP_SESSION_KEYRING:
         /* keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): the container gets its own session keyring instead of
          * sharing the caller's (runc's default; --no-new-keyring skips it). Kernels without keys: fine. */
@@ -720,7 +1081,7 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
         p->state[n] = 0;
         return 0;
     }
-    case OP_HOOK: return run_hook(p, s);
+    case OP_HOOK: return run_hook(p, s, *root);
     case OP_SECCOMP: {
         /* s1 = struct sock_filter[a], compiled by the parent; b = SECCOMP_FILTER_FLAG_*; c = 1 when the
          * profile has SCMP_ACT_NOTIFY rules: the kernel returns a listener fd, which goes to the parent
@@ -739,32 +1100,24 @@ static int execute(struct init_program *p, struct init_step *s, int *root)
         /* A new time namespace applies to children and, since Linux 5.11, to this process at execve; its
          * offsets can only be written before anything enters it. S1 holds "monotonic S N\nboottime S N\n". */
         if (unshare(CLONE_NEWTIME) != 0) return errno;
-        int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
-        if (fd < 0) return errno;
-        int error = write(fd, s->s1, strlen(s->s1)) < 0 ? errno : 0;
-        close(fd);
-        return error;
+        return p->proc_fd < 0 ? EBADF : proc_write(p->proc_fd, "self/timens_offsets", s->s1, strlen(s->s1));
     }
     default: return ENOSYS;
     }
 }
 
 /* The child starts with the parent's signal set-up: the .NET runtime's handlers (which would write to the
- * runtime's signal pipe, shared with the parent) and SIGPIPE ignored by the runtime. Handlers go back to
- * the default, SIGPIPE too; other ignored signals were ignored by edge's caller and stay so across execve,
- * as they do under runc. Nothing is blocked. */
+ * runtime's signal pipe, shared with the parent), SIGPIPE ignored by the runtime, and whatever edge's
+ * caller ignored (a shell's background job ignores SIGINT and SIGQUIT, nohup SIGHUP). The container's
+ * process starts with every signal at its default and nothing blocked, as under runc and crun. */
 static void reset_signals(void)
 {
+    struct sigaction reset;
+    memset(&reset, 0, sizeof reset);
+    reset.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
-        struct sigaction current;
-        if (sigaction(sig, NULL, &current) != 0) continue;
-        if (sig == SIGPIPE || (current.sa_handler != SIG_IGN && current.sa_handler != SIG_DFL)) {
-            struct sigaction reset;
-            memset(&reset, 0, sizeof reset);
-            reset.sa_handler = SIG_DFL;
-            sigaction(sig, &reset, NULL);
-        }
+        sigaction(sig, &reset, NULL);
     }
     sigset_t none;
     sigemptyset(&none);
@@ -776,16 +1129,50 @@ static void run_program(struct init_program *p)
     int root = -1;
     reset_signals();
     for (int i = 0; i < p->count; i++) {
-        int error = execute(p, &p->steps[i], &root);
+        int error = execute(p, &p->steps[i], i, &root);
         if (error) fail(p, i, error);
     }
     fail(p, p->count - 1, errno);
+}
+
+/* A sealed memfd holding the exec stub, opened read-only (a file open for writing cannot be exec'd on
+ * older kernels: ETXTBSY). Fresh for each container process: nothing is shared between containers, and
+ * nothing in it can be changed. Returns the fd, or -errno. */
+static int make_exec_stub(void)
+{
+    int fd = memfd_create("edge-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+    if (fd < 0 && errno == EINVAL) fd = memfd_create("edge-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING); /* < 6.3 */
+    if (fd < 0) return -errno;
+    const char *data = edge_exec_stub;
+    size_t left = (size_t)(edge_exec_stub_end - edge_exec_stub);
+    int error = 0;
+    while (left > 0 && !error) {
+        ssize_t n = write(fd, data, left);
+        if (n < 0) { if (errno != EINTR) error = errno; continue; }
+        data += n;
+        left -= (size_t)n;
+    }
+    if (!error && fchmod(fd, 0555) != 0) error = errno;
+    if (!error && fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) error = errno;
+    int reopened = -1;
+    if (!error) {
+        char path[32] = "/proc/self/fd/";
+        format_int(fd, path + 14);
+        reopened = open(path, O_RDONLY | O_CLOEXEC);
+        if (reopened < 0) error = errno;
+    }
+    close(fd);
+    return error ? -error : reopened;
 }
 
 /* Clones the container init with FLAGS (CLONE_NEW*) and runs PROGRAM in it. Returns the child's pid, or
  * -errno. The child never returns. */
 int64_t edge_clone_init(struct init_program *program, uint64_t flags)
 {
+    int stub = make_exec_stub();
+    if (stub < 0) return stub;
+    program->stub_fd = stub;
+    program->proc_fd = -1;
     struct {
         uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
     } args;
@@ -802,7 +1189,9 @@ int64_t edge_clone_init(struct init_program *program, uint64_t flags)
         run_program(program);
         _exit(127);
     }
-    return pid < 0 ? -(int64_t)errno : (int64_t)pid;
+    int error = errno;
+    close(stub);
+    return pid < 0 ? -(int64_t)error : (int64_t)pid;
 }
 
 /* A user namespace with UID_MAP and GID_MAP ("inside outside count" lines), for idmapped mounts. A child is
@@ -823,22 +1212,13 @@ int64_t edge_userns_fd(const char *uid_map, const char *gid_map)
     int error = pid < 0 ? errno : 0;
     close(pipefd[0]);
     int ns = -1;
+    if (!error) error = edge_proc_write((int32_t)pid, "uid_map", uid_map, (int32_t)strlen(uid_map));
+    if (!error) error = edge_proc_write((int32_t)pid, "gid_map", gid_map, (int32_t)strlen(gid_map));
     if (!error) {
         char path[64];
-        const char *names[2] = { "uid_map", "gid_map" };
-        const char *maps[2] = { uid_map, gid_map };
-        for (int i = 0; i < 2 && !error; i++) {
-            snprintf(path, sizeof path, "/proc/%ld/%s", pid, names[i]);
-            int fd = open(path, O_WRONLY | O_CLOEXEC);
-            if (fd < 0) { error = errno; break; }
-            if (write(fd, maps[i], strlen(maps[i])) < 0) error = errno;
-            close(fd);
-        }
-        if (!error) {
-            snprintf(path, sizeof path, "/proc/%ld/ns/user", pid);
-            ns = open(path, O_RDONLY | O_CLOEXEC);
-            if (ns < 0) error = errno;
-        }
+        snprintf(path, sizeof path, "/proc/%ld/ns/user", pid);
+        ns = open(path, O_RDONLY | O_CLOEXEC);
+        if (ns < 0) error = errno;
     }
     close(pipefd[1]);
     if (pid > 0) while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR) {}

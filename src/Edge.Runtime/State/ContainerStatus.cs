@@ -28,12 +28,15 @@ public static class ContainerStatus
     }
 
     /// <summary>
+    /// creating: a create holds the record's lock and has no init yet;
     /// stopped: the init is gone (or its pid was reused); created: it still waits on the exec fifo;
     /// paused: its cgroup is frozen; running otherwise.
     /// </summary>
     public static string Status(ContainerRecord record, string containerDirectory)
     {
-        if (record.Pid <= 0 || !IsSameProcess(record.Pid, record.PidStartTime)) return Stopped;
+        // No pid yet: a `create` in progress (it holds the lock), or one that died before its init existed.
+        if (record.Pid <= 0) return ContainerStore.IsLocked(containerDirectory) ? Creating : Stopped;
+        if (!IsSameProcess(record.Pid, record.PidStartTime)) return Stopped;
         if (File.Exists(Path.Combine(containerDirectory, ExecFifo.FileName))) return Created;
         if (record.CgroupPaths is { Count: > 0 } paths && new Cgroups.Cgroup(paths, record.CgroupUnified).IsFrozen()) return Paused;
         return Running;

@@ -63,18 +63,54 @@ public sealed class ContainerStore
         if (File.Exists(legacy)) File.Delete(legacy);
     }
 
-    /// <summary>Creates ROOT/ID exclusively: a second create with the same id fails here.</summary>
-    public string CreateDirectory(string id)
+    /// <summary>
+    /// Creates ROOT/ID exclusively (a second create with the same id fails here), already locked: the
+    /// directory is made and locked as ROOT/@new:ID and renamed into place, so nobody ever sees it unlocked
+    /// while its creator lives (an unlocked directory without a record is a dead create's). A ROOT/@new:ID
+    /// nobody holds is what a create killed in between left, and is removed.
+    /// </summary>
+    public ContainerLock CreateDirectory(string id, out string directory)
     {
         System.IO.Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        string dir = Directory(id);
-        if (Libc.Mkdir(dir, 0x1c0 /* 0700 */) != 0)
+        directory = Directory(id);
+        string temporary = TemporaryDirectory(id);
+        if (Libc.Mkdir(temporary, 0x1c0 /* 0700 */) != 0)
         {
             int errno = ErrnoText.Last;
-            if (errno == (int)Errno.EEXIST) throw new RuntimeException($"container with id exists: {id}");
-            throw new SystemCallException("mkdir", dir, errno);
+            if (errno != (int)Errno.EEXIST || !RemoveAbandonedTemporary(id)) throw errno == (int)Errno.EEXIST ? new ContainerExistsException(id) : new SystemCallException("mkdir", temporary, errno);
+            if (Libc.Mkdir(temporary, 0x1c0) != 0) throw new SystemCallException("mkdir", temporary, ErrnoText.Last);
         }
-        return dir;
+        FileLock held;
+        try
+        {
+            held = FileLock.OnDirectory(temporary);
+        }
+        catch
+        {
+            System.IO.Directory.Delete(temporary);
+            throw;
+        }
+        if (Libc.RenameAt2(Libc.AT_FDCWD, temporary, Libc.AT_FDCWD, directory, Libc.RENAME_NOREPLACE) != 0)
+        {
+            int errno = ErrnoText.Last;
+            System.IO.Directory.Delete(temporary);
+            held.Dispose();
+            if (errno is (int)Errno.EEXIST or (int)Errno.ENOTEMPTY) throw new ContainerExistsException(id);
+            throw new SystemCallException("rename", directory, errno);
+        }
+        return new ContainerLock(held);
+    }
+
+    private string TemporaryDirectory(string id) => Path.Combine(Root, "@new:" + id);
+
+    /// <summary>Removes ROOT/@new:ID when no create holds it; false when one does.</summary>
+    public bool RemoveAbandonedTemporary(string id)
+    {
+        string temporary = TemporaryDirectory(id);
+        using FileLock? held = FileLock.TryOnDirectory(temporary);
+        if (held is null) return !System.IO.Directory.Exists(temporary);
+        System.IO.Directory.Delete(temporary, recursive: true);
+        return true;
     }
 
     public IEnumerable<string> Ids()
@@ -92,13 +128,40 @@ public sealed class ContainerStore
 
     /// <summary>An exclusive flock(2) on the container directory, so concurrent verbs on one id serialise.</summary>
     public ContainerLock Lock(string id) => ContainerLock.Acquire(Directory(id), id);
+
+    /// <summary>
+    /// ROOT/ID was left by a `create` that died before its init existed: no record, or the record written
+    /// before the clone (no pid), and nobody holds its lock (a create in progress does).
+    /// </summary>
+    public bool IsAbandoned(string id)
+    {
+        string dir = Directory(id);
+        using FileLock? held = FileLock.TryOnDirectory(dir);
+        if (held is null) return false;
+        if (!HasRecord(dir)) return true;
+        try
+        {
+            return Load(id).Pid <= 0;
+        }
+        catch (RuntimeException)
+        {
+            return false; // an unreadable record is left for the user to look at
+        }
+    }
+
+    /// <summary>True while another process holds the directory's lock (a verb in progress on it).</summary>
+    public static bool IsLocked(string directory)
+    {
+        using FileLock? held = FileLock.TryOnDirectory(directory);
+        return held is null && System.IO.Directory.Exists(directory);
+    }
 }
 
 public sealed class ContainerLock : IDisposable
 {
     private readonly FileLock _lock;
 
-    private ContainerLock(FileLock held) => _lock = held;
+    internal ContainerLock(FileLock held) => _lock = held;
 
     public static ContainerLock Acquire(string directory, string id)
     {

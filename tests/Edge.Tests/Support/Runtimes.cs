@@ -12,7 +12,13 @@ public sealed class TestRuntime : IDisposable
 {
     private readonly TempDir _root = new("edge-root-");
 
-    private TestRuntime(string name) => Name = name;
+    private TestRuntime(string name, string? binary = null)
+    {
+        Name = name;
+        _binary = binary;
+    }
+
+    private readonly string? _binary;
 
     public string Name { get; }
     public string Root => _root.Path;
@@ -20,6 +26,18 @@ public sealed class TestRuntime : IDisposable
     public static TestRuntime Edge() => new("edge");
     public static TestRuntime Runc() => new("runc");
     public static TestRuntime Crun() => new("crun");
+
+    /// <summary>edge or runc run from a copy of its binary (attack tests: what an attack could damage is the copy).</summary>
+    public static TestRuntime FromCopy(string name, string binary) => new(name, binary);
+
+    /// <summary>The runtime's own binary, as the tests run it.</summary>
+    public static string BinaryOf(string name) => name switch
+    {
+        "edge" => EdgeProcess.Binary,
+        "runc" => "/usr/sbin/runc",
+        "crun" => "/usr/bin/crun",
+        _ => throw new ArgumentException(name),
+    };
 
     public static TestRuntime Named(string name) => name switch
     {
@@ -43,6 +61,7 @@ public sealed class TestRuntime : IDisposable
     {
         var command = Name switch
         {
+            _ when _binary is not null => new List<string> { _binary },
             "edge" => new List<string> { EdgeProcess.Binary },
             "runc" => new List<string> { "runc" },
             // crun 1.8 refuses this host's hybrid cgroup layout; it runs with the cgroup2 mount hidden.
