@@ -114,12 +114,12 @@ internal static class EdgeCli
         }
         catch (Exception ex) when (ErrorReport.IsExpected(ex))
         {
-            return Fail(output, log, ex.Message, global.Debug ? ex : null);
+            return Fail(output, log, ErrorText.Describe(ex), global.Debug ? ex : null);
         }
         catch (Exception ex)
         {
             // A bug, not bad input: still one line, with the stack only under --debug.
-            return Fail(output, log, $"internal error: {ex.GetType().Name}: {ex.Message}", global.Debug ? ex : null);
+            return Fail(output, log, $"internal error: {ex.GetType().Name}: {ErrorText.Describe(ex)}", global.Debug ? ex : null);
         }
     }
 
@@ -143,6 +143,9 @@ internal static class EdgeCli
 
     private static int Fail(Output output, Log log, string message, Exception? detail)
     {
+        // One line, whatever it quotes: names and values from images, registries and configs may hold control
+        // characters (a forged log line, terminal escapes) or be very long.
+        message = Printable.Short(message, 8192);
         log.Error(message);
         output.Error("edge: " + message);
         if (detail is not null) output.Error(detail.ToString());

@@ -11,5 +11,7 @@ namespace Edge.Cli;
 internal static class ErrorReport
 {
     public static bool IsExpected(Exception ex) =>
-        ex is RuntimeException or Edge.Image.ImageException or OciFormatException or SystemCallException or UsageException or IOException or UnauthorizedAccessException;
+        ex is RuntimeException or Edge.Image.ImageException or OciFormatException or SystemCallException or UsageException or IOException
+            or UnauthorizedAccessException or SettingException or System.Net.Http.HttpRequestException or System.Net.Sockets.SocketException
+            or OperationCanceledException or TimeoutException or InvalidDataException;
 }

@@ -50,7 +50,7 @@ public static class ImageContent
         }
         catch (JsonException ex)
         {
-            throw new ImageException($"{display}: manifest is not valid JSON: {ex.Message}");
+            throw new ImageException($"{display}: manifest is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})");
         }
         if (field is not null && (IsIndex(field) || IsManifest(field))) return field;
         if (field is null && hasManifests) return MediaTypes.OciIndex;

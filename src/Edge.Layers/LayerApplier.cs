@@ -53,7 +53,7 @@ public sealed unsafe class LayerApplier : IDisposable
         public int Offset, Length, Nanos;
         public long Seconds;
     }
-    private int _skippedDevices;
+    private int _skippedDevices, _skippedOverlayXattrs;
     private long _bytes;
 
     private LayerApplier(int rootFd, WhiteoutMode mode, Action<string>? warn)
@@ -61,7 +61,11 @@ public sealed unsafe class LayerApplier : IDisposable
         _root = rootFd;
         _mode = mode;
         _warn = warn;
+        _space = new FreeSpaceGuard(rootFd, static (free, reserve) =>
+            new LayerApplyException($"stopped: the file system has {free >> 20} MiB left, below the {reserve >> 20} MiB edge keeps free (EDGE_MIN_FREE_SPACE)"));
     }
+
+    private readonly FreeSpaceGuard _space;
 
     /// <summary>Applies <paramref name="tar"/> (uncompressed) to <paramref name="root"/>, which must exist.</summary>
     public static LayerStatistics Apply(Stream tar, string root, WhiteoutMode mode, Action<string>? warn = null)
@@ -142,6 +146,7 @@ public sealed unsafe class LayerApplier : IDisposable
                     }
                 }
                 _bytes += chunk.Length;
+                _space.Wrote(chunk.Length);
             }
             if (Libc.Fchown(fd, entry.Uid, entry.Gid) != 0) throw Fail(entry, "chown", ErrnoText.Last);
             // After chown, which clears setuid and setgid.
@@ -274,12 +279,19 @@ public sealed unsafe class LayerApplier : IDisposable
     private void ApplyWhiteout(int parent, int slash, ReadOnlySpan<byte> baseName, int length, TarReader entry)
     {
         bool opaque = baseName.SequenceEqual(".wh..wh..opq"u8);
-        if (!opaque && baseName.Length == 4) throw new TarFormatException($"entry \"{Describe(entry)}\": whiteout without a name");
+        // ".wh." alone, ".wh.." and ".wh..." would name the directory itself or its parent: the parent's
+        // fd path plus "." or ".." would be cleaned into another directory altogether (and ".." through
+        // /proc/self/fd names /proc/self/fd itself). Other ".wh..wh." names are reserved markers: skipped,
+        // as containerd skips them.
+        ReadOnlySpan<byte> hidden = baseName[4..];
+        if (!opaque && (hidden.Length == 0 || hidden.SequenceEqual("."u8) || hidden.SequenceEqual(".."u8)))
+            throw new TarFormatException($"entry \"{Describe(entry)}\": a whiteout must name an entry (not \"{Printable.Short(hidden)}\")");
+        if (!opaque && hidden.StartsWith(".wh."u8)) return;
         if (_mode == WhiteoutMode.Overlay)
         {
             if (opaque)
             {
-                SetXattrOnFd(parent, "trusted.overlay.opaque\0"u8, "y"u8, entry);
+                SetOwnXattrOnFd(parent, "trusted.overlay.opaque\0"u8, "y"u8, entry);
                 return;
             }
             Create(Make.Whiteout, parent, Pointer(_path, slash + 1 + 4), entry);
@@ -359,6 +371,19 @@ public sealed unsafe class LayerApplier : IDisposable
 
     private void SetXattr(int fd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, TarReader entry)
     {
+        // overlayfs reads its own private xattrs (whiteouts, opaque directories, redirects, metacopy) from
+        // the layers it stacks: a layer must never set them (only edge does, for its own whiteouts).
+        if (name.StartsWith("trusted.overlay."u8) || name.StartsWith("user.overlay."u8))
+        {
+            if (_skippedOverlayXattrs++ == 0)
+                _warn?.Invoke($"ignoring overlayfs-private xattr {Printable.Short(name[..^1])} on \"{Describe(entry)}\" (and any more in this layer)");
+            return;
+        }
+        WriteXattr(fd, name, value, entry);
+    }
+
+    private void WriteXattr(int fd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, TarReader entry)
+    {
         fixed (byte* n = name)
         fixed (byte* v = value)
         {
@@ -375,14 +400,17 @@ public sealed unsafe class LayerApplier : IDisposable
         }
     }
 
-    /// <summary>setxattr on an O_PATH directory fd, through its /proc/self/fd link (fsetxattr refuses O_PATH).</summary>
-    private void SetXattrOnFd(int fd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, TarReader entry)
+    /// <summary>
+    /// edge's own overlayfs xattr on an O_PATH directory fd, reopened as a directory (fsetxattr refuses
+    /// O_PATH); layers' xattrs go through <see cref="SetXattr"/>, which refuses overlayfs's.
+    /// </summary>
+    private void SetOwnXattrOnFd(int fd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, TarReader entry)
     {
         int dir = Libc.OpenAt(fd, InRoot.Dot, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.CloseOnExec, 0);
         if (dir < 0) throw Fail(entry, "open", ErrnoText.Last);
         try
         {
-            SetXattr(dir, name, value, entry);
+            WriteXattr(dir, name, value, entry);
         }
         finally
         {
@@ -524,7 +552,7 @@ public sealed unsafe class LayerApplier : IDisposable
         return hash;
     }
 
-    private static string Describe(TarReader entry) => System.Text.Encoding.UTF8.GetString(entry.Name);
+    private static string Describe(TarReader entry) => Printable.Short(entry.Name);
 
     private static Exception Fail(TarReader entry, string operation, int errno) =>
         new LayerApplyException($"entry \"{Describe(entry)}\": {operation}: {ErrnoText.Describe(errno)}");

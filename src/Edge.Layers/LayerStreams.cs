@@ -5,22 +5,22 @@ using Edge.Oci.Image;
 
 namespace Edge.Layers;
 
-/// <summary>The uncompressed tar stream of a layer blob, by media type (and by magic bytes when the type says tar).</summary>
+/// <summary>
+/// The uncompressed tar stream of a layer blob, by media type (and by magic bytes when the type says tar),
+/// bounded: a layer that expands past <see cref="DecompressionLimit"/> is refused as it is read.
+/// </summary>
 public static class LayerStreams
 {
-    public static Stream Open(Stream blob, string mediaType, string display)
+    public static Stream Open(Stream blob, string mediaType, string display, long compressedSize)
     {
-        switch (mediaType)
+        Stream tar = mediaType switch
         {
-            case MediaTypes.OciLayerGzip or MediaTypes.DockerLayerGzip:
-                return new GZipStream(blob, CompressionMode.Decompress, leaveOpen: false);
-            case MediaTypes.OciLayerZstd:
-                return new ZstdStream(blob);
-            case MediaTypes.OciLayer or ImageContent.DockerLayerTar:
-                return ByMagic(blob);
-            default:
-                throw new ImageException($"{display}: unsupported layer media type \"{mediaType}\"");
-        }
+            MediaTypes.OciLayerGzip or MediaTypes.DockerLayerGzip => new GZipStream(blob, CompressionMode.Decompress, leaveOpen: false),
+            MediaTypes.OciLayerZstd => new ZstdStream(blob),
+            MediaTypes.OciLayer or ImageContent.DockerLayerTar => ByMagic(blob),
+            _ => throw new ImageException($"{display}: unsupported layer media type \"{Edge.Linux.Printable.Short(mediaType)}\""),
+        };
+        return DecompressionLimit.Bound(tar, compressedSize, display);
     }
 
     /// <summary>Loaded archives sometimes call a compressed layer "tar": the first bytes decide.</summary>

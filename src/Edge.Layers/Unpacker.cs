@@ -25,7 +25,7 @@ public static class Unpacker
         var layer = image.Manifest.Layers[index];
         string display = $"{image.Record.Name}: layer {layer.Digest}";
         using FileStream blob = store.OpenRead(Digest.Parse(layer.Digest));
-        using Stream tar = LayerStreams.Open(blob, layer.MediaType, display);
+        using Stream tar = LayerStreams.Open(blob, layer.MediaType, display, blob.Length);
         LayerStatistics stats = Apply(tar, root, mode, display, warn);
         if (stats.DiffId != image.DiffIds[index])
             throw new DigestMismatchException($"{display}: uncompressed content has digest {stats.DiffId}, the config's diff_ids[{index}] says {image.DiffIds[index]}");
@@ -41,7 +41,7 @@ public static class Unpacker
         }
         catch (Exception ex) when (ex is Tar.TarFormatException or LayerApplyException or InvalidDataException)
         {
-            throw new ImageException($"{display}: {ex.Message}", ex);
+            throw new ImageException($"{display}: {Edge.Linux.ErrorText.Describe(ex)}", ex);
         }
     }
 }

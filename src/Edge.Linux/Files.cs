@@ -13,6 +13,11 @@ public static partial class Libc
     [LibraryImport(Name, EntryPoint = "mkdir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Mkdir(string path, uint mode);
 
+    public const int X_OK = 1;
+
+    [LibraryImport(Name, EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Access(string path, int mode);
+
     [LibraryImport(Name, EntryPoint = "rmdir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Rmdir(string path);
 
@@ -34,6 +39,27 @@ public static partial class Libc
         mode = *(ushort*)(buffer + 28); // stx_mode: type and permission bits
         return true;
     }
+
+    [LibraryImport(Name, EntryPoint = "statx", SetLastError = true)]
+    private static unsafe partial int Statx(int dirfd, byte* path, int flags, uint mask, byte* buffer);
+
+    /// <summary>
+    /// The type and permission bits of NAME in DIRFD itself (a symlink is not followed; an empty NAME is DIRFD's
+    /// own file); false when it cannot be read.
+    /// </summary>
+    public static unsafe bool TryModeAt(int dirfd, byte* name, out uint mode)
+    {
+        const int AtSymlinkNoFollow = 0x100, AtEmptyPath = 0x1000;
+        const uint StatxType = 0x1, StatxMode = 0x2;
+        byte* buffer = stackalloc byte[256];
+        mode = 0;
+        if (Statx(dirfd, name, AtSymlinkNoFollow | (*name == 0 ? AtEmptyPath : 0), StatxType | StatxMode, buffer) != 0) return false;
+        mode = *(ushort*)(buffer + 28); // stx_mode
+        return true;
+    }
+
+    [LibraryImport(Name, EntryPoint = "readlinkat", SetLastError = true)]
+    public static unsafe partial nint ReadLinkAt(int dirfd, byte* path, byte* buffer, nuint size);
 
     [LibraryImport(Name, EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Link(string oldpath, string newpath);

@@ -72,7 +72,7 @@ public static unsafe partial class InRoot
                     if (next < 0) return -1;
                     // Is it a symlink? readlinkat on an O_PATH fd with an empty path reads the link itself.
                     nint n;
-                    fixed (byte* l = link) n = ReadLinkAt(next, Empty, l, (nuint)link.Length);
+                    fixed (byte* l = link) n = Libc.ReadLinkAt(next, Empty, l, (nuint)link.Length);
                     if (n >= 0)
                     {
                         Libc.Close(next); // (errno does not matter here: the walk goes on)
@@ -118,9 +118,6 @@ public static unsafe partial class InRoot
         System.Runtime.InteropServices.Marshal.SetLastPInvokeError((int)errno);
         return -1;
     }
-
-    [System.Runtime.InteropServices.LibraryImport(Libc.Name, EntryPoint = "readlinkat", SetLastError = true)]
-    private static partial nint ReadLinkAt(int dirfd, byte* path, byte* buffer, nuint size);
 
     /// <summary>"." as a NUL-terminated path that never moves (for *at calls on a directory fd itself).</summary>
     public static readonly byte* Dot = Alloc("."u8);

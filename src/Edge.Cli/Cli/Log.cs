@@ -54,7 +54,7 @@ internal sealed class Log
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _output.Error($"edge: cannot write log `{_file}`: {ex.Message}");
+            _output.Error($"edge: cannot write log `{_file}`: {Edge.Linux.ErrorText.Describe(ex)}");
         }
     }
 

@@ -30,6 +30,8 @@ internal static class ImageCommands
             OptionSpec.List("insecure-registry", "HOST[:PORT]", "allow plain HTTP to this registry (loopback registries always may)"),
             OptionSpec.Value("max-concurrent-downloads", "N", "layers downloaded at once (default: 3)"),
             OptionSpec.Value("stall-timeout", "SECONDS", "a connection that sends nothing for this long is retried (default: 30)"),
+            OptionSpec.Value("min-rate", "BYTES", "a connection slower than this many bytes a second over a stall-timeout is retried (default: 1024)"),
+            OptionSpec.Value("request-timeout", "SECONDS", "the longest one request may take, a blob then resumes (default: 3600)"),
             OptionSpec.Flag("quiet", "print only the image name", "q"),
         },
         Run = RunPull,
@@ -116,9 +118,17 @@ internal static class ImageCommands
         int stall = 30;
         if (context.Options.Get("stall-timeout") is string t && (!int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out stall) || stall < 1))
             throw new UsageException($"invalid --stall-timeout \"{t}\": expected a positive number of seconds");
+        long minRate = 1024;
+        if (context.Options.Get("min-rate") is string m && (!long.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out minRate)))
+            throw new UsageException($"invalid --min-rate \"{m}\": expected a number of bytes a second");
+        int requestTimeout = 3600;
+        if (context.Options.Get("request-timeout") is string rt && (!int.TryParse(rt, NumberStyles.None, CultureInfo.InvariantCulture, out requestTimeout) || requestTimeout < 1))
+            throw new UsageException($"invalid --request-timeout \"{rt}\": expected a positive number of seconds");
         var options = new RegistryOptions
         {
             StallTimeout = System.TimeSpan.FromSeconds(stall),
+            MinimumRate = minRate,
+            RequestTimeout = System.TimeSpan.FromSeconds(requestTimeout),
             Credentials = CredentialStore.Load(),
             InsecureHosts = context.Options.GetAll("insecure-registry"),
             Trace = context.Global.Debug ? message => context.Log.DebugMessage(message) : null,

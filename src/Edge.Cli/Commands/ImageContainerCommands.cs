@@ -44,6 +44,10 @@ internal static class ImageContainerCommands
         string rootfs = Path.Combine(bundle, "rootfs");
         if (Directory.Exists(rootfs) && Directory.GetFileSystemEntries(rootfs).Length > 0)
             throw new ImageException($"{rootfs} already exists and is not empty");
+        // A bundle edge makes is its owner's only: the rootfs holds what the image brings (setuid binaries,
+        // device nodes), and its own mode is the image's "/" (docs/security.md).
+        bool made = !Directory.Exists(bundle);
+        Edge.Linux.PrivateDirectory.Create(bundle);
         Directory.CreateDirectory(rootfs);
         try
         {
@@ -53,7 +57,7 @@ internal static class ImageContainerCommands
         }
         catch
         {
-            Directory.Delete(rootfs, true);
+            Directory.Delete(made ? bundle : rootfs, true); // nothing half-written stays
             throw;
         }
         return 0;

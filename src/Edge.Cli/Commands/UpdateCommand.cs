@@ -1,4 +1,5 @@
 using System;
+using Edge.Linux;
 using System.Globalization;
 using System.IO;
 using Edge.Cli.Cli;
@@ -67,7 +68,7 @@ internal static class UpdateCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new OciFormatException(file, null, Errors.Describe(ex), null);
+            throw new OciFormatException(file, null, ErrorText.Describe(ex), null);
         }
         return OciJson.Parse(content, OciJsonContext.Default.Resources, file == "-" ? "stdin" : file);
     }

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Edge.Image.Store;
+using Edge.Linux;
 using Edge.Oci.Image;
 using Index = Edge.Oci.Image.Index;
 using Edge.Oci.Json;
@@ -209,6 +210,7 @@ public sealed class ArchiveLoader
                 Digest layer = FileDigest(entry.Layers[l], $"{where}.Layers[{l}]");
                 layers.Add(new Descriptor { MediaType = IsGzip(layer) ? MediaTypes.OciLayerGzip : MediaTypes.OciLayer, Digest = layer.ToString(), Size = _store.SizeOf(layer) });
             }
+            CheckDiffIds(config, layers, where);
             var manifest = new Manifest
             {
                 SchemaVersion = 2,
@@ -227,6 +229,41 @@ public sealed class ArchiveLoader
         }
         if (records.Count == 0) throw new ImageException($"{_source}: manifest.json lists no images");
         return records;
+    }
+
+    /// <summary>
+    /// A docker save archive names its layers by file, not by digest: each layer is checked against the
+    /// config's rootfs.diff_ids (the digest of its uncompressed tar), as every pulled or OCI-layout layer is
+    /// checked against its descriptor, so nothing but the image's own layers gets its name.
+    /// </summary>
+    private void CheckDiffIds(Digest config, List<Descriptor> layers, string where)
+    {
+        ImageConfig parsed = OciJson.Parse(_store.Read(config, "config"), ImageReader.Config, static () => OciJsonContext.Default.ImageConfig, $"{where}: config");
+        List<string> diffIds = parsed.RootFs.DiffIds;
+        if (diffIds.Count != layers.Count)
+            throw new DigestMismatchException($"{where}: {layers.Count} layers, but the config's rootfs.diff_ids lists {diffIds.Count}");
+        for (int l = 0; l < layers.Count; l++)
+        {
+            Digest layer = Digest.Parse(layers[l].Digest);
+            string actual = UncompressedDigest(layer);
+            if (!string.Equals(actual, diffIds[l], StringComparison.Ordinal))
+                throw new DigestMismatchException($"{where}.Layers[{l}]: the layer's content is {actual}, the config's rootfs.diff_ids[{l}] says {Printable.Short(diffIds[l])}");
+        }
+    }
+
+    private string UncompressedDigest(Digest layer)
+    {
+        if (!IsGzip(layer)) return layer.ToString();
+        using FileStream file = _store.OpenRead(layer);
+        using Stream gzip = DecompressionLimit.Bound(new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress), file.Length, $"{_source}: layer {layer}");
+        try
+        {
+            return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(gzip));
+        }
+        catch (InvalidDataException)
+        {
+            throw new ImageException($"{_source}: layer {layer} is not valid gzip");
+        }
     }
 
     private Digest FileDigest(string path, string where)

@@ -90,7 +90,7 @@ public static class ArchiveSaver
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ImageException($"{file}: {Errors.Describe(ex)}", ex);
+            throw new ImageException($"{file}: {ErrorText.Describe(ex)}", ex);
         }
         finally
         {

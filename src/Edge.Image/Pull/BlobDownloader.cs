@@ -72,8 +72,18 @@ public sealed class BlobDownloader
     {
         long offset = ingest.Offset;
         if (ingest.Size >= 0 && offset == ingest.Size && offset > 0) return null;
-        using HttpResponseMessage response = await _client.SendAsync(HttpMethod.Get, repository, $"{repository}/blobs/{digest}",
-            r => { if (offset > 0) r.Headers.Range = new RangeHeaderValue(offset, null); }, cancel).ConfigureAwait(false);
+        using var pace = new ResponsePace(_client.Options, cancel);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _client.SendAsync(HttpMethod.Get, repository, $"{repository}/blobs/{digest}",
+                r => { if (offset > 0) r.Headers.Range = new RangeHeaderValue(offset, null); }, pace.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (pace.IsDeadline(ex))
+        {
+            return $"no answer within the request timeout ({_client.Options.RequestTimeout.TotalSeconds:0} s)";
+        }
+        using HttpResponseMessage _ = response;
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && offset > 0)
         {
             ingest.Restart(); // the partial is longer than the blob: start over
@@ -85,12 +95,10 @@ public sealed class BlobDownloader
 
         try
         {
-            using Stream body = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
-            using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            using Stream body = await response.Content.ReadAsStreamAsync(pace.Token).ConfigureAwait(false);
             while (true)
             {
-                stall.CancelAfter(_client.Options.StallTimeout);
-                int n = await body.ReadAsync(buffer.AsMemory(0, buffer.Length), stall.Token).ConfigureAwait(false);
+                int n = await pace.ReadAsync(body, buffer.AsMemory(0, buffer.Length)).ConfigureAwait(false);
                 if (n == 0) break;
                 ingest.Append(buffer.AsSpan(0, n));
                 _progress.Advance(digest, n);
@@ -100,6 +108,10 @@ public sealed class BlobDownloader
         {
             ingest.Discard();
             throw new DigestMismatchException($"{display}: {ex.Message}");
+        }
+        catch (OperationCanceledException ex) when (pace.IsDeadline(ex))
+        {
+            return $"not complete within the request timeout ({_client.Options.RequestTimeout.TotalSeconds:0} s)";
         }
         catch (Exception ex) when (RegistryClient.IsTransient(ex, cancel))
         {

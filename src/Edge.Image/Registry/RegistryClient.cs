@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Edge.Linux;
 using Edge.Oci.Image;
 using Index = Edge.Oci.Image.Index;
 
@@ -148,6 +149,8 @@ public sealed class RegistryClient : IDisposable
                     response.Dispose();
                     if (redirects >= 5) throw new ImageException($"{Host}: too many redirects for {start}");
                     uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                    if (uri.Scheme is not ("https" or "http"))
+                        throw new ImageException($"{Host}: redirected to a {Printable.Short(uri.Scheme)}: URL, which edge does not follow (only https and http)");
                     Trace($"{method} redirected to {uri.GetLeftPart(UriPartial.Path)}");
                     continue;
                 }
@@ -185,10 +188,7 @@ public sealed class RegistryClient : IDisposable
         using HttpResponseMessage response = await SendAsync(HttpMethod.Get, repository, $"{repository}/manifests/{reference}",
             r => r.Headers.TryAddWithoutValidation("Accept", ManifestAccept), cancel).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, display, "manifest").ConfigureAwait(false);
-        long cap = _options.MaxManifestBytes;
-        if (response.Content.Headers.ContentLength > cap)
-            throw new ImageException($"{display}: manifest is {response.Content.Headers.ContentLength} bytes, more than the {cap} bytes allowed");
-        byte[] content = await ReadCappedAsync(response, cap, display, cancel).ConfigureAwait(false);
+        byte[] content = await ReadCappedAsync(response, _options.MaxManifestBytes, "manifest", display, cancel).ConfigureAwait(false);
         string? digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? string.Join("", values) : null;
         return (content, response.Content.Headers.ContentType?.MediaType, digest);
     }
@@ -199,12 +199,12 @@ public sealed class RegistryClient : IDisposable
         string detail = "";
         try
         {
-            byte[] body = await ReadCappedAsync(response, 64 << 10, display, CancellationToken.None).ConfigureAwait(false);
+            byte[] body = await ReadCappedAsync(response, _options.MaxErrorBytes, "error response", display, CancellationToken.None).ConfigureAwait(false);
             var errors = JsonSerializer.Deserialize(body, ImageJsonContext.Default.RegistryErrorBody);
             if (errors?.Errors is { Count: > 0 } list)
                 detail = " " + string.Join("; ", list.ConvertAll(e => string.IsNullOrEmpty(e.Message) ? e.Code ?? "" : $"{e.Code}: {e.Message}"));
         }
-        catch (Exception ex) when (ex is JsonException or IOException or ImageException or HttpRequestException)
+        catch (Exception ex) when (ex is JsonException or IOException or ImageException or HttpRequestException or OperationCanceledException)
         {
             // The status line says enough.
         }
@@ -215,23 +215,41 @@ public sealed class RegistryClient : IDisposable
             403 => "access denied",
             404 => what + " not found",
             429 => "too many requests (rate limited)",
-            _ => $"{what}: {response.ReasonPhrase ?? "error"}",
+            _ => $"{what}: {Printable.Short(response.ReasonPhrase ?? "error")}",
         };
-        return new RegistryException($"{display}: {meaning} ({status}{detail})", response.StatusCode);
+        return new RegistryException($"{display}: {meaning} ({status}{Printable.Short(detail)})", response.StatusCode);
     }
 
-    private static async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, long cap, string display, CancellationToken cancel)
+    /// <summary>
+    /// A whole response body of at most <paramref name="cap"/> bytes (manifests, tokens, error bodies: the
+    /// registry decides their size, edge decides what it holds in memory), read within the client's pace.
+    /// </summary>
+    private async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, long cap, string what, string display, CancellationToken cancel)
     {
-        using Stream body = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
-        var buffer = new MemoryStream();
-        byte[] chunk = new byte[16 << 10];
-        int n;
-        while ((n = await body.ReadAsync(chunk, cancel).ConfigureAwait(false)) > 0)
+        if (response.Content.Headers.ContentLength > cap)
+            throw new ImageException($"{display}: {what} is {response.Content.Headers.ContentLength} bytes, more than the {cap} bytes allowed");
+        using var pace = new ResponsePace(_options, cancel);
+        try
         {
-            if (buffer.Length + n > cap) throw new ImageException($"{display}: manifest is larger than the {cap} bytes allowed");
-            buffer.Write(chunk, 0, n);
+            using Stream body = await response.Content.ReadAsStreamAsync(pace.Token).ConfigureAwait(false);
+            var buffer = new MemoryStream();
+            byte[] chunk = new byte[16 << 10];
+            int n;
+            while ((n = await pace.ReadAsync(body, chunk).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + n > cap) throw new ImageException($"{display}: {what} is larger than the {cap} bytes allowed");
+                buffer.Write(chunk, 0, n);
+            }
+            return buffer.ToArray();
         }
-        return buffer.ToArray();
+        catch (Exception ex) when (pace.IsDeadline(ex) || (ex is OperationCanceledException && !cancel.IsCancellationRequested))
+        {
+            throw new ImageException($"{display}: {what} from {Host}: timed out", ex);
+        }
+        catch (TransferTooSlowException ex)
+        {
+            throw new ImageException($"{display}: {what} from {Host}: {ex.Message}", ex);
+        }
     }
 
     private string? CachedAuth(string scope)
@@ -276,6 +294,10 @@ public sealed class RegistryClient : IDisposable
         query.Append(query.Length > 0 ? "&" : "").Append("scope=").Append(Uri.EscapeDataString(challenge["scope"] ?? scope));
         var tokenUri = new UriBuilder(realmUri) { Query = (realmUri.Query.Length > 1 ? realmUri.Query[1..] + "&" : "") + query }.Uri;
 
+        // Credentials never travel in clear text to a host the user did not name: a plain-HTTP realm gets them
+        // only when it is loopback or a --insecure-registry host (docs/security.md).
+        if (credential is not null && realmUri.Scheme == "http" && !IsPlainHttpAllowed(realmUri.Authority, _options.InsecureHosts))
+            throw new RegistryException($"{Host}: the token service {Printable.Short(realmUri.GetLeftPart(UriPartial.Authority))} is plain HTTP, and edge sends credentials over plain HTTP only to loopback and --insecure-registry hosts", HttpStatusCode.Unauthorized);
         for (int attempt = 1; ; attempt++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, tokenUri);
@@ -286,7 +308,7 @@ public sealed class RegistryClient : IDisposable
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                 timeout.CancelAfter(_options.StallTimeout);
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsTransient(ex, cancel))
             {
@@ -306,7 +328,7 @@ public sealed class RegistryClient : IDisposable
                     throw new RegistryException($"{Host}: token service {realmUri.Authority} refused {(credential is null ? "anonymous access" : "the credentials for " + Host + " in " + AuthFileName())}: {status}", response.StatusCode);
                 if (!response.IsSuccessStatusCode)
                     throw new RegistryException($"{Host}: token service {realmUri.Authority}: {status} {response.ReasonPhrase}", response.StatusCode);
-                byte[] body = await response.Content.ReadAsByteArrayAsync(cancel).ConfigureAwait(false);
+                byte[] body = await ReadCappedAsync(response, _options.MaxTokenBytes, "token", $"{Host}: token service {realmUri.Authority}", cancel).ConfigureAwait(false);
                 TokenResponse? token;
                 try { token = JsonSerializer.Deserialize(body, ImageJsonContext.Default.TokenResponse); }
                 catch (JsonException) { token = null; }
@@ -333,15 +355,7 @@ public sealed class RegistryClient : IDisposable
     public static bool IsTransient(Exception ex, CancellationToken cancel) =>
         ex is HttpRequestException or IOException or SocketException || (ex is OperationCanceledException && !cancel.IsCancellationRequested);
 
-    public static string Describe(Exception ex)
-    {
-        if (ex is OperationCanceledException) return "timed out";
-        Exception inner = ex;
-        while (inner.InnerException is not null) inner = inner.InnerException;
-        string message = inner.Message.TrimEnd('.');
-        string outer = ex.Message.TrimEnd('.');
-        return inner == ex || outer.Contains(message, StringComparison.Ordinal) ? outer : $"{outer} ({message})";
-    }
+    public static string Describe(Exception ex) => ErrorText.Describe(ex);
 
     private void Trace(string message) => _options.Trace?.Invoke(message);
 

@@ -15,6 +15,14 @@ public sealed class RegistryOptions
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>No response headers, or no body bytes, for this long counts as a broken connection.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Less than this many bytes a second over a stall-timeout window counts as a broken connection too.</summary>
+    public long MinimumRate { get; init; } = 1024;
+    /// <summary>The longest one request may take, from sending it to its last byte (a blob is resumed afterwards).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>Token responses larger than this are refused (real ones are a few KiB).</summary>
+    public long MaxTokenBytes { get; init; } = 1 << 20;
+    /// <summary>Registry error bodies are read up to this much for their message.</summary>
+    public long MaxErrorBytes { get; init; } = 64 << 10;
     /// <summary>Manifests and indexes larger than this are refused (containerd uses the same 4 MiB).</summary>
     public long MaxManifestBytes { get; init; } = 4 << 20;
     /// <summary>--debug detail: requests, retries, redirects.</summary>

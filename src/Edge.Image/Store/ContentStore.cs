@@ -31,18 +31,21 @@ public sealed class ContentStore
     public string BlobsDirectory => Path.Combine(Root, "blobs");
     public string IngestDirectory => Path.Combine(Root, "ingest");
 
-    /// <summary>Creates the directories; cheap when they exist.</summary>
+    /// <summary>Creates the directories, private to root (0700); cheap when they exist.</summary>
     public ContentStore Initialise()
     {
         try
         {
-            Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-            Directory.CreateDirectory(IngestDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // Root only (docs/security.md): the store holds what images bring, setuid binaries and device nodes
+            // among it, and other people's image content; no other local user may reach any of it.
+            PrivateDirectory.Ensure(Root);
+            PrivateDirectory.Ensure(IngestDirectory);
+            PrivateDirectory.Ensure(BlobsDirectory);
             Directory.CreateDirectory(Path.Combine(BlobsDirectory, "sha256"));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ImageException($"store {Root}: {Errors.Describe(ex)}", ex);
+            throw new ImageException($"store {Root}: {ErrorText.Describe(ex)}", ex);
         }
         return this;
     }
@@ -117,7 +120,8 @@ public sealed class ContentStore
     public List<ImageRecord> Images()
     {
         string path = Path.Combine(Root, IndexFile);
-        if (!File.Exists(path)) return new List<ImageRecord>();
+        // A store that exists but that this user may not enter says so (it is root's only), rather than look empty.
+        if (!File.Exists(path) && !(Directory.Exists(Root) && Libc.Access(Root, Libc.X_OK) != 0)) return new List<ImageRecord>();
         return OciJson.ReadFile(path, ImageListReader.Images, static () => ImageJsonContext.Default.ImageList).Images;
     }
 

@@ -38,7 +38,14 @@ public sealed class Ingest : IDisposable
         });
         if (size >= 0 && _file.Length > size) Restart();
         else RehashExisting();
+        _space = new FreeSpaceGuard((int)_file.SafeFileHandle.DangerousGetHandle(), (free, reserve) =>
+        {
+            Discard();
+            return new ImageException($"store {_store.Root}: stopped writing blob {Describe()}: the file system has {free >> 20} MiB left, below the {reserve >> 20} MiB edge keeps free (EDGE_MIN_FREE_SPACE)");
+        });
     }
+
+    private readonly FreeSpaceGuard _space;
 
     /// <summary>The digest the content must have; its Hex is empty for content hashed as it comes.</summary>
     public Digest Expected { get; }
@@ -73,6 +80,7 @@ public sealed class Ingest : IDisposable
         }
         _hasher.AppendData(data);
         Offset += data.Length;
+        _space.Wrote(data.Length);
     }
 
     /// <summary>Checks size and digest, makes the data durable and publishes the blob; returns its digest.</summary>

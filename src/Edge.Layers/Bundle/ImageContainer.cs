@@ -26,7 +26,8 @@ public static class ImageContainer
         string dir = Directory(store, id);
         try
         {
-            System.IO.Directory.CreateDirectory(ContainersRoot(store));
+            store.Initialise();
+            PrivateDirectory.Ensure(ContainersRoot(store));
             if (Libc.Mkdir(dir, 0x1C0) != 0)
             {
                 int errno = ErrnoText.Last;
@@ -36,7 +37,7 @@ public static class ImageContainer
         }
         catch (IOException ex)
         {
-            throw new ImageException($"{dir}: {ex.Message}", ex);
+            throw new ImageException($"{dir}: {ErrorText.Describe(ex)}", ex);
         }
         try
         {

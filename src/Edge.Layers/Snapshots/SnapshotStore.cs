@@ -30,7 +30,8 @@ public sealed class SnapshotStore
     /// <summary>Unpacks whatever layers of <paramref name="image"/> are missing; returns the fs dirs, bottom first.</summary>
     public List<string> Prepare(ImageLayers image, Action<string>? warn)
     {
-        System.IO.Directory.CreateDirectory(Root);
+        _content.Initialise();
+        PrivateDirectory.Ensure(Root);
         var dirs = new List<string>();
         for (int i = 0; i < image.ChainIds.Count; i++)
         {

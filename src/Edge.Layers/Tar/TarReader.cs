@@ -77,7 +77,13 @@ public sealed class TarReader : IDisposable
         _xattrLength = 0;
         while (true)
         {
-            if (!Fill(Block)) return FinishAtEof(); // a stream without the two zero blocks still ends cleanly
+            // A stream may end at a header's boundary without the two zero blocks (GNU tar accepts that too),
+            // but never inside a header, nor after a pax header or GNU long name whose entry is missing.
+            if (!Fill(Block))
+            {
+                if (_end > _start) throw new TarFormatException($"entry {Entries + 1}: stream ends inside a header");
+                return FinishAtEof();
+            }
             ReadOnlySpan<byte> header = _buffer.AsSpan(_start, Block);
             if (IsZero(header))
             {
@@ -89,6 +95,7 @@ public sealed class TarReader : IDisposable
             long size = ParseNumber(header.Slice(124, 12), "size");
             if (_paxSize >= 0 && type is not ((byte)'x' or (byte)'g')) size = _paxSize;
             if (size < 0) throw new TarFormatException($"entry {Entries + 1}: negative size");
+            if (size > MaxSize) throw new TarFormatException($"entry {Entries + 1}: size {size} is larger than any tar entry can be");
             switch (type)
             {
                 case (byte)'x': // pax extended header for the next entry
@@ -109,18 +116,17 @@ public sealed class TarReader : IDisposable
                     continue;
             }
 
-            Entries++;
             Type = type == 0 ? TarType.Regular : (TarType)type;
             if (Type is not (TarType.Regular or TarType.HardLink or TarType.Symlink or TarType.CharDevice or TarType.BlockDevice
                 or TarType.Directory or TarType.Fifo or TarType.Contiguous))
-                throw new TarFormatException($"entry {Entries}: unsupported tar entry type '{(char)type}'{(type == 'S' ? " (GNU sparse file)" : "")}");
+                throw new TarFormatException($"entry {Entries + 1}: unsupported tar entry type '{(char)type}'{(type == 'S' ? " (GNU sparse file)" : "")}");
             Mode = (uint)ParseNumber(header.Slice(100, 8), "mode") & 0xFFF;
-            Uid = (uint)(_paxUid >= 0 ? _paxUid : ParseNumber(header.Slice(108, 8), "uid"));
-            Gid = (uint)(_paxGid >= 0 ? _paxGid : ParseNumber(header.Slice(116, 8), "gid"));
+            Uid = Id(_paxUid >= 0 ? _paxUid : ParseNumber(header.Slice(108, 8), "uid"), "uid");
+            Gid = Id(_paxGid >= 0 ? _paxGid : ParseNumber(header.Slice(116, 8), "gid"), "gid");
             MtimeSeconds = _paxMtime != long.MinValue ? _paxMtime : ParseNumber(header.Slice(136, 12), "mtime");
             MtimeNanoseconds = _paxMtime != long.MinValue ? _paxMtimeNanos : 0;
-            DevMajor = (uint)ParseNumber(header.Slice(329, 8), "devmajor");
-            DevMinor = (uint)ParseNumber(header.Slice(337, 8), "devminor");
+            DevMajor = Id(ParseNumber(header.Slice(329, 8), "devmajor"), "devmajor");
+            DevMinor = Id(ParseNumber(header.Slice(337, 8), "devminor"), "devminor");
             if (_paxNameLength >= 0) SetName(_paxName.AsSpan(0, _paxNameLength));
             else SetUstarName(header);
             if (_paxLinkLength >= 0) Copy(_paxLink.AsSpan(0, _paxLinkLength), ref _link, out _linkLength);
@@ -130,6 +136,7 @@ public sealed class TarReader : IDisposable
             _padding = Pad(size) - Size; // other types' data (there should be none) is skipped as padding
             Consume(Block);
             ResetOverrides();
+            Entries++;
             return true;
         }
     }
@@ -161,7 +168,15 @@ public sealed class TarReader : IDisposable
         return "sha256:" + Convert.ToHexStringLower(_hash.GetHashAndReset());
     }
 
-    private bool FinishAtEof() => false;
+    /// <summary>Sizes up to 2^62: far beyond any file, and far from where the padding arithmetic could overflow.</summary>
+    private const long MaxSize = 1L << 62;
+
+    private bool FinishAtEof()
+    {
+        if (_paxNameLength >= 0 || _paxLinkLength >= 0 || _paxSize >= 0 || _paxUid >= 0 || _paxGid >= 0 || _paxMtime != long.MinValue)
+            throw new TarFormatException($"entry {Entries + 1}: stream ends after an extended header, without its entry");
+        return false;
+    }
 
     private void SkipData()
     {
@@ -228,9 +243,9 @@ public sealed class TarReader : IDisposable
                 ReadOnlySpan<byte> key = record[..equals], value = record[(equals + 1)..];
                 if (key.SequenceEqual("path"u8)) _paxNameLength = CopyInto(value, ref _paxName);
                 else if (key.SequenceEqual("linkpath"u8)) _paxLinkLength = CopyInto(value, ref _paxLink);
-                else if (key.SequenceEqual("size"u8)) _paxSize = Decimal(value, "size");
-                else if (key.SequenceEqual("uid"u8)) _paxUid = Decimal(value, "uid");
-                else if (key.SequenceEqual("gid"u8)) _paxGid = Decimal(value, "gid");
+                else if (key.SequenceEqual("size"u8)) _paxSize = NonNegative(Decimal(value, "size"), "size");
+                else if (key.SequenceEqual("uid"u8)) _paxUid = NonNegative(Decimal(value, "uid"), "uid");
+                else if (key.SequenceEqual("gid"u8)) _paxGid = NonNegative(Decimal(value, "gid"), "gid");
                 else if (key.SequenceEqual("mtime"u8)) ParseTime(value);
                 else if (key.StartsWith("SCHILY.xattr."u8)) AddXattr(key["SCHILY.xattr.".Length..], value);
             }
@@ -298,6 +313,10 @@ public sealed class TarReader : IDisposable
         }
     }
 
+    /// <summary>A pax number that may not be negative (-1 would also read as "not given").</summary>
+    private long NonNegative(long value, string field) =>
+        value >= 0 ? value : throw new TarFormatException($"entry {Entries + 1}: pax {field} is negative");
+
     private long Decimal(ReadOnlySpan<byte> value, string field) =>
         TryParseDecimal(value, out long result) ? result : throw new TarFormatException($"entry {Entries + 1}: pax {field} is not a number");
 
@@ -316,14 +335,28 @@ public sealed class TarReader : IDisposable
         return true;
     }
 
-    /// <summary>An octal field (NUL/space terminated) or GNU base-256 (high bit of the first byte set).</summary>
+    /// <summary>
+    /// A uid, gid or device number: 32 bits. A larger one is refused rather than cut down to 32 bits (where
+    /// 2^32 would become 0, root).
+    /// </summary>
+    private uint Id(long value, string what) =>
+        value is >= 0 and <= uint.MaxValue ? (uint)value : throw new TarFormatException($"entry {Entries + 1}: {what} {value} is out of range");
+
+    /// <summary>
+    /// An octal field (NUL/space terminated) or GNU base-256 (high bit of the first byte set). A base-256
+    /// value that does not fit in 63 bits is refused, never wrapped (a 12-byte field holds 95 bits).
+    /// </summary>
     private long ParseNumber(ReadOnlySpan<byte> field, string what)
     {
         if (field.Length > 0 && (field[0] & 0x80) != 0)
         {
             long value = field[0] & 0x3F; // bit 6 is the sign: negative values are refused below
             if ((field[0] & 0x40) != 0) return -1;
-            for (int i = 1; i < field.Length; i++) value = (value << 8) | field[i];
+            for (int i = 1; i < field.Length; i++)
+            {
+                if (value > long.MaxValue >> 8) throw new TarFormatException($"entry {Entries + 1}: header field {what} is too large");
+                value = (value << 8) | field[i];
+            }
             return value;
         }
         long result = 0;

@@ -1,4 +1,5 @@
 using System;
+using Edge.Linux;
 using System.Buffers;
 using System.IO;
 using System.Text.Json;
@@ -54,7 +55,7 @@ public static class OciJson
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new OciFormatException(displayName ?? path, null, Errors.Describe(ex), null);
+            throw new OciFormatException(displayName ?? path, null, ErrorText.Describe(ex), null);
         }
     }
 

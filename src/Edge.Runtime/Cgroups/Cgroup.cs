@@ -252,7 +252,7 @@ public sealed class Cgroup
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new RuntimeException($"write `{file}` ({value}): {ex.Message}", ex);
+            throw new RuntimeException($"write `{file}` ({value}): {ErrorText.Describe(ex)}", ex);
         }
     }
 }

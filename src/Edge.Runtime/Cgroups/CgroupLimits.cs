@@ -224,7 +224,7 @@ public static class CgroupLimits
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new RuntimeException($"config.json: $.linux.resources.{field}: writing \"{value}\" to {path}: {Edge.Oci.Json.Errors.Describe(ex)}");
+            throw new RuntimeException($"config.json: $.linux.resources.{field}: writing \"{value}\" to {path}: {Edge.Linux.ErrorText.Describe(ex)}");
         }
     }
 }

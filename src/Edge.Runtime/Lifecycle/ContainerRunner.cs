@@ -93,7 +93,7 @@ public static class ContainerRunner
         }
         catch (Exception ex) when (ex is RuntimeException or System.IO.IOException)
         {
-            warn?.Invoke($"cleaning up container {id}: {ex.Message}");
+            warn?.Invoke($"cleaning up container {id}: {ErrorText.Describe(ex)}");
         }
     }
 }

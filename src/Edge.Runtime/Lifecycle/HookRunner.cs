@@ -58,7 +58,7 @@ public static class HookRunner
             }
             catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
             {
-                throw new RuntimeException($"{phase} hook #{i} `{hook.Path}`: {ex.Message}");
+                throw new RuntimeException($"{phase} hook #{i} `{hook.Path}`: {Edge.Linux.ErrorText.Describe(ex)}");
             }
             using (process)
             {
