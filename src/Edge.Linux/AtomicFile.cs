@@ -15,21 +15,19 @@ public static class AtomicFile
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
         string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Environment.TickCount64:x}.tmp");
+        // Plain system calls (open, write, fsync, close): a FileStream adds stats and a lock for nothing here.
+        int fd = Libc.Open(temp, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.CloseOnExec, (uint)mode);
+        if (fd < 0) throw new SystemCallException("create", temp, ErrnoText.Last);
         try
         {
-            using (var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = mode,
-            }))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: durable);
-            }
+            bool written = FdWriter.TryWriteAll(fd, content, out int errno);
+            if (written && durable && Libc.FSync(fd) != 0) { written = false; errno = ErrnoText.Last; }
+            Libc.Close(fd);
+            fd = -1;
+            if (!written) throw new SystemCallException("write", temp, errno);
             if (Libc.RenameAt2(Libc.AT_FDCWD, temp, Libc.AT_FDCWD, path, createOnly ? Libc.RENAME_NOREPLACE : 0) != 0)
             {
-                int errno = ErrnoText.Last;
+                errno = ErrnoText.Last;
                 // Some file systems lack RENAME_NOREPLACE; link(2) gives the same "fail if it exists".
                 if (errno != (int)Errno.EINVAL || !createOnly) throw new SystemCallException("rename", path, errno);
                 if (Libc.Link(temp, path) != 0) throw new SystemCallException("link", path, ErrnoText.Last);
@@ -40,6 +38,7 @@ public static class AtomicFile
         }
         finally
         {
+            if (fd >= 0) Libc.Close(fd);
             if (temp.Length > 0) File.Delete(temp);
         }
     }

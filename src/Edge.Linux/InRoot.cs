@@ -7,11 +7,15 @@ namespace Edge.Linux;
 /// component at a time with O_NOFOLLOW and resolves each symlink by hand: an absolute target restarts at the
 /// root, ".." never climbs above the root, and magic links (/proc/*/fd) cannot be reached because /proc of
 /// the host is not inside the root. At most 40 links are followed, as the kernel does.
-/// Set EDGE_NO_OPENAT2=1 to use the fallback on any kernel (tests).
+/// Set EDGE_NO_OPENAT2=1 to use the fallback on any kernel (tests). Native/init.c's walk_in_root follows the
+/// same rule on its side of the native boundary.
 /// </summary>
 public static unsafe partial class InRoot
 {
-    private static int _openat2 = Environment.GetEnvironmentVariable("EDGE_NO_OPENAT2") == "1" ? 0 : -1; // -1 unknown, 0 no, 1 yes
+    /// <summary>EDGE_NO_OPENAT2=1: the walk on any kernel (tests), here and in the container's init.</summary>
+    public static readonly bool ForcedWalk = Environment.GetEnvironmentVariable("EDGE_NO_OPENAT2") == "1";
+
+    private static int _openat2 = ForcedWalk ? 0 : -1; // -1 unknown, 0 no, 1 yes
 
     /// <summary>Opens NUL-terminated <paramref name="path"/> below <paramref name="root"/>; returns an fd or -1 with errno set.</summary>
     public static int Open(int root, byte* path, int flags)

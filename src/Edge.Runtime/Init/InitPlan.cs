@@ -90,6 +90,7 @@ public sealed unsafe class InitPlan : IDisposable
         program->KeepSetup = Fds(_keepSetup, out program->KeepSetupCount);
         program->KeepExec = Fds(_keepExec, out program->KeepExecCount);
         program->StubFd = program->ProcFd = -1;
+        program->NoOpenat2 = Edge.Linux.InRoot.ForcedWalk ? 1 : 0;
         return program;
     }
 

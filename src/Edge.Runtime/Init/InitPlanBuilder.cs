@@ -258,42 +258,8 @@ public static unsafe class InitPlanBuilder
             plan.Add(InitOp.SetDomainname, $"setdomainname \"{Printable.Short(spec.Domainname)}\"", s1: arena.String(spec.Domainname));
         }
 
-        byte* rootfs = arena.String(o.Rootfs);
-        if (!o.OwnMountNamespace)
-        {
-            AddSharedMountsRoot(plan, o, linux);
-        }
-        else
-        {
-            plan.Add(InitOp.MountPropagation, "make / " + (linux.RootfsPropagation ?? "rslave"), a: (long)MountOptions.RootPropagation(linux.RootfsPropagation));
-            plan.Add(InitOp.BindRootfs, $"bind mount rootfs `{o.Rootfs}`", s1: rootfs);
-            plan.Add(InitOp.OpenRoot, $"open rootfs `{o.Rootfs}`", s1: rootfs);
-
-            bool devIsMounted = false, devPtsIsMounted = false;
-            List<Mount> mounts = spec.Mounts ?? new List<Mount>();
-            for (int i = 0; i < mounts.Count; i++)
-            {
-                Mount m = mounts[i];
-                if (!m.Destination.StartsWith('/'))
-                    throw new RuntimeException($"config.json: $.mounts[{i}].destination: must be an absolute path, got \"{Printable.Short(m.Destination)}\"");
-                string target = PathClean.Relative(m.Destination);
-                if (target == ".") throw new RuntimeException($"config.json: $.mounts[{i}].destination: cannot mount over the root");
-                if (target == "dev") devIsMounted = true;
-                if (target == "dev/pts") devPtsIsMounted = true;
-                if (m.Type == "cgroup" || m.Type == "cgroup2") AddCgroupMount(plan, o, m, target);
-                else AddMount(plan, o, m, target, i);
-            }
-
-            AddDevices(plan, o, linux, devIsMounted);
-            foreach ((string link, string to) in new[] { ("dev/fd", "/proc/self/fd"), ("dev/stdin", "/proc/self/fd/0"), ("dev/stdout", "/proc/self/fd/1"), ("dev/stderr", "/proc/self/fd/2") })
-                plan.Add(InitOp.Symlink, $"symlink `/{link}` -> `{to}`", s1: arena.String(to), s2: arena.String(link));
-            if (devPtsIsMounted)
-                plan.Add(InitOp.Symlink, "symlink `/dev/ptmx` -> `pts/ptmx`", s1: arena.String("pts/ptmx"), s2: arena.String("dev/ptmx"));
-
-            AddHooks(plan, "createContainer", o.Spec.Hooks?.CreateContainer, state: 0);
-            if (o.NoPivot) plan.Add(InitOp.MoveRoot, $"move rootfs `{o.Rootfs}` to / and chroot", s1: rootfs);
-            else plan.Add(InitOp.PivotRoot, $"pivot_root to `{o.Rootfs}`", s1: rootfs);
-        }
+        if (o.OwnMountNamespace) AddOwnMountsRoot(plan, o, linux);
+        else AddSharedMountsRoot(plan, o, linux);
 
         // As runc does, a missing cwd is made (by root, before the root may become read-only).
         string cwd = CheckedCwd(o.Process);
@@ -314,6 +280,46 @@ public static unsafe class InitPlanBuilder
         foreach (string masked in linux.MaskedPaths ?? new List<string>())
             plan.Add(InitOp.MaskPath, $"mask `{Printable.Short(masked)}`", s2: arena.String(PathClean.Relative(masked)));
         if (spec.Root?.Readonly == true) plan.Add(InitOp.RemountRootReadonly, "remount / read-only");
+    }
+
+    /// <summary>
+    /// A container with its own mount namespace: the rootfs bound onto itself, the config's mounts, devices and
+    /// /dev links made inside it (each target resolved inside the root), createContainer hooks, then
+    /// pivot_root (or, with --no-pivot, a move of the rootfs onto / and chroot).
+    /// </summary>
+    private static void AddOwnMountsRoot(InitPlan plan, InitOptions o, LinuxSpec linux)
+    {
+        NativeArena arena = plan.Arena;
+        Spec spec = o.Spec;
+        byte* rootfs = arena.String(o.Rootfs);
+        plan.Add(InitOp.MountPropagation, "make / " + (linux.RootfsPropagation ?? "rslave"), a: (long)MountOptions.RootPropagation(linux.RootfsPropagation));
+        plan.Add(InitOp.BindRootfs, $"bind mount rootfs `{o.Rootfs}`", s1: rootfs);
+        plan.Add(InitOp.OpenRoot, $"open rootfs `{o.Rootfs}`", s1: rootfs);
+
+        bool devIsMounted = false, devPtsIsMounted = false;
+        List<Mount> mounts = spec.Mounts ?? new List<Mount>();
+        for (int i = 0; i < mounts.Count; i++)
+        {
+            Mount m = mounts[i];
+            if (!m.Destination.StartsWith('/'))
+                throw new RuntimeException($"config.json: $.mounts[{i}].destination: must be an absolute path, got \"{Printable.Short(m.Destination)}\"");
+            string target = PathClean.Relative(m.Destination);
+            if (target == ".") throw new RuntimeException($"config.json: $.mounts[{i}].destination: cannot mount over the root");
+            if (target == "dev") devIsMounted = true;
+            if (target == "dev/pts") devPtsIsMounted = true;
+            if (m.Type == "cgroup" || m.Type == "cgroup2") AddCgroupMount(plan, o, m, target);
+            else AddMount(plan, o, m, target, i);
+        }
+
+        AddDevices(plan, o, linux, devIsMounted);
+        foreach ((string link, string to) in new[] { ("dev/fd", "/proc/self/fd"), ("dev/stdin", "/proc/self/fd/0"), ("dev/stdout", "/proc/self/fd/1"), ("dev/stderr", "/proc/self/fd/2") })
+            plan.Add(InitOp.Symlink, $"symlink `/{link}` -> `{to}`", s1: arena.String(to), s2: arena.String(link));
+        if (devPtsIsMounted)
+            plan.Add(InitOp.Symlink, "symlink `/dev/ptmx` -> `pts/ptmx`", s1: arena.String("pts/ptmx"), s2: arena.String("dev/ptmx"));
+
+        AddHooks(plan, "createContainer", o.Spec.Hooks?.CreateContainer, state: 0);
+        if (o.NoPivot) plan.Add(InitOp.MoveRoot, $"move rootfs `{o.Rootfs}` to / and chroot", s1: rootfs);
+        else plan.Add(InitOp.PivotRoot, $"pivot_root to `{o.Rootfs}`", s1: rootfs);
     }
 
     /// <summary>

@@ -87,6 +87,8 @@ public unsafe struct InitProgram
     /// <summary>Filled in natively: the sealed exec stub (edge_clone_init) and the procfs handle (OpenProc).</summary>
     public int StubFd;
     public int ProcFd;
+    /// <summary>1: the init resolves paths in the root with its component walk even where openat2 exists (EDGE_NO_OPENAT2=1, tests).</summary>
+    public int NoOpenat2;
 }
 
 /// <summary>What the child sends on the sync socket: Ready, or Error with the failing step and errno.</summary>

@@ -124,6 +124,8 @@ struct init_program {
     /* Set by edge_clone_init (the sealed exec stub) and by OP_OPEN_PROC (the procfs handle). */
     int32_t stub_fd;
     int32_t proc_fd;
+    /* 1: resolve paths in the root with the component walk even where openat2 exists (tests). */
+    int32_t no_openat2;
 };
 
 /* Errors of the init beyond errno: the parent turns them into words (InitProcess.DescribeError). */
@@ -276,37 +278,82 @@ int32_t edge_proc_write(int32_t pid, const char *name, const char *data, int32_t
 
 /* ---- paths inside the root ------------------------------------------------------------------------- */
 
-/* Opens PATH (relative, cleaned of "..") inside the root with FLAGS: openat2 RESOLVE_IN_ROOT, or on kernels
- * without it (< 5.6) a component walk that refuses every symlink. Returns the fd, or -1 with errno set. */
+/* Set from the plan (EDGE_NO_OPENAT2=1): resolve with the component walk on any kernel, for tests. */
+static int no_openat2;
+
+/* The component walk for kernels without openat2 (< 5.6), by the same rule as Edge.Linux.InRoot.Walk:
+ * every component is opened with O_NOFOLLOW from its parent's fd; a symlink is read and spliced into the
+ * rest of the path (an absolute one starts again at the root); ".." pops a directory but never the root; at
+ * most 40 links. No link is ever followed by the kernel, so a magic link in a procfs cannot jump out. */
+static int walk_in_root(int root, const char *path, int flags)
+{
+    char pending[8192], name[256], link[4096];
+    size_t start = 0, end = strlen(path);
+    if (end >= sizeof pending) { errno = ENAMETOOLONG; return -1; }
+    memcpy(pending, path, end + 1);
+    int stack[128], depth = 0, links = 0, result = -1, error = 0;
+    stack[depth] = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (stack[depth++] < 0) return -1;
+    for (;;) {
+        while (start < end && pending[start] == '/') start++;
+        if (start >= end) { /* the path ended at a directory already open */
+            result = openat(stack[depth - 1], ".", flags | O_CLOEXEC);
+            error = errno;
+            break;
+        }
+        size_t stop = start;
+        while (stop < end && pending[stop] != '/') stop++;
+        size_t n = stop - start, after = stop;
+        while (after < end && pending[after] == '/') after++;
+        int last = after >= end;
+        if (n >= sizeof name) { error = ENAMETOOLONG; break; }
+        memcpy(name, pending + start, n);
+        name[n] = 0;
+        start = stop;
+        if (n == 1 && name[0] == '.') continue;
+        if (n == 2 && name[0] == '.' && name[1] == '.') {
+            if (depth > 1) close(stack[--depth]);
+            continue;
+        }
+        int next = openat(stack[depth - 1], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) { error = errno; break; }
+        ssize_t l = readlinkat(next, "", link, sizeof link);
+        if (l >= 0) {
+            close(next);
+            if (++links > 40 || (last && (flags & O_NOFOLLOW))) { error = ELOOP; break; }
+            size_t rest = end - start;
+            if ((size_t)l + rest >= sizeof pending) { error = ENAMETOOLONG; break; }
+            memmove(pending + l, pending + start, rest + 1);
+            memcpy(pending, link, (size_t)l);
+            start = 0;
+            end = (size_t)l + rest;
+            if (pending[0] == '/') while (depth > 1) close(stack[--depth]);
+            continue;
+        }
+        if (last) {
+            if (flags == O_PATH) { result = next; break; }
+            close(next);
+            result = openat(stack[depth - 1], name, flags | O_NOFOLLOW | O_CLOEXEC);
+            error = errno;
+            break;
+        }
+        if (depth == (int)(sizeof stack / sizeof stack[0])) { close(next); error = ENAMETOOLONG; break; }
+        stack[depth++] = next;
+    }
+    while (depth > 0) close(stack[--depth]);
+    errno = error;
+    return result;
+}
+
+/* Opens PATH inside the root with FLAGS: openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, or on kernels
+ * without it the component walk above (the same rule). Returns the fd, or -1 with errno set. */
 static int open_in_root(int root, const char *path, int flags)
 {
-    int fd = openat2_(root, path, (uint64_t)(flags | O_CLOEXEC), EDGE_RESOLVE_IN_ROOT | EDGE_RESOLVE_NO_MAGICLINKS);
-    if (fd >= 0 || errno != ENOSYS) return fd;
-
-    int current = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (current < 0) return -1;
-    char name[256];
-    int i = 0, opened_last = 0;
-    while (path[i]) {
-        int n = 0;
-        while (path[i] && path[i] != '/') { if (n < 255) name[n++] = path[i]; i++; }
-        name[n] = 0;
-        while (path[i] == '/') i++;
-        if (n == 0 || (n == 1 && name[0] == '.')) continue;
-        opened_last = path[i] == 0;
-        int next = openat(current, name, (opened_last ? flags : O_PATH) | O_CLOEXEC | O_NOFOLLOW);
-        int error = errno;
-        close(current);
-        if (next < 0) { errno = error; return -1; }
-        current = next;
-        if (is_type(current, "", AT_EMPTY_PATH, S_IFLNK)) { close(current); errno = ELOOP; return -1; }
+    if (!no_openat2) {
+        int fd = openat2_(root, path, (uint64_t)(flags | O_CLOEXEC), EDGE_RESOLVE_IN_ROOT | EDGE_RESOLVE_NO_MAGICLINKS);
+        if (fd >= 0 || errno != ENOSYS) return fd;
     }
-    if (opened_last || flags == O_PATH) return current;
-    int reopened = openat(current, ".", flags | O_CLOEXEC); /* the path was the root itself */
-    int error = errno;
-    close(current);
-    errno = error;
-    return reopened;
+    return walk_in_root(root, path, flags);
 }
 
 /* Lexically cleans PATH in place into a relative path below the root: "." dropped, ".." clamped at the
@@ -1127,6 +1174,7 @@ static void reset_signals(void)
 static void run_program(struct init_program *p)
 {
     int root = -1;
+    no_openat2 = p->no_openat2;
     reset_signals();
     for (int i = 0; i < p->count; i++) {
         int error = execute(p, &p->steps[i], i, &root);

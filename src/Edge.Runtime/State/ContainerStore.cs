@@ -77,7 +77,9 @@ public sealed class ContainerStore
         if (Libc.Mkdir(temporary, 0x1c0 /* 0700 */) != 0)
         {
             int errno = ErrnoText.Last;
-            if (errno != (int)Errno.EEXIST || !RemoveAbandonedTemporary(id)) throw errno == (int)Errno.EEXIST ? new ContainerExistsException(id) : new SystemCallException("mkdir", temporary, errno);
+            if (errno != (int)Errno.EEXIST) throw new SystemCallException("mkdir", temporary, errno);
+            // Another create of this id is making it (it holds the lock), or one was killed doing so.
+            if (!RemoveAbandonedTemporary(id)) throw new ContainerExistsException(id);
             if (Libc.Mkdir(temporary, 0x1c0) != 0) throw new SystemCallException("mkdir", temporary, ErrnoText.Last);
         }
         FileLock held;

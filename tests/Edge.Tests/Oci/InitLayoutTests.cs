@@ -26,10 +26,10 @@ public class InitLayoutTests
                 printf("%zu %zu %zu %zu %zu %zu\n", sizeof(struct init_step), offsetof(struct init_step, a),
                        offsetof(struct init_step, s1), offsetof(struct init_step, s4), sizeof(struct init_program),
                        offsetof(struct init_program, state));
-                printf("%zu %zu %zu %zu %zu %zu %zu\n", sizeof(struct init_message), offsetof(struct init_program, exec_path),
+                printf("%zu %zu %zu %zu %zu %zu %zu %zu\n", sizeof(struct init_message), offsetof(struct init_program, exec_path),
                        offsetof(struct init_program, sync_fd), offsetof(struct init_program, keep_setup),
                        offsetof(struct init_program, keep_exec), offsetof(struct init_program, stub_fd),
-                       offsetof(struct init_program, proc_fd));
+                       offsetof(struct init_program, proc_fd), sizeof(struct init_program));
                 printf("%d %d %d %d %d %d\n", OP_MOUNT, OP_EXEC, OP_SESSION_KEYRING, OP_HOOK, OP_CLOSE_FDS, OP_MAKE_DIRECTORY);
                 return 0;
             }
@@ -46,7 +46,7 @@ public class InitLayoutTests
         Assert.Equal(string.Join(' ', Marshal.SizeOf<InitMessage>(), Marshal.OffsetOf<InitProgram>(nameof(InitProgram.ExecPath)),
             Marshal.OffsetOf<InitProgram>(nameof(InitProgram.SyncFd)), Marshal.OffsetOf<InitProgram>(nameof(InitProgram.KeepSetup)),
             Marshal.OffsetOf<InitProgram>(nameof(InitProgram.KeepExec)), Marshal.OffsetOf<InitProgram>(nameof(InitProgram.StubFd)),
-            Marshal.OffsetOf<InitProgram>(nameof(InitProgram.ProcFd))), lines[1]);
+            Marshal.OffsetOf<InitProgram>(nameof(InitProgram.ProcFd)), Marshal.SizeOf<InitProgram>()), lines[1]);
         Assert.Equal(string.Join(' ', (int)InitOp.Mount, (int)InitOp.Exec, (int)InitOp.SessionKeyring, (int)InitOp.Hook,
             (int)InitOp.CloseFds, (int)InitOp.MakeDirectory), lines[2]);
     }

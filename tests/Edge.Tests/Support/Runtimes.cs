@@ -12,13 +12,15 @@ public sealed class TestRuntime : IDisposable
 {
     private readonly TempDir _root = new("edge-root-");
 
-    private TestRuntime(string name, string? binary = null)
+    private TestRuntime(string name, string? binary = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         Name = name;
         _binary = binary;
+        _environment = environment;
     }
 
     private readonly string? _binary;
+    private readonly IReadOnlyDictionary<string, string?>? _environment;
 
     public string Name { get; }
     public string Root => _root.Path;
@@ -39,9 +41,13 @@ public sealed class TestRuntime : IDisposable
         _ => throw new ArgumentException(name),
     };
 
+    /// <summary>edge resolving every path in the rootfs with its component walk, as on kernels before openat2 (5.6).</summary>
+    public static TestRuntime EdgeWithoutOpenat2() => new("edge", environment: new Dictionary<string, string?> { ["EDGE_NO_OPENAT2"] = "1" });
+
     public static TestRuntime Named(string name) => name switch
     {
         "edge" => Edge(),
+        "edge-walk" => EdgeWithoutOpenat2(),
         "runc" => Runc(),
         "crun" => Crun(),
         _ => throw new ArgumentException(name),
@@ -53,7 +59,7 @@ public sealed class TestRuntime : IDisposable
     public ProcessResult CliIn(string? workingDirectory, params string[] args)
     {
         List<string> command = Command(args);
-        return EdgeProcess.Run(command[0], command.GetRange(1, command.Count - 1).ToArray(), workingDirectory);
+        return EdgeProcess.Run(command[0], command.GetRange(1, command.Count - 1).ToArray(), workingDirectory, environment: _environment);
     }
 
     /// <summary>The argv that runs this runtime with its root and ARGS.</summary>
@@ -87,6 +93,7 @@ public sealed class TestRuntime : IDisposable
         all.AddRange(Command(args));
         var info = new System.Diagnostics.ProcessStartInfo("sh") { UseShellExecute = false };
         foreach (string a in all) info.ArgumentList.Add(a);
+        foreach (var (key, value) in _environment ?? new Dictionary<string, string?>()) info.Environment[key] = value;
         info.Environment["EDGE_OUT"] = files.Combine("out");
         info.Environment["EDGE_ERR"] = files.Combine("err");
         using var p = System.Diagnostics.Process.Start(info)!;

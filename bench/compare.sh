@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Two edge binaries, interleaved with crun, on the lifecycle of /bin/true in the busybox bundle: `run`, and
+# create + start + delete -f. For "what did this change cost": BASELINE=path/to/old/edge bench/compare.sh
+# (build the old one from a worktree of the commit before). Writes bench/results/compare.md, or $OUT.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+baseline="${BASELINE:?BASELINE=path to the edge binary to compare out/edge with}"
+rounds="${ROUNDS:-40}"
+out="${OUT:-bench/results/compare.md}"
+
+work=$(mktemp -d /tmp/edge-bench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cp -a out/samples/busybox "$work/bundle"
+sed -i 's|"/bin/sh",|"/bin/true"|; /"-c",/d; /os-release/d' "$work/bundle/config.json"
+cp "$baseline" "$work/edge-old"
+cp out/edge "$work/edge-new"
+mkdir -p out/bench
+gcc -O2 -static -o out/bench/hide-cgroup2 bench/tools/hide-cgroup2.c
+wrap="$top/out/bench/hide-cgroup2"
+for rt in old new crun; do
+    mkdir -p "$work/root-$rt"
+    bin="$work/edge-$rt"; [[ $rt == crun ]] && bin=crun
+    cat > "$work/cycle-$rt" <<SH
+#!/bin/sh
+$bin --root $work/root-$rt create --bundle $work/bundle c\$\$ && $bin --root $work/root-$rt start c\$\$ && exec $bin --root $work/root-$rt delete -f c\$\$
+SH
+    chmod +x "$work/cycle-$rt"
+done
+
+{
+    echo "# edge before and after a change, with crun"
+    echo
+    echo "Produced by \`BASELINE=... bench/compare.sh\` on $(date -u +%F): old = $("$work/edge-old" --version | sed -n 2p), new = $(out/edge --version | sed -n 2p)."
+    echo "/bin/true in the busybox sample bundle, every command in bench/tools/hide-cgroup2 (see lifecycle.md)."
+    echo
+} > "$out"
+python3 bench/procbench.py --rounds "$rounds" --baseline old-run --title "run" --markdown "$out" \
+    "old-run=$wrap $work/edge-old --root $work/root-old run --bundle $work/bundle r-old" \
+    "new-run=$wrap $work/edge-new --root $work/root-new run --bundle $work/bundle r-new" \
+    "crun-run=$wrap crun --root $work/root-crun run --bundle $work/bundle r-crun"
+python3 bench/procbench.py --rounds "$rounds" --baseline old-cycle --title "create + start + delete -f" --markdown "$out" \
+    "old-cycle=$wrap $work/cycle-old" "new-cycle=$wrap $work/cycle-new" "crun-cycle=$wrap $work/cycle-crun"
+echo "compare: $out"
