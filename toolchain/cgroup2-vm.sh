@@ -52,6 +52,11 @@ for rt in crun runc; do
 done
 cp -a out/samples/busybox/rootfs "$root/rootfs"
 cp tests/vm/cgroup2-scenarios.sh "$root/scenarios.sh"
+# The AppArmor scenario's profile, compiled here (the VM has no apparmor_parser) for the VM's kernel to load.
+mkdir -p "$root/apparmor"
+if command -v apparmor_parser >/dev/null; then
+    apparmor_parser -Q -S tests/vm/edge-test.apparmor > "$root/apparmor/edge-test.bin" 2>/dev/null || rm -f "$root/apparmor/edge-test.bin"
+fi
 
 # Stage 1 moves everything onto a tmpfs and switches to it: pivot_root(2), which every runtime uses,
 # refuses to move the initramfs root itself.
@@ -59,7 +64,7 @@ cat > "$root/init" <<'SH'
 #!/bin/busybox sh
 /bin/busybox mkdir -p /newroot
 /bin/busybox mount -t tmpfs -o size=900m tmpfs /newroot
-/bin/busybox cp -a /bin /sbin /etc /lib /lib64 /usr /rootfs /scenarios.sh /stage2 /newroot/
+/bin/busybox cp -a /bin /sbin /etc /lib /lib64 /usr /rootfs /scenarios.sh /stage2 /apparmor /newroot/
 /bin/busybox mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/run /newroot/tmp
 exec /bin/busybox switch_root /newroot /stage2
 SH
@@ -71,6 +76,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t securityfs securityfs /sys/kernel/security
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 echo "EDGE-VM BOOTED $(uname -r)"

@@ -20,6 +20,8 @@ packages+=(golang-github-containers-common)
 packages+=(containerd podman conmon)
 # cgroup v2: toolchain/cgroup2-vm.sh boots Debian's kernel under qemu with an initramfs (cpio) holding edge.
 packages+=(qemu-system-x86 linux-image-amd64 cpio)
+# AppArmor in that VM: apparmor_parser compiles the scenario's profile on this host for the VM's kernel.
+packages+=(apparmor)
 # Benchmarks: the interleaving driver (bench/procbench.py).
 # The pull benchmark also builds a Debian image and compares with containerd.
 if [[ "${1:-}" == "--bench" ]]; then packages+=(python3 curl); fi

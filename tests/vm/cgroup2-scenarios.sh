@@ -186,6 +186,28 @@ for rt in $runtimes; do
     check seccomp-$rt "$(echo "$out" | grep -q 'Operation not permitted' && echo "$out" | grep -q after-mkdir && [ "$code" = 159 ]; echo $?)" "exit=$code out=$out"
 done
 
+# --- AppArmor: a profile applied at the container's exec (Debian's kernel has AppArmor) --------------------
+# The profile denies reading /etc/os-release and writing /dev/edge-probe; without it both work (the control).
+aa_ok=1
+[ -f /apparmor/edge-test.bin ] && [ -d /sys/kernel/security/apparmor ] && cat /apparmor/edge-test.bin > /sys/kernel/security/apparmor/.load && aa_ok=0
+check apparmor-loaded "$aa_ok" "profile edge-test loaded: $([ $aa_ok = 0 ] && echo yes || echo no)"
+probe='["sh", "-c", "cat /proc/self/attr/current; cat /etc/os-release >/dev/null 2>&1 && echo read-os-release; echo x 2>/dev/null > /dev/edge-probe && echo wrote-probe; echo done"]'
+config /tmp/aa-control "$probe" '{}'
+aa_control=$(rt_cmd edge run --bundle /tmp/aa-control aa-control 2>&1 | tr '\n' ' ')
+for rt in edge runc; do
+    command -v $rt >/dev/null || continue
+    config /tmp/aa-$rt "$probe" '{}'
+    sed -i 's/"noNewPrivileges": true/"noNewPrivileges": true, "apparmorProfile": "edge-test"/' /tmp/aa-$rt/config.json
+    out=$(rt_cmd $rt run --bundle /tmp/aa-$rt aa-$rt 2>&1 | tr '\n' ' ')
+    eval "aa_$rt=\"\$out\""
+    check apparmor-$rt "$(echo "$aa_control" | grep -q 'read-os-release wrote-probe done' && [ "$out" = "edge-test (enforce) done " ]; echo $?)" "confined: $out; unconfined: $aa_control"
+done
+if [ -n "${aa_runc:-}" ]; then check apparmor-edge-vs-runc "$([ "$aa_edge" = "$aa_runc" ]; echo $?)" "runc: $aa_runc"; fi
+config /tmp/aa-unknown "$probe" '{}'
+sed -i 's/"noNewPrivileges": true/"noNewPrivileges": true, "apparmorProfile": "edge-test-not-loaded"/' /tmp/aa-unknown/config.json
+out=$(rt_cmd edge run --bundle /tmp/aa-unknown aa-unknown 2>&1 | tr '\n' ' ')
+check apparmor-unknown-edge "$(echo "$out" | grep -q '^edge: AppArmor profile "edge-test-not-loaded" is not loaded (apparmor_parser -r PROFILE) $'; echo $?)" "$out"
+
 # --- nothing left behind ----------------------------------------------------------------------------------
 left=$(find /sys/fs/cgroup/edge-vm -mindepth 1 -type d 2>/dev/null | tr '\n' ' ')
 check no-leftover-cgroups "$([ -z "$left" ]; echo $?)" "left: ${left:-none}"

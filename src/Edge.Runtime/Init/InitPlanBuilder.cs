@@ -194,7 +194,9 @@ public static unsafe class InitPlanBuilder
         {
             if (!Lsm.AppArmorEnabled)
                 throw new RuntimeException($"config.json: $.process.apparmorProfile: \"{Printable.Short(process.ApparmorProfile)}\" is set, but AppArmor is not enabled on this host");
-            AddProcWrite(plan, $"apply AppArmor profile \"{process.ApparmorProfile}\"", Lsm.AppArmorExecAttribute, "exec " + process.ApparmorProfile);
+            // The kernel answers ENOENT for a profile it has not loaded.
+            AddProcWrite(plan, $"AppArmor profile \"{process.ApparmorProfile}\" is not loaded (apparmor_parser -r PROFILE)", Lsm.AppArmorExecAttribute,
+                "exec " + process.ApparmorProfile, explains: (int)Errno.ENOENT);
         }
         if (!string.IsNullOrEmpty(process.SelinuxLabel))
         {
@@ -204,10 +206,10 @@ public static unsafe class InitPlanBuilder
         }
     }
 
-    private static void AddProcWrite(InitPlan plan, string description, string path, string content)
+    private static void AddProcWrite(InitPlan plan, string description, string path, string content, int explains = 0)
     {
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(content);
-        plan.Add(InitOp.ProcWrite, description, a: bytes.Length, s1: plan.Arena.String(path), s2: plan.Arena.Bytes(bytes));
+        plan.Add(InitOp.ProcWrite, description, a: bytes.Length, s1: plan.Arena.String(path), s2: plan.Arena.Bytes(bytes), explains: explains);
     }
 
     /// <summary>

@@ -59,6 +59,8 @@ public class Cgroup2VmTests : IClassFixture<Cgroup2Vm>
         yield return new object[] { "update-runc" };
         yield return new object[] { "cgroup-files-edge-vs-runc" };
         yield return new object[] { "devices-edge-vs-runc" };
+        foreach (string name in new[] { "apparmor-loaded", "apparmor-edge", "apparmor-runc", "apparmor-edge-vs-runc", "apparmor-unknown-edge" })
+            yield return new object[] { name };
     }
 
     [Theory]
