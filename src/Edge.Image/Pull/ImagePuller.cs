@@ -79,6 +79,8 @@ public sealed class ImagePuller
         Manifest manifest = ImageContent.ParseManifest(manifestContent, $"{display}: manifest {manifestDigest}");
 
         // Config and layers, a bounded number at a time; the first failure cancels the rest.
+        if (manifest.Config.Size > ContentStore.MaxDocumentBytes)
+            throw new ImageException($"{display}: config {manifest.Config.Digest} is {manifest.Config.Size} bytes, more than the {ContentStore.MaxDocumentBytes} bytes edge reads as a document");
         var blobs = new List<(Descriptor Descriptor, string Kind)> { (manifest.Config, "config") };
         blobs.AddRange(manifest.Layers.Select(l => (l, "layer")));
         var downloader = new BlobDownloader(client, _store, Progress);

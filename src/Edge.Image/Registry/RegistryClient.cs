@@ -101,7 +101,9 @@ public sealed class RegistryClient : IDisposable
             {
                 using var request = new HttpRequestMessage(method, uri);
                 configure?.Invoke(request);
-                bool sameHost = uri.Authority.Equals(BaseUri.Authority, StringComparison.OrdinalIgnoreCase);
+                // Credentials go to the registry itself only, and only as it was reached: a redirect to another
+                // host, or to plain HTTP on the same one, gets none.
+                bool sameHost = uri.Authority.Equals(BaseUri.Authority, StringComparison.OrdinalIgnoreCase) && uri.Scheme == BaseUri.Scheme;
                 if (sameHost && CachedAuth(scope) is string header) request.Headers.TryAddWithoutValidation("Authorization", header);
 
                 HttpResponseMessage response;

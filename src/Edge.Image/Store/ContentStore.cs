@@ -56,11 +56,20 @@ public sealed class ContentStore
 
     public long SizeOf(Digest digest) => new FileInfo(BlobPath(digest)).Length;
 
-    /// <summary>Reads a small blob (manifest, config) whole; a missing one is a one-line error.</summary>
+    /// <summary>
+    /// The largest document (manifest, index, config) edge reads whole into memory: configs with a long
+    /// history are tens of KiB, and a hostile image must not make edge hold gigabytes.
+    /// </summary>
+    public const long MaxDocumentBytes = 16 << 20;
+
+    /// <summary>Reads a small blob (manifest, config) whole; a missing or oversized one is a one-line error.</summary>
     public byte[] Read(Digest digest, string what)
     {
         try
         {
+            long size = new FileInfo(BlobPath(digest)).Length;
+            if (size > MaxDocumentBytes)
+                throw new ImageException($"{what} {digest} is {size} bytes, more than the {MaxDocumentBytes} bytes edge reads as a document");
             return File.ReadAllBytes(BlobPath(digest));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)

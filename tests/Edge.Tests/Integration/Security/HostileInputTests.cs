@@ -332,6 +332,36 @@ public class HostileInputTests
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
+    /// <summary>An image whose config is 20 MB: refused with one line, never read whole into memory.</summary>
+    [Fact]
+    public void HugeDocumentsAreRefused()
+    {
+        using var store = new TestStore();
+        string layout = LayerBuilder.Layout(store.Combine("layout"), "big-config", new LayerBuilder().File("f", "x").Build());
+        // The config padded to 20 MB of whitespace, and the manifest and index rewritten to name it.
+        string Blob(string digest) => Path.Combine(layout, "blobs", "sha256", digest[7..]);
+        string Put(byte[] content)
+        {
+            string digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
+            File.WriteAllBytes(Blob(digest), content);
+            return digest;
+        }
+        JsonNode index = JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "index.json")))!;
+        JsonNode manifest = JsonNode.Parse(File.ReadAllText(Blob((string)index["manifests"]![0]!["digest"]!)))!;
+        byte[] config = File.ReadAllBytes(Blob((string)manifest["config"]!["digest"]!));
+        byte[] padded = config.Concat(Enumerable.Repeat((byte)' ', 20 << 20)).ToArray();
+        manifest["config"]!["digest"] = Put(padded);
+        manifest["config"]!["size"] = padded.Length;
+        byte[] manifestBytes = Encoding.UTF8.GetBytes(manifest.ToJsonString());
+        index["manifests"]![0]!["digest"] = Put(manifestBytes);
+        index["manifests"]![0]!["size"] = manifestBytes.Length;
+        File.WriteAllText(Path.Combine(layout, "index.json"), index.ToJsonString());
+
+        ProcessResult load = store.Edge("load", "--name", "example/big-config:1", layout);
+        Assert.Equal(1, load.ExitCode);
+        Assert.Matches(@"^edge: .*config sha256:[0-9a-f]{64} is 2097\d{4} bytes, more than the 16777216 bytes edge reads as a document\n$", load.Stderr);
+    }
+
     // ---- hostile registries ---------------------------------------------------------------------------
 
     /// <summary>A fake registry on 127.0.0.1: /v2/ asks for a Bearer token from REALM; HANDLER answers the rest.</summary>
