@@ -61,8 +61,9 @@ public sealed unsafe class LayerApplier : IDisposable
         _root = rootFd;
         _mode = mode;
         _warn = warn;
-        _space = new FreeSpaceGuard(rootFd, static (free, reserve) =>
-            new LayerApplyException($"stopped: the file system has {free >> 20} MiB left, below the {reserve >> 20} MiB edge keeps free (EDGE_MIN_FREE_SPACE)"));
+        _space = new FreeSpaceGuard(rootFd,
+            static (free, reserve) => new LayerApplyException($"stopped: the file system has {free >> 20} MiB left, below the {reserve >> 20} MiB edge keeps free (EDGE_MIN_FREE_SPACE)"),
+            static inodes => new LayerApplyException($"stopped: the file system has {inodes} inodes left, below the 5% edge keeps free"));
     }
 
     private readonly FreeSpaceGuard _space;
@@ -82,6 +83,7 @@ public sealed unsafe class LayerApplier : IDisposable
 
     private void ApplyEntry(TarReader entry)
     {
+        _space.Made();
         int length = CleanPath(entry.Name, _path);
         if (length == 0)
         {

@@ -5,23 +5,29 @@ namespace Edge.Linux;
 
 /// <summary>
 /// Stops a write before it fills its file system: every so many bytes written (64 MiB, or half the reserve
-/// when that is less) it asks the kernel (fstatvfs) how much is still free for unprivileged use, and throws
-/// once that falls below the reserve. A hostile layer or archive can then at worst use the space above the
-/// reserve, and the host's other programs keep working (docs/security.md, "decompression bombs").
+/// when that is less) or files made (4096) it asks the kernel (fstatvfs) how much space and how many inodes
+/// are still free for unprivileged use, and throws once either falls below its reserve. A hostile layer or
+/// archive can then at worst use what is above the reserve (a layer of millions of empty files exhausts
+/// inodes, not bytes), and the host's other programs keep working (docs/security.md, "decompression bombs").
 /// </summary>
 public sealed partial class FreeSpaceGuard
 {
     private readonly int _fd;
     private readonly Func<long, long, Exception> _fail;
     private long _sinceCheck, _checkEvery = 1L << 20;
+    private int _filesSinceCheck, _filesEvery = 64;
 
     /// <param name="fd">An fd on the file system written to (kept open by the caller).</param>
     /// <param name="fail">The exception for (free bytes, reserve bytes).</param>
-    public FreeSpaceGuard(int fd, Func<long, long, Exception> fail)
+    /// <param name="failInodes">The exception for the inodes left (5% of them, at most 65536, are kept free).</param>
+    public FreeSpaceGuard(int fd, Func<long, long, Exception> fail, Func<long, Exception> failInodes)
     {
         _fd = fd;
         _fail = fail;
+        _failInodes = failInodes;
     }
+
+    private readonly Func<long, Exception> _failInodes;
 
     /// <summary>Bytes to keep free: EDGE_MIN_FREE_SPACE, else 5% of the file system, at most 512 MiB.</summary>
     public static long Reserve(long fileSystemSize)
@@ -30,12 +36,20 @@ public sealed partial class FreeSpaceGuard
         return Math.Min(512L << 20, fileSystemSize / 20);
     }
 
-    /// <summary>Counts <paramref name="bytes"/> written; checks the free space every <see cref="CheckEvery"/> bytes.</summary>
+    /// <summary>Counts <paramref name="bytes"/> written; checks what is free every so many.</summary>
     public void Wrote(long bytes)
     {
         _sinceCheck += bytes;
         if (_sinceCheck < _checkEvery) return;
         _sinceCheck = 0;
+        Check();
+    }
+
+    /// <summary>Counts one file (an inode) made; checks what is free every so many (4096, or half the inode reserve).</summary>
+    public void Made()
+    {
+        if (++_filesSinceCheck < _filesEvery) return;
+        _filesSinceCheck = 0;
         Check();
     }
 
@@ -48,6 +62,10 @@ public sealed partial class FreeSpaceGuard
         long free = available * frsize, reserve = Reserve(blocks * frsize);
         _checkEvery = Math.Clamp(reserve / 2, 1L << 20, 64L << 20);
         if (free < reserve) throw _fail(free, reserve);
+        // Inodes: f_files, f_favail (file systems without a fixed count, such as btrfs, report 0).
+        long files = (long)buffer[5], filesFree = (long)buffer[7], filesReserve = Math.Min(files / 20, 65536);
+        _filesEvery = (int)Math.Clamp(filesReserve / 2, 64, 4096);
+        if (files > 0 && filesFree < filesReserve) throw _failInodes(filesFree);
     }
 
     [LibraryImport(Libc.Name, EntryPoint = "fstatvfs", SetLastError = true)]

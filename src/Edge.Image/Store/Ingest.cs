@@ -42,7 +42,7 @@ public sealed class Ingest : IDisposable
         {
             Discard();
             return new ImageException($"store {_store.Root}: stopped writing blob {Describe()}: the file system has {free >> 20} MiB left, below the {reserve >> 20} MiB edge keeps free (EDGE_MIN_FREE_SPACE)");
-        });
+        }, inodes => new ImageException($"store {_store.Root}: the file system has {inodes} inodes left"));
     }
 
     private readonly FreeSpaceGuard _space;

@@ -310,6 +310,32 @@ public class HostileInputTests
         }
     }
 
+    /// <summary>A layer of 25,000 empty files unpacked onto a file system of 20,000 inodes: stopped before they run out.</summary>
+    [Fact]
+    public void LayersThatExhaustInodesAreStopped()
+    {
+        using var work = new TempDir("edge-inodes-");
+        string small = work.Combine("small");
+        Directory.CreateDirectory(small);
+        Assert.Equal(0, EdgeProcess.Run("mount", new[] { "-t", "tmpfs", "-o", "size=256m,nr_inodes=20000", "tmpfs", small }).ExitCode);
+        try
+        {
+            var layer = new LayerBuilder().Dir("many");
+            for (int i = 0; i < 25_000; i++) layer.File($"many/{i}", "");
+            string layout = LayerBuilder.Layout(work.Combine("layout"), "many", layer.Build());
+            using var store = new TestStore();
+            Assert.Equal(0, store.Edge("load", "--name", "example/many:1", layout).ExitCode);
+            ProcessResult unpack = store.Edge("unpack", "example/many:1", Path.Combine(small, "bundle"));
+            Assert.Equal(1, unpack.ExitCode);
+            Assert.Matches(@"^edge: docker\.io/example/many:1: layer sha256:[0-9a-f]{64}: stopped: the file system has \d+ inodes left, below the 5% edge keeps free\n$", unpack.Stderr);
+            Assert.False(Directory.Exists(Path.Combine(small, "bundle")));
+        }
+        finally
+        {
+            EdgeProcess.Run("umount", new[] { small });
+        }
+    }
+
     private sealed class ZeroStream : Stream
     {
         private long _left;
