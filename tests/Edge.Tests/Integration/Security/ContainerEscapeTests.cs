@@ -329,9 +329,14 @@ public class ContainerEscapeTests
         }
     }
 
-    /// <summary>The image's /dev/console is a symlink to a host-wide sysctl: the terminal must never be bound there.</summary>
-    [Fact]
-    public void ConsoleIsNeverBoundThroughASymlink()
+    /// <summary>
+    /// The image's /dev/console, or its /dev/pts, is a symlink into procfs (the config mounts no /dev, only
+    /// devpts at /dev/pts): neither the terminal nor devpts may be bound there, and the host's sysctl stays.
+    /// </summary>
+    [Theory]
+    [InlineData("console", "edge: set up the terminal (/dev/ptmx, /dev/console): too many levels of symbolic links\n")]
+    [InlineData("pts", "edge: mount `devpts` on `/dev/pts` (devpts): the target is inside /proc (only proc itself, and the files lxcfs emulates, may be mounted there)\n")]
+    public void TerminalsAreNeverBoundThroughASymlink(string link, string error)
     {
         string original = File.ReadAllText(HostSysctl).Trim();
         using TestRuntime r = TestRuntime.Edge();
@@ -339,16 +344,16 @@ public class ContainerEscapeTests
         using var bundle = new TestBundle("true");
         string dev = Path.Combine(bundle.Rootfs, "dev");
         Directory.CreateDirectory(dev);
-        File.CreateSymbolicLink(Path.Combine(dev, "console"), HostSysctl);
+        File.CreateSymbolicLink(Path.Combine(dev, link), link == "console" ? HostSysctl : "/proc/sys/kernel");
         var mounts = (JsonArray)bundle.Config["mounts"]!;
         foreach (JsonNode? m in mounts.ToList()) if ((string)m!["destination"]! == "/dev") mounts.Remove(m);
         bundle.Linux["maskedPaths"] = new JsonArray(); // no /dev/null in this /dev to mask with
         bundle.Process["terminal"] = true;
         bundle.Save();
         System.Threading.Tasks.Task<(FileStream Master, string Name)> received = receiver.ReceiveAsync();
-        ProcessResult create = r.Detached("create", "--console-socket", receiver.SocketPath, "--bundle", bundle.Path, Id("console", "edge"));
+        ProcessResult create = r.Detached("create", "--console-socket", receiver.SocketPath, "--bundle", bundle.Path, Id("tty-" + link, "edge"));
         Assert.Equal(1, create.ExitCode);
-        Assert.Equal("edge: set up the terminal (/dev/ptmx, /dev/console): too many levels of symbolic links\n", create.Stderr);
+        Assert.Equal(error, create.Stderr);
         Assert.Equal(original, File.ReadAllText(HostSysctl).Trim());
         Assert.False(received.IsCompletedSuccessfully); // the master was never sent
     }
