@@ -31,9 +31,12 @@ public sealed class ContentStore
     public string BlobsDirectory => Path.Combine(Root, "blobs");
     public string IngestDirectory => Path.Combine(Root, "ingest");
 
-    /// <summary>Creates the directories, private to root (0700); cheap when they exist.</summary>
+    private bool _initialised;
+
+    /// <summary>Creates the directories, private to root (0700); once per instance.</summary>
     public ContentStore Initialise()
     {
+        if (_initialised) return this;
         try
         {
             // Root only (docs/security.md): the store holds what images bring, setuid binaries and device nodes
@@ -42,6 +45,7 @@ public sealed class ContentStore
             PrivateDirectory.Ensure(IngestDirectory);
             PrivateDirectory.Ensure(BlobsDirectory);
             Directory.CreateDirectory(Path.Combine(BlobsDirectory, "sha256"));
+            _initialised = true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

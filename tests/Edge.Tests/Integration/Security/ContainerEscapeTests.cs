@@ -255,8 +255,7 @@ public class ContainerEscapeTests
 
             // Positive control: runc 1.1.5 (before 1.2.8) writes through the container's /proc.
             Attack("runc");
-            Assert.True(File.ReadAllText(HostSysctl).Trim() is var after && (after == attack || RuncIsAtLeast(1, 2, 8)),
-                "runc 1.1.5 should have been redirected: the attack in this test is not the real one");
+            AssertRuncWasRedirected(attack);
         }
         finally
         {
@@ -320,8 +319,7 @@ public class ContainerEscapeTests
             Assert.Equal($"edge: mask `{masked}`: the container's /dev/null is not the null device (char 1:3)\n", edge.Stderr);
 
             Attack("runc"); // positive control: runc 1.1.5 predates the fix
-            Assert.True(File.ReadAllText(HostSysctl).Trim() == attack || RuncIsAtLeast(1, 2, 8),
-                "runc 1.1.5 should have been redirected: the attack in this test is not the real one");
+            AssertRuncWasRedirected(attack);
         }
         finally
         {
@@ -576,6 +574,11 @@ public class ContainerEscapeTests
         }
         throw new TimeoutException($"{id} still running after {limit}");
     }
+
+    /// <summary>The positive control: runc before 1.2.8 lets the attack write VALUE to the host's sysctl (restored by the caller).</summary>
+    private static void AssertRuncWasRedirected(string value) =>
+        Assert.True(File.ReadAllText(HostSysctl).Trim() == value || RuncIsAtLeast(1, 2, 8),
+            "runc 1.1.5 should have been redirected: the attack in this test is not the real one");
 
     private static bool RuncIsAtLeast(int major, int minor, int patch)
     {
