@@ -356,6 +356,7 @@ public static unsafe class InitPlanBuilder
             if (hook.Timeout is <= 0) throw new RuntimeException($"config.json: $.hooks.{phase}[{i}].timeout: must be greater than zero");
             var args = hook.Args is { Count: > 0 } given ? given : new List<string> { hook.Path };
             plan.Add(InitOp.Hook, $"{phase} hook #{i} `{Printable.Short(hook.Path)}`", a: hook.Timeout ?? 0, b: state,
+                // Without env, an empty one (as runc): the runtime's own environment stays out of the container.
                 s1: plan.Arena.String(hook.Path), s2: (byte*)plan.StubArgv(hook.Path, args), s3: (byte*)plan.Arena.StringArray(hook.Env ?? new List<string>()));
         }
     }

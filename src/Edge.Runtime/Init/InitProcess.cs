@@ -135,8 +135,11 @@ public sealed unsafe class InitProcess : IDisposable
                 throw new SystemCallException("send state to container init", null, ErrnoText.Last);
     }
 
+    /// <summary>Native/init.c's code for a hook that ran past its timeout.</summary>
+    public const int HookTimedOut = 1400;
+
     /// <summary>errno, or one of the hook results of Native/init.c (exit status, signal, timeout).</summary>
-    private static string DescribeError(int error) => error switch
+    internal static string DescribeError(int error) => error switch
     {
         1500 => "it is outside the container's root (possible container breakout)",
         1501 => "the target is inside /proc (only proc itself, and the files lxcfs emulates, may be mounted there)",

@@ -17,6 +17,10 @@ internal static unsafe partial class NativeInit
     [LibraryImport("edgeinit", EntryPoint = "edge_proc_write", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int ProcWrite(int pid, string name, byte* data, int length);
 
+    /// <summary>A hook run by edge (native/init.c, edge_run_hook): 0, or an init error code (InitProcess.DescribeError).</summary>
+    [LibraryImport("edgeinit", EntryPoint = "edge_run_hook")]
+    public static partial int RunHook(byte* path, byte** argv, byte** envp, byte* state, int timeoutSeconds);
+
     /// <summary>Installs the forwarding handler (Native/init.c) for SIGNALS; 0, or an errno.</summary>
     [LibraryImport("edgeinit", EntryPoint = "edge_forward_signals")]
     public static partial int ForwardSignals(int pid, int stopSignal, int stopTimeoutSeconds, int* signals, int count);

@@ -150,9 +150,12 @@ public static class ContainerCreator
             record.PidStartTime = startTime;
             store.Save(record);
 
+            // The init is ready and waits for start: prestart hooks see "created", as the spec and crun give
+            // them; createRuntime hooks belong to the create operation ("creating").
             Oci.Runtime.State state = ContainerStatus.Describe(record, dir);
-            state.Status = ContainerStatus.Creating;
+            state.Status = ContainerStatus.Created;
             HookRunner.Run("prestart", spec.Hooks?.Prestart, state);
+            state.Status = ContainerStatus.Creating;
             HookRunner.Run("createRuntime", spec.Hooks?.CreateRuntime, state);
 
             if (!string.IsNullOrEmpty(request.PidFile))

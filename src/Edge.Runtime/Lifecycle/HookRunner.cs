@@ -1,15 +1,17 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using Edge.Oci.Json;
 using Edge.Oci.Runtime;
-using Process = System.Diagnostics.Process;
+using Edge.Runtime.Init;
 
 namespace Edge.Runtime.Lifecycle;
 
 /// <summary>
-/// Runs runtime-spec hooks: the container state as JSON on stdin, the hook's own env (replacing ours),
-/// a timeout in seconds. Hooks run in the runtime's namespaces.
+/// Runs runtime-spec hooks in the runtime's namespaces (prestart, createRuntime, poststart, poststop): the
+/// container state as JSON on stdin, exactly the hook's args as its argv (args[0] included: docker's network
+/// hook is dockerd itself, which picks its code by argv[0]), its env (or, without one, edge's own, as runc and
+/// crun pass theirs), a timeout in seconds. The spawning is native (Native/init.c, edge_run_hook), as for the
+/// hooks the init runs: .NET's Process cannot set argv[0].
 /// </summary>
 public static class HookRunner
 {
@@ -26,60 +28,22 @@ public static class HookRunner
         }
     }
 
-    public static void Run(string phase, List<Hook>? hooks, Oci.Runtime.State state)
+    public static unsafe void Run(string phase, List<Hook>? hooks, Oci.Runtime.State state)
     {
         if (hooks is null) return;
-        byte[] stateJson = OciJson.ToUtf8(state, OciJsonContext.Default.State);
+        string stateJson = System.Text.Encoding.UTF8.GetString(OciJson.ToUtf8(state, OciJsonContext.Default.State));
         for (int i = 0; i < hooks.Count; i++)
         {
             Hook hook = hooks[i];
             if (hook.Timeout is <= 0)
                 throw new RuntimeException($"{phase} hook #{i} `{hook.Path}`: timeout must be greater than zero");
-            var info = new ProcessStartInfo(hook.Path)
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = false,
-                RedirectStandardError = false,
-                UseShellExecute = false,
-            };
-            // args[0] is argv[0] by the spec; .NET names the program itself, so only the rest is passed.
-            if (hook.Args is { Count: > 1 } args)
-                for (int a = 1; a < args.Count; a++) info.ArgumentList.Add(args[a]);
-            info.Environment.Clear();
-            foreach (string entry in hook.Env ?? new List<string>())
-            {
-                int eq = entry.IndexOf('=');
-                if (eq > 0) info.Environment[entry[..eq]] = entry[(eq + 1)..];
-            }
-            Process process;
-            try
-            {
-                process = Process.Start(info) ?? throw new RuntimeException($"{phase} hook `{hook.Path}`: could not start");
-            }
-            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
-            {
-                throw new RuntimeException($"{phase} hook #{i} `{hook.Path}`: {Edge.Linux.ErrorText.Describe(ex)}");
-            }
-            using (process)
-            {
-                try
-                {
-                    process.StandardInput.BaseStream.Write(stateJson);
-                    process.StandardInput.Close();
-                }
-                catch (System.IO.IOException)
-                {
-                    // A hook that does not read its stdin is fine.
-                }
-                int timeoutMs = hook.Timeout is int seconds ? checked(seconds * 1000) : -1;
-                if (!process.WaitForExit(timeoutMs))
-                {
-                    process.Kill(entireProcessTree: true);
-                    throw new RuntimeException($"{phase} hook #{i} `{hook.Path}`: timed out after {hook.Timeout} s");
-                }
-                if (process.ExitCode != 0)
-                    throw new RuntimeException($"{phase} hook #{i} `{hook.Path}`: exit status {process.ExitCode}");
-            }
+            using var arena = new NativeArena();
+            byte** argv = arena.StringArray(hook.Args is { Count: > 0 } args ? args : new List<string> { hook.Path });
+            byte** envp = hook.Env is null ? null : arena.StringArray(hook.Env);
+            int result = NativeInit.RunHook(arena.String(hook.Path), argv, envp, arena.String(stateJson), hook.Timeout ?? 0);
+            if (result == 0) continue;
+            string why = result == InitProcess.HookTimedOut ? $"timed out after {hook.Timeout} s" : InitProcess.DescribeError(result);
+            throw new RuntimeException($"{phase} hook #{i} `{hook.Path}`: {why}");
         }
     }
 }

@@ -55,6 +55,8 @@
 #include <time.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #ifndef SYS_clone3
 #define SYS_clone3 435
 #endif
@@ -926,13 +928,13 @@ static int parent_death_signal(struct init_program *p, int sig)
 
 /* execveat(2) of the sealed stub with ARGV ("edge-exec", REPORT_FD, STEP, PATH, ARGV0...) and ENVP. A
  * seccomp profile without execveat gets the same file through /proc/self/fd (plain execve). Returns errno. */
-static int exec_stub(struct init_program *p, char **argv, char **envp)
+static int exec_stub(int stub_fd, char **argv, char **envp)
 {
-    syscall(SYS_execveat, p->stub_fd, "", argv, envp, AT_EMPTY_PATH);
+    syscall(SYS_execveat, stub_fd, "", argv, envp, AT_EMPTY_PATH);
     int error = errno;
     if (error == ENOSYS || error == EPERM) {
         char path[32] = "/proc/self/fd/";
-        format_int(p->stub_fd, path + 14);
+        format_int(stub_fd, path + 14);
         execve(path, argv, envp);
     }
     return error;
@@ -947,20 +949,23 @@ static int do_exec(struct init_program *p, struct init_step *s, int step)
     format_int(report, argv[1]);
     format_int(step, argv[2]);
     argv[3] = p->exec_path;
-    int error = exec_stub(p, argv, (char **)s->s2);
+    int error = exec_stub(p->stub_fd, argv, (char **)s->s2);
     if (report >= 0) fcntl(report, F_SETFD, FD_CLOEXEC);
     return error;
 }
 
-/* A createContainer or startContainer hook, run by the init in the container's namespaces: the state on
- * stdin, its own argv and env, a timeout. Forked with a raw clone (glibc's fork would take locks that other
- * threads of the parent may have held at our own clone), exec'd through the stub like the container's
- * process (its path may be the container's), which reports an exec failure on a pipe. createContainer
- * hooks run with the rootfs as cwd, as under runc. */
-static int run_hook(struct init_program *p, struct init_step *s, int root)
+static void reset_signals(void);
+
+/* Runs a hook and waits for it, TIMEOUT_S seconds at most (<= 0: no limit), with STATE on its stdin and ENVP
+ * as its environment (NULL: this process's own, as runc and crun give a hook without "env"). With a stub
+ * (STUB_FD >= 0) ARGV is the stub's (exec-stub.c) and the stub execs PATH; otherwise ARGV is exactly the
+ * hook's (its argv[0] included: docker's libnetwork-setkey hook is dockerd itself, chosen by argv[0]) and
+ * PATH is exec'd directly. A CWD >= 0 becomes its working directory. Forked with a raw clone (glibc's fork
+ * would take locks other threads of a multi-threaded parent may hold); the child runs only this code.
+ * Returns 0, HOOK_EXIT_STATUS + status, HOOK_SIGNALLED + signal, HOOK_TIMED_OUT, or the errno of a failed
+ * exec, reported on a close-on-exec pipe. */
+static int spawn_hook(int stub_fd, const char *path, char **argv, char **envp, const char *state, long timeout_s, int cwd)
 {
-    const char *state = p->state;
-    if (s->b == 1) state += strlen(state) + 1;
     int input[2], report[2];
     if (pipe2(input, O_CLOEXEC) != 0) return errno;
     if (pipe2(report, O_CLOEXEC) != 0) { int error = errno; close(input[0]); close(input[1]); return error; }
@@ -971,12 +976,19 @@ static int run_hook(struct init_program *p, struct init_step *s, int root)
         return error;
     }
     if (pid == 0) {
-        char **argv = (char **)s->s2;
+        reset_signals();
         if (dup2(input[0], 0) < 0) _exit(126);
-        if (root >= 0 && fchdir(root) != 0) _exit(126);
-        if (fcntl(report[1], F_SETFD, 0) != 0) _exit(126);
-        format_int(report[1], argv[1]);
-        exec_stub(p, argv, (char **)s->s3);
+        if (cwd >= 0 && fchdir(cwd) != 0) _exit(126);
+        if (envp == NULL) envp = environ;
+        if (stub_fd >= 0) {
+            if (fcntl(report[1], F_SETFD, 0) != 0) _exit(126);
+            format_int(report[1], argv[1]);
+            exec_stub(stub_fd, argv, envp);
+        } else {
+            execve(path, argv, envp);
+            struct init_message m = { 2, 0, errno };
+            (void)!write(report[1], &m, sizeof m);
+        }
         _exit(127);
     }
     close(input[0]);
@@ -989,7 +1001,7 @@ static int run_hook(struct init_program *p, struct init_step *s, int root)
         left -= (size_t)n;
     }
     close(input[1]);
-    long waited_ms = 0, timeout_ms = s->a > 0 ? s->a * 1000 : -1;
+    long waited_ms = 0, timeout_ms = timeout_s > 0 ? timeout_s * 1000 : -1;
     int result = 0;
     for (;;) {
         int status;
@@ -1015,6 +1027,23 @@ static int run_hook(struct init_program *p, struct init_step *s, int root)
     }
     close(report[0]);
     return result;
+}
+
+/* A createContainer or startContainer hook, run by the init in the container's namespaces, exec'd through
+ * the stub like the container's process (its path may be the container's). createContainer hooks run with
+ * the rootfs as cwd, as under runc. S2 = the stub's argv, S3 = envp, A = timeout. */
+static int run_hook(struct init_program *p, struct init_step *s, int root)
+{
+    const char *state = p->state;
+    if (s->b == 1) state += strlen(state) + 1;
+    return spawn_hook(p->stub_fd, s->s1, (char **)s->s2, (char **)s->s3, state, (long)s->a, root);
+}
+
+/* For the parent (C#, HookRunner): prestart, createRuntime, poststart and poststop hooks, run by edge in the
+ * runtime's namespaces with exactly ARGV (see spawn_hook). */
+int32_t edge_run_hook(const char *path, char **argv, char **envp, const char *state, int32_t timeout_s)
+{
+    return spawn_hook(-1, path, argv, envp, state, timeout_s, -1);
 }
 
 static int read_one(int fd)

@@ -129,7 +129,7 @@ public class TerminalAndHookTests
         ProcessResult run = r.Run(bundle, id);
         Assert.True(run.ExitCode == 0, run.ToString());
 
-        foreach ((string name, string status) in new[] { ("prestart", "creating"), ("createRuntime", "creating"), ("poststart", "running"), ("poststop", "stopped") })
+        foreach ((string name, string status) in new[] { ("prestart", "created"), ("createRuntime", "creating"), ("poststart", "running"), ("poststop", "stopped") })
         {
             using JsonDocument state = JsonDocument.Parse(File.ReadAllText(Path.Combine(record.Path, name + ".json")));
             Assert.Equal(id, state.RootElement.GetProperty("id").GetString());
@@ -139,6 +139,36 @@ public class TerminalAndHookTests
         }
         using JsonDocument created = JsonDocument.Parse(File.ReadAllText(Path.Combine(record.Path, "prestart.json")));
         Assert.True(created.RootElement.GetProperty("pid").GetInt32() > 0);
+    }
+
+    /// <summary>
+    /// A hook's args are its argv, args[0] included (dockerd's libnetwork-setkey hook is dockerd itself, told
+    /// apart by argv[0]; busybox is the same kind of program). A hook without env that the runtime runs gets
+    /// the runtime's own environment; one run by the container's init gets an empty one (the host's stays out
+    /// of the container), as under runc. Both runtimes, both kinds of hook.
+    /// </summary>
+    [Theory]
+    [InlineData("edge", "prestart")]
+    [InlineData("edge", "createContainer")]
+    [InlineData("runc", "prestart")]
+    [InlineData("runc", "createContainer")]
+    public void HookArgsAreItsArgvAndWithoutEnvItGetsTheRuntimes(string runtime, string phase)
+    {
+        using var bundle = new TestBundle("/bin/true");
+        using var record = new TempDir("edge-hooks-");
+        string busybox = File.Exists("/bin/busybox") ? "/bin/busybox" : "/usr/bin/busybox";
+        bundle.Config["hooks"] = new JsonObject
+        {
+            [phase] = new JsonArray(
+                new JsonObject { ["path"] = busybox, ["args"] = new JsonArray("sh", "-c", $"echo \"$0\" > {record.Path}/argv0") },
+                new JsonObject { ["path"] = busybox, ["args"] = new JsonArray("sh", "-c", $"echo \"$EDGE_HOOK_PROBE\" > {record.Path}/env") }),
+        };
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime, new System.Collections.Generic.Dictionary<string, string?> { ["EDGE_HOOK_PROBE"] = "from-the-runtime" });
+        ProcessResult run = r.Run(bundle, $"hargv-{runtime}-{phase}-{System.Environment.ProcessId}");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("sh\n", File.ReadAllText(Path.Combine(record.Path, "argv0")));
+        Assert.Equal(phase == "prestart" ? "from-the-runtime\n" : "\n", File.ReadAllText(Path.Combine(record.Path, "env")));
     }
 
     /// <summary>createContainer runs in the container's mount namespace before pivot_root (host paths still

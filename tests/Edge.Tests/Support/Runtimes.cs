@@ -53,6 +53,10 @@ public sealed class TestRuntime : IDisposable
         _ => throw new ArgumentException(name),
     };
 
+    /// <summary>The runtime NAME run with ENVIRONMENT added to the tests' own.</summary>
+    public static TestRuntime Named(string name, IReadOnlyDictionary<string, string?> environment) =>
+        name is "edge" or "runc" or "crun" ? new(name, environment: environment) : throw new ArgumentException(name);
+
     /// <summary>Runs a verb with this runtime's root: `RUNTIME --root ROOT ARGS...`.</summary>
     public ProcessResult Cli(params string[] args) => CliIn(null, args);
 
