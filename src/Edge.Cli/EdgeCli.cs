@@ -78,6 +78,11 @@ internal static class EdgeCli
 
         GlobalOptions global = ResolveGlobals(parsed.Global);
         var log = new Log(global.LogFile, global.LogFormat, global.Debug, output);
+        if (log.Open() is { } logError)
+        {
+            output.Error("edge: " + logError);
+            return 1;
+        }
         if (global.Debug) StepTimer.Sink = log.DebugMessage;
 
         if (parsed.VersionRequested) return VersionCommand.Run(output);

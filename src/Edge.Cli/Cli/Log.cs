@@ -1,8 +1,9 @@
 using System;
 using System.Buffers;
-using System.IO;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Edge.Linux;
 
 namespace Edge.Cli.Cli;
 
@@ -18,6 +19,7 @@ internal sealed class Log
     private readonly string? _file;
     private readonly LogFormat _format;
     private readonly Output _output;
+    private int _fd = -1;
 
     public Log(string? file, LogFormat format, bool debug, Output output)
     {
@@ -25,6 +27,19 @@ internal sealed class Log
         _format = format;
         Debug = debug;
         _output = output;
+    }
+
+    /// <summary>
+    /// Opens the --log file (append, created if missing) before any work, as runc does: a log that cannot be
+    /// written is an error of the command line, not something found out when the first error is lost. Returns
+    /// null, or the one-line reason.
+    /// </summary>
+    public string? Open()
+    {
+        if (_file is null) return null;
+        // O_APPEND: the shim, and other edge processes, append to the same file; each record is one write.
+        _fd = Libc.Open(_file, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Append | OpenFlags.CloseOnExec, 0x1a4 /* 0644 */);
+        return _fd >= 0 ? null : $"--log `{Printable.Short(_file)}`: {ErrnoText.Describe(Marshal.GetLastPInvokeError())}";
     }
 
     public bool Debug { get; }
@@ -46,16 +61,24 @@ internal sealed class Log
             _output.Error(_format == LogFormat.Json ? Format(level, message) : $"edge: {level}: {message}");
             return;
         }
-        try
+        if (_fd < 0) return; // Open failed, and the command stopped there
+        byte[] line = Encoding.UTF8.GetBytes(Format(level, message) + "\n");
+        if (!WriteAll(line)) _output.Error($"edge: cannot write log `{Printable.Short(_file)}`: {ErrnoText.Describe(Marshal.GetLastPInvokeError())}");
+    }
+
+    private unsafe bool WriteAll(ReadOnlySpan<byte> data)
+    {
+        fixed (byte* start = data)
         {
-            using var stream = new FileStream(_file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.None);
-            byte[] line = Encoding.UTF8.GetBytes(Format(level, message) + "\n");
-            stream.Write(line);
+            for (int done = 0; done < data.Length;)
+            {
+                nint n = Libc.Write(_fd, start + done, (nuint)(data.Length - done));
+                if (n < 0 && Marshal.GetLastPInvokeError() == 4 /* EINTR */) continue;
+                if (n <= 0) return false;
+                done += (int)n;
+            }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            _output.Error($"edge: cannot write log `{_file}`: {Edge.Linux.ErrorText.Describe(ex)}");
-        }
+        return true;
     }
 
     private string Format(string level, string message)
@@ -65,7 +88,7 @@ internal sealed class Log
             return $"time=\"{time}\" level={level} msg=\"{message.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"";
 
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteString("level", level);

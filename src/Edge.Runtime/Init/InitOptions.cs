@@ -26,6 +26,8 @@ public sealed class InitOptions
     public bool NewCgroupNamespace { get; init; }
     public bool NewUtsNamespace { get; init; }
     public bool NewTimeNamespace { get; init; }
+    /// <summary>A network namespace made for the container (not joined): its loopback is brought up, as runc does.</summary>
+    public bool NewNetworkNamespace { get; init; }
     public Cgroup? Cgroup { get; init; }
     /// <summary>The hierarchies <see cref="Cgroup"/> was resolved against, in the same order as its directories.</summary>
     public IReadOnlyList<CgroupHierarchy> CgroupHierarchies { get; init; } = new List<CgroupHierarchy>();

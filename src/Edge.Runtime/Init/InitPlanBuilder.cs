@@ -60,6 +60,8 @@ public static unsafe class InitPlanBuilder
             plan.Add(InitOp.SetRootIds, "become root in the user namespace");
             plan.Add(InitOp.ParentDeathSignal, "die with edge during set-up", a: Signals.SIGKILL); // a credential change clears it
         }
+        // A new network namespace has only `lo`, down: localhost services need it up (runc and crun do this).
+        if (o.NewNetworkNamespace && !o.IsExec) plan.Add(InitOp.LoopbackUp, "bring up the loopback interface `lo`");
         if (!process.Terminal) plan.Add(InitOp.Setsid, "setsid"); // the console step makes its own session
         if (o.SessionKeyring is not null) plan.Add(InitOp.SessionKeyring, "join a new session keyring", s1: arena.String(o.SessionKeyring));
         bool initHooks = !o.IsExec && (o.Spec.Hooks?.CreateContainer is { Count: > 0 } || o.Spec.Hooks?.StartContainer is { Count: > 0 });
@@ -271,8 +273,7 @@ public static unsafe class InitPlanBuilder
         {
             foreach ((string key, string value) in sysctls)
             {
-                CheckSysctl(key, o);
-                AddProcWrite(plan, $"sysctl {Printable.Short(key)}={Printable.Short(value)}", "sys/" + key.Replace('.', '/'), value);
+                AddProcWrite(plan, $"sysctl {Printable.Short(key)}={Printable.Short(value)}", "sys/" + SysctlPath(key, o), value);
             }
         }
 
@@ -502,16 +503,28 @@ public static unsafe class InitPlanBuilder
         return ((ma & 0xfffff000UL) << 32) | ((ma & 0xfffUL) << 8) | ((mi & 0xffffff00UL) << 12) | (mi & 0xffUL);
     }
 
-    private static void CheckSysctl(string key, InitOptions o)
+    /// <summary>
+    /// The /proc/sys path of a linux.sysctl key, once it is known to be the container's own: written as
+    /// sysctl(8) takes it, "a.b.c" or "a/b/c" (where dots stay, as in interface names). The hostname and domain
+    /// name are the $.hostname and $.domainname fields' (runc and crun refuse them here too).
+    /// </summary>
+    private static string SysctlPath(string key, InitOptions o)
     {
+        string Refuse(string why) => throw new RuntimeException($"config.json: $.linux.sysctl['{Printable.Short(key)}']: {why}");
+        string path = key.Contains('/') ? key : key.Replace('.', '/');
+        foreach (string part in path.Split('/'))
+            if (part is "" or "." or "..") Refuse("not a sysctl name");
+        string name = path.Replace('/', '.');
+        if (name is "kernel.hostname" or "kernel.domainname")
+            Refuse($"not allowed: set $.{name["kernel.".Length..]} instead");
+
         LinuxSpec linux = o.Spec.Linux!;
         bool Has(string type) => linux.Namespaces?.Exists(n => n.Type == type) == true;
-        bool ipc = key.StartsWith("kernel.msg", StringComparison.Ordinal) || key.StartsWith("kernel.sem", StringComparison.Ordinal)
-            || key.StartsWith("kernel.shm", StringComparison.Ordinal) || key.StartsWith("fs.mqueue.", StringComparison.Ordinal);
-        if (ipc && Has("ipc")) return;
-        if (key.StartsWith("net.", StringComparison.Ordinal) && Has("network")) return;
-        if (key is "kernel.hostname" or "kernel.domainname" && Has("uts")) return;
-        throw new RuntimeException($"config.json: $.linux.sysctl['{key}']: sysctl is not in a separate kernel namespace of the container");
+        bool ipc = name.StartsWith("kernel.msg", StringComparison.Ordinal) || name.StartsWith("kernel.sem", StringComparison.Ordinal)
+            || name.StartsWith("kernel.shm", StringComparison.Ordinal) || name.StartsWith("fs.mqueue.", StringComparison.Ordinal);
+        if (ipc && Has("ipc")) return path;
+        if (name.StartsWith("net.", StringComparison.Ordinal) && Has("network")) return path;
+        return Refuse("sysctl is not in a separate kernel namespace of the container");
     }
 
     private static ulong CapabilityMask(List<string>? names, string set)

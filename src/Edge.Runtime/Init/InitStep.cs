@@ -55,6 +55,7 @@ public enum InitOp
     Commit = 46,         // wait for the parent's commit, then stop dying with it
     Chroot = 47,         // no mount namespace: chroot(2) into the root (never pivot_root the host's mounts)
     MakeDirectory = 48,  // S2 = directory inside the root, created with its parents (process.cwd)
+    LoopbackUp = 49,     // bring `lo` up in the container's new network namespace
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -52,7 +52,7 @@ public static class ContainerCreator
             ulong flags = 0;
             var join = new List<(string Type, int Fd)>();
             int joinPid = -1;
-            bool newUser = false, newCgroupNs = false, newUts = false, newTime = false;
+            bool newUser = false, newCgroupNs = false, newUts = false, newTime = false, newNet = false;
             foreach (Namespace ns in linux.Namespaces ?? new List<Namespace>())
             {
                 ulong flag = InitPlanBuilder.NamespaceFlag(ns.Type);
@@ -73,6 +73,7 @@ public static class ContainerCreator
                     case "time": newTime = true; break; // unshared by the init, which must set the offsets first
                     case "user": newUser = true; flags |= flag; break;
                     case "uts": newUts = true; flags |= flag; break;
+                    case "network": newNet = true; flags |= flag; break;
                     default: flags |= flag; break;
                 }
             }
@@ -123,6 +124,7 @@ public static class ContainerCreator
                 NewCgroupNamespace = newCgroupNs,
                 NewTimeNamespace = newTime,
                 NewUtsNamespace = newUts || join.Exists(j => j.Type == "uts"),
+                NewNetworkNamespace = newNet,
                 Cgroup = cgroup,
                 CgroupHierarchies = hierarchies,
                 LastCapability = LastCapability(),

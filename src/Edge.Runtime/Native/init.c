@@ -38,6 +38,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -99,6 +100,7 @@ enum init_op {
     OP_RESOLVE_EXEC = 34, OP_READY = 35, OP_WAIT_START = 36, OP_EXEC = 37, OP_TIME_NAMESPACE = 38,
     OP_SESSION_KEYRING = 39, OP_RECEIVE_STATE = 40, OP_HOOK = 41, OP_SECCOMP = 42, OP_IDMAP_MOUNT = 43,
     OP_PARENT_DEATH_SIGNAL = 44, OP_OPEN_PROC = 45, OP_COMMIT = 46, OP_CHROOT = 47, OP_MAKE_DIRECTORY = 48,
+    OP_LOOPBACK_UP = 49,
 };
 
 struct init_step {
@@ -1046,6 +1048,24 @@ int32_t edge_run_hook(const char *path, char **argv, char **envp, const char *st
     return spawn_hook(-1, path, argv, envp, state, timeout_s, -1);
 }
 
+/* Sets IFF_UP on "lo" of the current network namespace (a new one has it down). */
+static int loopback_up(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return errno;
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    memcpy(request.ifr_name, "lo", 3);
+    int error = 0;
+    if (ioctl(fd, SIOCGIFFLAGS, &request) != 0) error = errno;
+    else if (!(request.ifr_flags & IFF_UP)) {
+        request.ifr_flags |= IFF_UP;
+        if (ioctl(fd, SIOCSIFFLAGS, &request) != 0) error = errno;
+    }
+    close(fd);
+    return error;
+}
+
 static int read_one(int fd)
 {
     char b;
@@ -1091,6 +1111,7 @@ static int execute(struct init_program *p, struct init_step *s, int index, int *
         if (!error) close(fd);
         return error;
     }
+    case OP_LOOPBACK_UP: return loopback_up();
     case OP_PIVOT_ROOT: return do_pivot_root(p, *root);
     case OP_MOVE_ROOT: return do_move_root(p, s);
     case OP_CHROOT: return do_chroot(p, *root);

@@ -147,4 +147,28 @@ public class BadInputTests
         using TestRuntime r = TestRuntime.Edge();
         AssertCleanFailure(r, r.Detached("create", "--bundle", bundle.Path, Id("uts")), "config.json: $.hostname: setting the hostname needs a new uts namespace");
     }
+
+    /// <summary>
+    /// The hostname and domain name have fields of their own; as sysctls they are refused (runc and crun refuse
+    /// them too), in either spelling. So are names that are not sysctl names, and host-wide sysctls.
+    /// </summary>
+    [Theory]
+    [InlineData("kernel.hostname", "not allowed: set $.hostname instead")]
+    [InlineData("kernel/domainname", "not allowed: set $.domainname instead")]
+    [InlineData("net/../kernel/core_pattern", "not a sysctl name")]
+    [InlineData("net..ipv4", "not a sysctl name")]
+    [InlineData("kernel.core_pattern", "sysctl is not in a separate kernel namespace of the container")]
+    public void SysctlsOutsideTheContainersOwnAreRefused(string key, string why)
+    {
+        using var bundle = new TestBundle("/bin/true");
+        bundle.Linux["sysctl"] = new JsonObject { [key] = "x" };
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        AssertCleanFailure(r, r.Detached("create", "--bundle", bundle.Path, Id("sysctl")), $"config.json: $.linux.sysctl['{key}']: {why}");
+        if (!key.StartsWith("kernel.")) return;
+        using TestRuntime runc = TestRuntime.Runc();
+        ProcessResult refused = runc.Detached("create", "--bundle", bundle.Path, Id("sysctl-runc"));
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains(key, refused.Stderr);
+    }
 }

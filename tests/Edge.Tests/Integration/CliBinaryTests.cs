@@ -112,6 +112,27 @@ public class CliBinaryTests
         Assert.Matches("^time=\"[^\"]+\" level=error msg=\"container \\\\\"ghost\\\\\" does not exist\"\n$", File.ReadAllText(log));
     }
 
+    /// <summary>A --log that cannot be opened fails the command before it does anything (as runc's does), and
+    /// records are appended: two edge processes' records both stay.</summary>
+    [Fact]
+    public void UnopenableLogFailsAndLogsAreAppended()
+    {
+        using var dir = new TempDir();
+        ProcessResult bad = EdgeProcess.Edge("--root", dir.Path, "--log", dir.Combine("missing/log.json"), "list");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Equal($"edge: --log `{dir.Combine("missing/log.json")}`: no such file or directory\n", bad.Stderr);
+        Assert.Equal("", bad.Stdout);
+
+        string log = dir.Combine("log.json");
+        File.WriteAllText(log, "{\"level\":\"info\",\"msg\":\"from the shim\"}\n");
+        EdgeProcess.Edge("--root", dir.Path, "--log", log, "--log-format", "json", "state", "ghost");
+        EdgeProcess.Edge("--root", dir.Path, "--log", log, "--log-format", "json", "state", "ghost2");
+        string[] lines = File.ReadAllText(log).TrimEnd('\n').Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.Contains("from the shim", lines[0]);
+        Assert.Contains("\"msg\":\"container \\\"ghost2\\\" does not exist\"", lines[2]);
+    }
+
     [Fact]
     public void BadLogFormatIsRefused()
     {

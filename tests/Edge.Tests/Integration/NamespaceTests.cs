@@ -42,6 +42,33 @@ public class NamespaceTests
         Assert.Equal(0, r.Cli("delete", "--force", sandbox).ExitCode);
     }
 
+    /// <summary>
+    /// A network namespace the runtime makes has its loopback up (0x9 = IFF_UP | IFF_LOOPBACK), also when it
+    /// belongs to a new user namespace: localhost services work under `--network none`.
+    /// </summary>
+    [Theory]
+    [InlineData("edge", false)]
+    [InlineData("edge", true)]
+    [InlineData("runc", false)]
+    [InlineData("runc", true)]
+    public void NewNetworkNamespaceHasLoopbackUp(string runtime, bool userNamespace)
+    {
+        using var bundle = new TestBundle("/bin/sh", "-c", "cat /sys/class/net/lo/flags; ls /sys/class/net");
+        if (userNamespace)
+        {
+            File.SetUnixFileMode(Path.GetDirectoryName(bundle.Path)!, (UnixFileMode)0x1ed);
+            bundle.Linux["namespaces"]!.AsArray().Add(new JsonObject { ["type"] = "user" });
+            bundle.Linux["uidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
+            bundle.Linux["gidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
+        }
+        bundle.Save();
+        Assert.Contains(bundle.Linux["namespaces"]!.AsArray(), n => (string?)n!["type"] == "network" && n["path"] is null);
+        using TestRuntime r = TestRuntime.Named(runtime);
+        ProcessResult run = r.Run(bundle, $"lo-{runtime}-{userNamespace}-{System.Environment.ProcessId}");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("0x9\nlo\n", run.Stdout);
+    }
+
     private static string ReadLink(string path) => new FileInfo(path).LinkTarget ?? "";
 
     [Theory]
