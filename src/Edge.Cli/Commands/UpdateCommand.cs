@@ -30,13 +30,16 @@ internal static class UpdateCommand
             OptionSpec.Value("memory", "BYTES", "memory limit (in bytes, or with k, m, g)"),
             OptionSpec.Value("memory-reservation", "BYTES", "memory reservation or soft limit"),
             OptionSpec.Value("memory-swap", "BYTES", "total memory usage (memory + swap); -1 for unlimited"),
-            OptionSpec.Value("cpu-shares", "N", "CPU shares (relative weight vs. other containers)"),
+            OptionSpec.Value("cpu-share", "N", "CPU shares (relative weight vs. other containers)"),
+            OptionSpec.Value("cpu-shares", "N", "") with { Hidden = true }, // an older spelling some callers use
             OptionSpec.Value("cpu-quota", "US", "CPU CFS quota in microseconds"),
             OptionSpec.Value("cpu-period", "US", "CPU CFS period in microseconds"),
             OptionSpec.Value("cpu-rt-period", "US", "CPU realtime period in microseconds"),
             OptionSpec.Value("cpu-rt-runtime", "US", "CPU realtime runtime in microseconds"),
             OptionSpec.Value("cpuset-cpus", "LIST", "CPUs to use (0-3, 0,1)"),
             OptionSpec.Value("cpuset-mems", "LIST", "memory nodes to use (0-3, 0,1)"),
+            OptionSpec.Value("kernel-memory-tcp", "BYTES", "kernel memory limit for TCP buffers (cgroup v1)"),
+            OptionSpec.Ignored("kernel-memory", takesValue: true), // runc 1.1 ignores it too: the kernel dropped it
             OptionSpec.Value("pids-limit", "N", "maximum number of pids allowed in the container"),
             OptionSpec.Value("blkio-weight", "N", "block IO weight, between 10 and 1000"),
         },
@@ -55,7 +58,7 @@ internal static class UpdateCommand
 
         Resources resources = context.Options.Get("resources") is string file ? ReadResources(file) : new Resources();
         ApplyFlags(context.Options, resources);
-        CgroupLimits.Apply(paths, record.CgroupUnified, resources);
+        CgroupLimits.Apply(paths, record.CgroupUnified, resources, origin: CgroupLimits.FromUpdate);
         return 0;
     }
 
@@ -86,7 +89,8 @@ internal static class UpdateCommand
         if (o.Get("memory") is string memory) (r.Memory ??= new()).Limit = Bytes(memory, "memory");
         if (o.Get("memory-reservation") is string reservation) (r.Memory ??= new()).Reservation = Bytes(reservation, "memory-reservation");
         if (o.Get("memory-swap") is string swap) (r.Memory ??= new()).Swap = Bytes(swap, "memory-swap");
-        if (o.Get("cpu-shares") is string shares) (r.Cpu ??= new()).Shares = (ulong)Number(shares, "cpu-shares");
+        if (o.Get("kernel-memory-tcp") is string tcp) (r.Memory ??= new()).KernelTcp = Bytes(tcp, "kernel-memory-tcp");
+        if ((o.Get("cpu-share") ?? o.Get("cpu-shares")) is string shares) (r.Cpu ??= new()).Shares = (ulong)Number(shares, "cpu-share");
         if (o.Get("cpu-quota") is string quota) (r.Cpu ??= new()).Quota = Number(quota, "cpu-quota");
         if (o.Get("cpu-period") is string period) (r.Cpu ??= new()).Period = (ulong)Number(period, "cpu-period");
         if (o.Get("cpu-rt-period") is string rtPeriod) (r.Cpu ??= new()).RealtimePeriod = (ulong)Number(rtPeriod, "cpu-rt-period");

@@ -202,6 +202,81 @@ public class CgroupLimitTests
         Assert.Equal("", LeftoverCheck.Find());
     }
 
+    /// <summary>memory.kernelTCP sets the v1 TCP buffer limit, as crun does (runc 1.1.5 ignores the field; the
+    /// runtime-tools suite checks it).</summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("crun")]
+    public void KernelTcpLimitIsSet(string runtime)
+    {
+        using TestBundle bundle = Bundle(new JsonObject { ["memory"] = new JsonObject { ["limit"] = 64 << 20, ["kernelTCP"] = 16 << 20 } }, "sleep", "30");
+        using TestRuntime r = TestRuntime.Named(runtime);
+        string id = Id("ktcp-" + runtime);
+        ProcessResult create = r.Detached("create", "--bundle", bundle.Path, id);
+        Assert.True(create.ExitCode == 0, create.ToString());
+        try
+        {
+            string memory = CgroupDir(Pid(r, id), "memory");
+            Assert.Equal((16 << 20).ToString(), File.ReadAllText(Path.Combine(memory, "memory.kmem.tcp.limit_in_bytes")).Trim());
+        }
+        finally
+        {
+            r.Cli("delete", "--force", id);
+        }
+    }
+
+    /// <summary>
+    /// What `docker update --pids-limit 50` sends (through containerd, `update --resources -`): every other
+    /// field zero, meaning "not set". Only the pids limit may change; runc's spelling --cpu-share works; a
+    /// refused value names `update`, not config.json. Both runtimes, the same files read back.
+    /// </summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void UpdateTreatsZeroAsNotSet(string runtime)
+    {
+        using TestBundle bundle = Bundle(new JsonObject
+            {
+                ["memory"] = new JsonObject { ["limit"] = 64 << 20 },
+                ["cpu"] = new JsonObject { ["shares"] = 512 },
+                ["pids"] = new JsonObject { ["limit"] = 30 },
+            }, "sleep", "30");
+        using TestRuntime r = TestRuntime.Named(runtime);
+        string id = Id("upd0-" + runtime);
+        Assert.Equal(0, r.Detached("run", "-d", "--bundle", bundle.Path, id).ExitCode);
+        try
+        {
+            int pid = Pid(r, id);
+            string memory = CgroupDir(pid, "memory"), pids = CgroupDir(pid, "pids"), cpu = CgroupDir(pid, "cpu");
+            string docker = """
+                {"memory":{"limit":0,"reservation":0,"swap":0,"kernel":0,"kernelTCP":0},
+                 "cpu":{"shares":0,"quota":0,"period":0,"realtimeRuntime":0,"realtimePeriod":0,"cpus":"","mems":""},
+                 "pids":{"limit":50},"blockIO":{"weight":0}}
+                """;
+            string file = Path.Combine(bundle.Path, "resources.json");
+            File.WriteAllText(file, docker);
+            ProcessResult update = r.Cli("update", "--resources", file, id);
+            Assert.True(update.ExitCode == 0, update.ToString());
+            Assert.Equal("50", File.ReadAllText(Path.Combine(pids, "pids.max")).Trim());
+            Assert.Equal((64 << 20).ToString(), File.ReadAllText(Path.Combine(memory, "memory.limit_in_bytes")).Trim());
+            Assert.Equal("512", File.ReadAllText(Path.Combine(cpu, "cpu.shares")).Trim());
+
+            ProcessResult shares = r.Cli("update", "--cpu-share", "256", id);
+            Assert.True(shares.ExitCode == 0, shares.ToString());
+            Assert.Equal("256", File.ReadAllText(Path.Combine(cpu, "cpu.shares")).Trim());
+
+            ProcessResult refused = r.Cli("update", "--cpuset-cpus", "999", id);
+            Assert.NotEqual(0, refused.ExitCode);
+            if (runtime == "edge")
+                Assert.Matches("^edge: update: linux.resources.cpu.cpus: writing \"999\" to /sys/fs/cgroup/cpuset/.+/cpuset.cpus: .+\n$", refused.Stderr);
+        }
+        finally
+        {
+            r.Cli("delete", "--force", id);
+        }
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
     /// <summary>`exec --cgroup`: the process lands in existing sub-cgroups of the container's, per controller; the
     /// sub-cgroups go with the container. runc does the same with the same arguments.</summary>
     [Theory]
