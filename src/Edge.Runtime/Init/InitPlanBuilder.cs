@@ -79,6 +79,7 @@ public static unsafe class InitPlanBuilder
                 b: process.ConsoleSize?.Height ?? 0, c: process.ConsoleSize?.Width ?? 0, d: !o.IsExec && o.OwnMountNamespace ? 1 : 0);
         }
         AddSecurityLabels(plan, process);
+        byte** envp = ProcessEnvironment(plan, process);
 
         // From here on only what the container's process inherits stays open (and the root, for the cwd).
         plan.Add(InitOp.CloseFds, "close the fds set-up needed", a: 1, b: 1);
@@ -162,7 +163,22 @@ public static unsafe class InitPlanBuilder
         }
         if (seccompProgram != null && process.NoNewPrivileges && seccompNotify == 0)
             plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, s1: seccompProgram);
-        plan.Add(InitOp.Exec, $"exec `{args[0]}`", s1: (byte*)plan.StubArgv(null, args), s2: (byte*)arena.StringArray(env));
+        plan.Add(InitOp.Exec, $"exec `{args[0]}`", s1: (byte*)plan.StubArgv(null, args), s2: (byte*)envp);
+    }
+
+    /// <summary>
+    /// process.env as the process gets it: without HOME (or with an empty one), runc's rule adds it, the
+    /// user's home directory in the container's /etc/passwd, or "/" (found by the init, inside the root).
+    /// </summary>
+    private static byte** ProcessEnvironment(InitPlan plan, Process process)
+    {
+        var env = new List<string>(process.Env ?? new List<string>());
+        int home = env.FindIndex(e => e.StartsWith("HOME=", StringComparison.Ordinal));
+        if (home >= 0 && env[home].Length > 5) return plan.Arena.StringArray(env);
+        if (home < 0) { home = env.Count; env.Add("HOME=/"); }
+        byte** envp = plan.Arena.StringArray(env);
+        plan.Add(InitOp.DefaultHome, $"find HOME for uid {process.User.Uid} in /etc/passwd", a: process.User.Uid, b: home, s1: (byte*)envp);
+        return envp;
     }
 
     /// <summary>

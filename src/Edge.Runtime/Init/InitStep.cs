@@ -56,6 +56,7 @@ public enum InitOp
     Chroot = 47,         // no mount namespace: chroot(2) into the root (never pivot_root the host's mounts)
     MakeDirectory = 48,  // S2 = directory inside the root, created with its parents (process.cwd)
     LoopbackUp = 49,     // bring `lo` up in the container's new network namespace
+    DefaultHome = 50,    // S1 = the process's envp, B = its entry to set to HOME=(uid A's home in /etc/passwd, else /)
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -100,7 +100,7 @@ enum init_op {
     OP_RESOLVE_EXEC = 34, OP_READY = 35, OP_WAIT_START = 36, OP_EXEC = 37, OP_TIME_NAMESPACE = 38,
     OP_SESSION_KEYRING = 39, OP_RECEIVE_STATE = 40, OP_HOOK = 41, OP_SECCOMP = 42, OP_IDMAP_MOUNT = 43,
     OP_PARENT_DEATH_SIGNAL = 44, OP_OPEN_PROC = 45, OP_COMMIT = 46, OP_CHROOT = 47, OP_MAKE_DIRECTORY = 48,
-    OP_LOOPBACK_UP = 49,
+    OP_LOOPBACK_UP = 49, OP_DEFAULT_HOME = 50,
 };
 
 struct init_step {
@@ -1066,6 +1066,50 @@ static int loopback_up(void)
     return error;
 }
 
+/* HOME for a process whose env has none: the home directory of uid A in the container's /etc/passwd (read
+ * once the root is the container's, so mounts over it count, as under runc), else "/". S1 = the process's
+ * envp, whose entry B is replaced. A passwd that is not a regular file, or is over 4 MiB, counts as absent. */
+static int default_home(struct init_step *s)
+{
+    static char entry[4096] = "HOME=/";
+    static char text[4 << 20];
+    size_t length = 0;
+    int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (off_t)sizeof text) {
+        while (length < sizeof text - 1) {
+            ssize_t n = read(fd, text + length, sizeof text - 1 - length);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            length += (size_t)n;
+        }
+    }
+    if (fd >= 0) close(fd);
+    text[length] = 0;
+    char uid[24];
+    format_int((long)s->a, uid);
+    /* name:password:uid:gid:gecos:home:shell */
+    for (char *line = text; line && *line; ) {
+        char *next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        char *field[7] = { line };
+        int count = 1;
+        for (char *c = line; *c && count < 7; c++)
+            if (*c == ':') { *c = 0; field[count++] = c + 1; }
+        if (line[0] != '#' && count >= 6 && strcmp(field[2], uid) == 0) {
+            char *end = field[5] + strcspn(field[5], ":");
+            *end = 0;
+            if (field[5][0] && strlen(field[5]) < sizeof entry - 6) {
+                memcpy(entry + 5, field[5], strlen(field[5]) + 1);
+            }
+            break;
+        }
+        line = next;
+    }
+    ((char **)s->s1)[s->b] = entry;
+    return 0;
+}
+
 static int read_one(int fd)
 {
     char b;
@@ -1112,6 +1156,7 @@ static int execute(struct init_program *p, struct init_step *s, int index, int *
         return error;
     }
     case OP_LOOPBACK_UP: return loopback_up();
+    case OP_DEFAULT_HOME: return default_home(s);
     case OP_PIVOT_ROOT: return do_pivot_root(p, *root);
     case OP_MOVE_ROOT: return do_move_root(p, s);
     case OP_CHROOT: return do_chroot(p, *root);

@@ -140,6 +140,71 @@ public class ContainerObservationTests
         Assert.Equal("0\n0\nro-sys\nro-firmware\nro-root\n", seen);
     }
 
+    /// <summary>
+    /// Without HOME in process.env the process gets the user's home from the container's /etc/passwd (as the
+    /// container sees it: a file mounted over it counts), or "/" for a uid it does not list; an empty HOME is
+    /// replaced, a given one kept. The same for `exec`. As runc does.
+    /// </summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void HomeComesFromTheContainersPasswd(string runtime)
+    {
+        string Home(uint uid, string? home, System.Action<TestBundle>? more = null) => Observe(runtime, "echo \"$HOME\"", b =>
+        {
+            b.Process["user"] = new JsonObject { ["uid"] = uid, ["gid"] = uid };
+            JsonArray env = b.Process["env"]!.AsArray();
+            for (int i = env.Count - 1; i >= 0; i--) if (((string)env[i]!).StartsWith("HOME=")) env.RemoveAt(i);
+            if (home is not null) env.Add("HOME=" + home);
+            more?.Invoke(b);
+        });
+        Assert.Equal("/root\n", Home(0, null));
+        Assert.Equal("/home/app\n", Home(1000, null));
+        Assert.Equal("/\n", Home(4242, null));
+        Assert.Equal("/root\n", Home(0, ""));
+        Assert.Equal("/custom\n", Home(1000, "/custom"));
+        using var passwd = new TempDir("edge-passwd-");
+        System.IO.File.WriteAllText(passwd.Combine("passwd"), "root:x:0:0:root:/from-the-mount:/bin/sh\n");
+        Assert.Equal("/from-the-mount\n", Home(0, null, b => b.Config["mounts"]!.AsArray().Add(new JsonObject
+        {
+            ["destination"] = "/etc/passwd", ["type"] = "bind", ["source"] = passwd.Combine("passwd"), ["options"] = new JsonArray("bind", "ro"),
+        })));
+
+        using var bundle = new TestBundle("sleep", "30");
+        JsonArray env = bundle.Process["env"]!.AsArray();
+        for (int i = env.Count - 1; i >= 0; i--) if (((string)env[i]!).StartsWith("HOME=")) env.RemoveAt(i);
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        string id = Id(runtime, "home-exec");
+        Assert.Equal(0, r.Detached("run", "-d", "--bundle", bundle.Path, id).ExitCode);
+        try
+        {
+            ProcessResult exec = r.Cli("exec", "--user", "1000:1000", id, "sh", "-c", "echo \"$HOME\"");
+            Assert.True(exec.ExitCode == 0, exec.ToString());
+            Assert.Equal("/home/app\n", exec.Stdout);
+        }
+        finally
+        {
+            r.Cli("delete", "--force", id);
+        }
+    }
+
+    /// <summary>An /etc/passwd that is a FIFO (or a device) does not stop the container: HOME is "/". (runc
+    /// opens the FIFO and waits forever, so this one is edge's alone.)</summary>
+    [Fact]
+    public void HostilePasswdDoesNotBlockTheContainer()
+    {
+        string seen = Observe("edge", "echo \"$HOME\"", b =>
+        {
+            JsonArray env = b.Process["env"]!.AsArray();
+            for (int i = env.Count - 1; i >= 0; i--) if (((string)env[i]!).StartsWith("HOME=")) env.RemoveAt(i);
+            string passwd = System.IO.Path.Combine(b.Rootfs, "etc", "passwd");
+            System.IO.File.Delete(passwd);
+            Assert.Equal(0, EdgeProcess.Run("mkfifo", new[] { passwd }).ExitCode);
+        });
+        Assert.Equal("/\n", seen);
+    }
+
     [Theory]
     [InlineData("edge")]
     [InlineData("runc")]
