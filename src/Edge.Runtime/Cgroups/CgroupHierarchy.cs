@@ -24,8 +24,8 @@ public sealed record CgroupHierarchy(string MountPoint, string Root, string Cont
             if (dash < 0 || dash + 3 >= fields.Length) continue;
             string type = fields[dash + 1];
             if (type != "cgroup" && type != "cgroup2") continue;
-            string mountPoint = Unescape(fields[4]);
-            string root = Unescape(fields[3]);
+            string mountPoint = Mounts.MountInfo.Unescape(fields[4]);
+            string root = Mounts.MountInfo.Unescape(fields[3]);
             string controllers = "";
             if (type == "cgroup")
             {
@@ -48,8 +48,4 @@ public sealed record CgroupHierarchy(string MountPoint, string Root, string Cont
             if (name == controller) return true;
         return false;
     }
-
-    /// <summary>mountinfo escapes space, tab, newline and backslash as octal.</summary>
-    private static string Unescape(string field) =>
-        field.Contains('\\') ? field.Replace("\\040", " ").Replace("\\011", "\t").Replace("\\012", "\n").Replace("\\134", "\\") : field;
 }

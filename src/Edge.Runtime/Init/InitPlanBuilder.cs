@@ -311,7 +311,13 @@ public static unsafe class InitPlanBuilder
         NativeArena arena = plan.Arena;
         Spec spec = o.Spec;
         byte* rootfs = arena.String(o.Rootfs);
-        plan.Add(InitOp.MountPropagation, "make / " + (linux.RootfsPropagation ?? "rslave"), a: (long)MountOptions.RootPropagation(linux.RootfsPropagation));
+        ulong propagation = MountOptions.RootPropagation(linux.RootfsPropagation);
+        plan.Add(InitOp.MountPropagation, "make / " + (linux.RootfsPropagation ?? "rslave"), a: (long)propagation);
+        // With / shared, the mount holding the rootfs is made private (that mount only), as runc does: the bind
+        // below must not propagate to the host's peers, and pivot_root refuses a shared parent (EINVAL).
+        if ((propagation & MountFlags.Shared) != 0 && MountInfo.Holding(o.Rootfs) is { } holding)
+            plan.Add(InitOp.MountPropagation, $"make `{Printable.Short(holding.MountPoint)}` (holding the rootfs) private",
+                a: (long)MountFlags.Private, s1: arena.String(holding.MountPoint));
         plan.Add(InitOp.BindRootfs, $"bind mount rootfs `{o.Rootfs}`", s1: rootfs);
         plan.Add(InitOp.OpenRoot, $"open rootfs `{o.Rootfs}`", s1: rootfs);
 
@@ -339,6 +345,9 @@ public static unsafe class InitPlanBuilder
         AddHooks(plan, "createContainer", o.Spec.Hooks?.CreateContainer, state: 0);
         if (o.NoPivot) plan.Add(InitOp.MoveRoot, $"move rootfs `{o.Rootfs}` to / and chroot", s1: rootfs);
         else plan.Add(InitOp.PivotRoot, $"pivot_root to `{o.Rootfs}`", s1: rootfs);
+        // The configured propagation is the container's root's own, applied once it is the root (as runc).
+        if (!string.IsNullOrEmpty(linux.RootfsPropagation))
+            plan.Add(InitOp.MountPropagation, $"make the container's / {linux.RootfsPropagation}", a: (long)propagation);
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public enum InitOp
     SetRootIds = 4,     // setresgid/setresuid(0) inside a new user namespace
     SetHostname = 5,    // S1 = name
     SetDomainname = 6,  // S1 = name
-    MountPropagation = 7, // A = flags applied recursively to "/"
+    MountPropagation = 7, // A = propagation flags (MS_REC: recursive) for S1, or "/" without S1
     BindRootfs = 8,     // S1 = absolute rootfs path: bind it onto itself so it is a mount point
     OpenRoot = 9,       // S1 = absolute rootfs path
     Mount = 10,          // S1 source, S2 target (relative, clean), S3 fstype, S4 data, A flags, B propagation, C 1=file target, D 1=bind with remount flags

@@ -1140,7 +1140,7 @@ static int execute(struct init_program *p, struct init_step *s, int index, int *
         return syscall(SYS_setresuid, 0, 0, 0) != 0 ? errno : 0;
     case OP_SET_HOSTNAME: return check(sethostname(s->s1, strlen(s->s1)));
     case OP_SET_DOMAINNAME: return check(setdomainname(s->s1, strlen(s->s1)));
-    case OP_MOUNT_PROPAGATION: return check(mount(NULL, "/", NULL, (unsigned long)s->a, NULL));
+    case OP_MOUNT_PROPAGATION: return check(mount(NULL, s->s1 ? s->s1 : "/", NULL, (unsigned long)s->a, NULL));
     case OP_BIND_ROOTFS: return check(mount(s->s1, s->s1, NULL, MS_BIND | MS_REC, NULL));
     case OP_OPEN_ROOT:
         *root = open(s->s1, O_PATH | O_DIRECTORY | O_CLOEXEC);
