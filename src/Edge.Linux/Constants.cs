@@ -25,6 +25,13 @@ public static class MountFlags
     public const ulong Propagation = Unbindable | Private | Slave | Shared;
 }
 
+/// <summary>mount_setattr(2) attributes (linux/mount.h), for a whole mount tree at once.</summary>
+public static class MountAttributes
+{
+    public const ulong ReadOnly = 0x1, NoSuid = 0x2, NoDev = 0x4, NoExec = 0x8, AtimeMask = 0x70, RelAtime = 0x0,
+        NoAtime = 0x10, StrictAtime = 0x20, NoDirAtime = 0x80, NoSymFollow = 0x200000;
+}
+
 /// <summary>prctl(2) options edge uses from C# (the init's are in Native/init.c).</summary>
 public static class Prctl
 {

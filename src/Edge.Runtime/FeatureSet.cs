@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using Edge.Linux;
 using Edge.Oci.Runtime;
@@ -14,15 +15,16 @@ public static class FeatureSet
 
     public static readonly string[] Namespaces = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts" };
 
-    /// <summary>mount(8) options edge translates into mount flags or propagation changes.</summary>
-    public static readonly string[] MountOptions =
+    /// <summary>The mount options edge interprets, sorted (others reach the file system as data).</summary>
+    public static string[] MountOptions
     {
-        "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "idmap", "iversion", "lazytime", "loud",
-        "mand", "noatime", "nodev", "nodiratime", "noexec", "noiversion", "nolazytime", "nomand", "norelatime",
-        "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount", "ridmap", "ro", "rprivate",
-        "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow",
-        "sync", "unbindable",
-    };
+        get
+        {
+            var names = new List<string>(Mounts.MountOptions.Known());
+            names.Sort(StringComparer.Ordinal);
+            return names.ToArray();
+        }
+    }
 
     public static Features Describe()
     {

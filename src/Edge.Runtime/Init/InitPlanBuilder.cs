@@ -404,13 +404,20 @@ public static unsafe class InitPlanBuilder
         string type = parsed.Bind ? "" : m.Type ?? "";
         if (!parsed.Bind && type.Length == 0)
             throw new RuntimeException($"config.json: $.mounts[{index}].type: required for a mount that is not a bind mount");
+        if (parsed.CopyUp && type != "tmpfs")
+            throw new RuntimeException($"config.json: $.mounts[{index}].options: tmpcopyup is for tmpfs mounts");
         if (idmapped)
         {
+            if (parsed.AttributesSet != 0 || parsed.AttributesCleared != 0)
+                throw new RuntimeException($"config.json: $.mounts[{index}].options: recursive options (rro, rnosuid, ...) on an idmapped mount are not supported");
             AddIdmapMount(plan, o, m, parsed, source!, target, file, index);
             return;
         }
-        plan.Add(InitOp.Mount, $"mount `{source}` on `{m.Destination}` ({(parsed.Bind ? "bind" : type)})",
-            a: (long)parsed.Flags, b: (long)parsed.Propagation, c: file ? 1 : 0, d: parsed.ChangesBindFlags ? 1 : 0,
+        // C and D carry the recursive attributes in their high halves (Native/init.c, do_mount).
+        plan.Add(InitOp.Mount, $"mount `{source}` on `{m.Destination}` ({(parsed.Bind ? "bind" : type)}{(parsed.CopyUp ? ", copied up" : "")})",
+            a: (long)parsed.Flags, b: (long)parsed.Propagation,
+            c: (long)((file ? 1UL : 0) | (parsed.CopyUp ? 2UL : 0) | parsed.AttributesCleared << 32),
+            d: (long)((parsed.ChangesBindFlags ? 1UL : 0) | parsed.AttributesSet << 32),
             s1: arena.String(source), s2: arena.String(target), s3: parsed.Bind ? null : arena.String(type), s4: arena.String(parsed.Data));
     }
 

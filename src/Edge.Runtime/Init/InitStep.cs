@@ -16,7 +16,9 @@ public enum InitOp
     MountPropagation = 7, // A = propagation flags (MS_REC: recursive) for S1, or "/" without S1
     BindRootfs = 8,     // S1 = absolute rootfs path: bind it onto itself so it is a mount point
     OpenRoot = 9,       // S1 = absolute rootfs path
-    Mount = 10,          // S1 source, S2 target (relative, clean), S3 fstype, S4 data, A flags, B propagation, C 1=file target, D 1=bind with remount flags
+    Mount = 10,          // S1 source, S2 target (relative, clean), S3 fstype, S4 data, A flags, B propagation,
+                         // C bit 0 file target, bit 1 tmpcopyup, bits 32.. recursive attributes to clear;
+                         // D bit 0 bind with remount flags, bits 32.. recursive attributes to set
     Mknod = 11,          // S2 target, A mode (with type), B dev, C uid, D gid
     BindDevice = 12,     // S1 host device path, S2 target
     Symlink = 13,        // S1 link text, S2 link path

@@ -4,8 +4,13 @@ using Edge.Linux;
 
 namespace Edge.Runtime.Mounts;
 
-/// <summary>A mount's "options" translated into mount(2) flags, propagation flags and file-system data.</summary>
-public readonly record struct ParsedMountOptions(ulong Flags, ulong Propagation, string? Data, bool Bind, bool Recursive, bool ChangesBindFlags);
+/// <summary>
+/// A mount's "options" translated into mount(2) flags, propagation flags and file-system data; runc's
+/// recursive options ("rro", "rnosuid", ...) into mount_setattr(2) attributes to set and clear on the whole
+/// tree; "tmpcopyup" (a tmpfs gets a copy of what it covers).
+/// </summary>
+public readonly record struct ParsedMountOptions(ulong Flags, ulong Propagation, string? Data, bool Bind, bool Recursive, bool ChangesBindFlags,
+    ulong AttributesSet = 0, ulong AttributesCleared = 0, bool CopyUp = false);
 
 public static class MountOptions
 {
@@ -28,7 +33,31 @@ public static class MountOptions
         ["lazytime"] = (true, MountFlags.LazyTime), ["nolazytime"] = (false, MountFlags.LazyTime),
         ["silent"] = (true, MountFlags.Silent), ["loud"] = (false, MountFlags.Silent),
         ["iversion"] = (true, MountFlags.IVersion), ["noiversion"] = (false, MountFlags.IVersion),
+        ["acl"] = (true, MountFlags.PosixAcl), ["noacl"] = (false, MountFlags.PosixAcl),
     };
+
+    // recursive option -> (attributes to set, attributes to clear), as runc maps them
+    private static readonly Dictionary<string, (ulong Set, ulong Clear)> RecursiveOptions = new(StringComparer.Ordinal)
+    {
+        ["rro"] = (MountAttributes.ReadOnly, 0), ["rrw"] = (0, MountAttributes.ReadOnly),
+        ["rnosuid"] = (MountAttributes.NoSuid, 0), ["rsuid"] = (0, MountAttributes.NoSuid),
+        ["rnodev"] = (MountAttributes.NoDev, 0), ["rdev"] = (0, MountAttributes.NoDev),
+        ["rnoexec"] = (MountAttributes.NoExec, 0), ["rexec"] = (0, MountAttributes.NoExec),
+        ["rnodiratime"] = (MountAttributes.NoDirAtime, 0), ["rdiratime"] = (0, MountAttributes.NoDirAtime),
+        ["rrelatime"] = (MountAttributes.RelAtime, MountAttributes.AtimeMask), ["rnorelatime"] = (MountAttributes.StrictAtime, MountAttributes.AtimeMask),
+        ["rnoatime"] = (MountAttributes.NoAtime, MountAttributes.AtimeMask), ["ratime"] = (MountAttributes.RelAtime, MountAttributes.AtimeMask),
+        ["rstrictatime"] = (MountAttributes.StrictAtime, MountAttributes.AtimeMask), ["rnostrictatime"] = (MountAttributes.RelAtime, MountAttributes.AtimeMask),
+        ["rnosymfollow"] = (MountAttributes.NoSymFollow, 0), ["rsymfollow"] = (0, MountAttributes.NoSymFollow),
+    };
+
+    /// <summary>Every option <see cref="Parse"/> knows (the rest go to the file system as data), for `features`.</summary>
+    public static IEnumerable<string> Known()
+    {
+        foreach (string name in FlagOptions.Keys) yield return name;
+        foreach (string name in PropagationOptions.Keys) yield return name;
+        foreach (string name in RecursiveOptions.Keys) yield return name;
+        foreach (string name in new[] { "bind", "rbind", "defaults", "tmpcopyup", "idmap", "ridmap" }) yield return name;
+    }
 
     private static readonly Dictionary<string, ulong> PropagationOptions = new(StringComparer.Ordinal)
     {
@@ -40,8 +69,8 @@ public static class MountOptions
 
     public static ParsedMountOptions Parse(string? type, IReadOnlyList<string>? options)
     {
-        ulong flags = 0, propagation = 0;
-        bool bind = type == "bind", recursive = false;
+        ulong flags = 0, propagation = 0, set = 0, clear = 0;
+        bool bind = type == "bind", recursive = false, copyUp = false;
         var data = new List<string>();
         if (options is not null)
         {
@@ -60,6 +89,16 @@ public static class MountOptions
                 {
                     propagation |= p;
                 }
+                else if (RecursiveOptions.TryGetValue(option, out var r))
+                {
+                    // a later option wins over an earlier one, as for the plain flags
+                    set = (set & ~r.Clear & ~r.Set) | r.Set;
+                    clear = (clear & ~r.Set) | r.Clear;
+                }
+                else if (option == "tmpcopyup")
+                {
+                    copyUp = true;
+                }
                 else if (option is "defaults" or "")
                 {
                 }
@@ -72,7 +111,7 @@ public static class MountOptions
         if (bind) flags |= MountFlags.Bind | (recursive ? MountFlags.Rec : 0);
         // For a bind mount, any flag beyond bind/rec needs a second, remounting call.
         bool changes = bind && (flags & ~(MountFlags.Bind | MountFlags.Rec)) != 0;
-        return new ParsedMountOptions(flags, propagation, data.Count == 0 ? null : string.Join(',', data), bind, recursive, changes);
+        return new ParsedMountOptions(flags, propagation, data.Count == 0 ? null : string.Join(',', data), bind, recursive, changes, set, clear, copyUp);
     }
 
     /// <summary>rootfsPropagation: "shared", "slave", "private", "unbindable", applied recursively.</summary>

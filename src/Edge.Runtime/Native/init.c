@@ -512,23 +512,166 @@ static int check_proc_target(int target, const char *path, const char *type)
     return MOUNT_IN_PROC;
 }
 
+/* tmpcopyup (runc's): what was under a new tmpfs is copied into it. Files, directories, symlinks, device
+ * nodes and fifos keep their owners, modes and times; hard links become copies, sockets are left out. No
+ * name is followed: each is opened in its directory's fd with O_NOFOLLOW, and must still be what fstatat
+ * said. The tmpfs's size bounds what a hostile image can make it hold. */
+#define COPY_UP_DEPTH 128
+
+static int copy_attributes(int to, const char *name, const struct stat *st, int is_link)
+{
+    if (fchownat(to, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) != 0) return errno;
+    /* after chown, which clears set-id bits; a symlink has no mode of its own */
+    if (!is_link && fchmodat(to, name, st->st_mode & 07777, 0) != 0) return errno;
+    struct timespec times[2] = { st->st_atim, st->st_mtim };
+    return utimensat(to, name, times, AT_SYMLINK_NOFOLLOW) != 0 ? errno : 0;
+}
+
+static int copy_file(int from, int to, const char *name)
+{
+    static char buffer[65536];
+    int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (in < 0) return errno;
+    struct stat st;
+    if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) { close(in); return EINVAL; }
+    int out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (out < 0) { int error = errno; close(in); return error; }
+    int error = 0;
+    for (;;) {
+        ssize_t n = read(in, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) { error = errno; break; }
+        if (n == 0) break;
+        for (ssize_t done = 0; done < n; ) {
+            ssize_t w = write(out, buffer + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) { error = errno; break; }
+            done += w;
+        }
+        if (error) break;
+    }
+    close(in);
+    close(out);
+    return error;
+}
+
+static int copy_tree(int from, int to, int depth)
+{
+    if (depth > COPY_UP_DEPTH) return ELOOP;
+    int list = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (list < 0) return errno;
+    char entries[2048];
+    int error = 0;
+    while (!error) {
+        long n = syscall(SYS_getdents64, list, entries, sizeof entries);
+        if (n < 0) { error = errno; break; }
+        if (n == 0) break;
+        for (long offset = 0; offset < n && !error; ) {
+            /* struct linux_dirent64: ino, off, reclen, type, name */
+            unsigned short length;
+            memcpy(&length, entries + offset + 16, sizeof length);
+            const char *name = entries + offset + 19;
+            offset += length;
+            if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+            struct stat st;
+            if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) != 0) { error = errno; break; }
+            int is_link = 0;
+            if (S_ISDIR(st.st_mode)) {
+                if (mkdirat(to, name, 0700) != 0) { error = errno; break; }
+                int sub_from = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int sub_to = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub_from < 0 || sub_to < 0) error = errno;
+                else error = copy_tree(sub_from, sub_to, depth + 1);
+                if (sub_from >= 0) close(sub_from);
+                if (sub_to >= 0) close(sub_to);
+            } else if (S_ISREG(st.st_mode)) {
+                error = copy_file(from, to, name);
+            } else if (S_ISLNK(st.st_mode)) {
+                char link[4096];
+                ssize_t size = readlinkat(from, name, link, sizeof link - 1);
+                if (size < 0) { error = errno; break; }
+                link[size] = 0;
+                if (symlinkat(link, to, name) != 0) error = errno;
+                is_link = 1;
+            } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)) {
+                if (mknodat(to, name, (st.st_mode & S_IFMT) | 0600, st.st_rdev) != 0) error = errno;
+            } else {
+                continue; /* a socket: nothing to copy */
+            }
+            if (!error) error = copy_attributes(to, name, &st, is_link);
+        }
+    }
+    close(list);
+    return error;
+}
+
+/* Recursive mount attributes (runc's "rro", "rnosuid", ...) for the whole tree at FD: mount_setattr(2). */
+static int set_tree_attributes(int fd, uint64_t set, uint64_t clear)
+{
+    if (!set && !clear) return 0;
+    struct mount_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.attr_set = set;
+    attr.attr_clr = clear;
+    return syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0 ? errno : 0;
+}
+
+/* S1 source, S2 target, S3 type, S4 data, A flags, B propagation; C bit 0 = file target, bit 1 = tmpcopyup,
+ * bits 32.. = recursive attributes to clear; D bit 0 = bind with remount flags, bits 32.. = ones to set. */
 static int do_mount(struct init_step *s, int root)
 {
     unsigned long flags = (unsigned long)s->a, propagation = (unsigned long)s->b;
-    int bind = (flags & MS_BIND) != 0;
-    int fd, error = resolve(root, s->s2, 1, s->c == 1, &fd);
+    int bind = (flags & MS_BIND) != 0, copy_up = !bind && (s->c & 2);
+    /* A tmpfs over an existing directory starts with that directory's mode (a mode= in the options still
+     * wins, coming later), as under runc. */
+    static char tmpfs_data[8192];
+    const char *data = s->s4;
+    if (!bind && s->s3 && strcmp(s->s3, "tmpfs") == 0) {
+        int existing = open_in_root(root, s->s2, O_PATH);
+        struct stat st;
+        if (existing >= 0 && fstat(existing, &st) == 0 && S_ISDIR(st.st_mode)) {
+            size_t length = s->s4 ? strlen(s->s4) : 0;
+            if (length + 16 > sizeof tmpfs_data) { close(existing); return E2BIG; }
+            memcpy(tmpfs_data, "mode=0000", 10);
+            for (int i = 0; i < 4; i++) tmpfs_data[5 + i] = (char)('0' + ((st.st_mode >> (3 * (3 - i))) & 7));
+            if (length) { tmpfs_data[9] = ','; memcpy(tmpfs_data + 10, s->s4, length + 1); }
+            data = tmpfs_data;
+        }
+        if (existing >= 0) close(existing);
+    }
+    int fd, error = resolve(root, s->s2, 1, s->c & 1, &fd);
     if (error) return error;
     error = check_proc_target(fd, s->s2, bind ? NULL : s->s3);
     if (error) { close(fd); return error; }
+    /* Taken before the mount, this fd keeps naming the directory the tmpfs covers. */
+    int lower = copy_up ? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (copy_up && lower < 0) { error = errno; close(fd); return error; }
     char target[32];
     proc_fd(fd, target);
     /* A bind mount ignores most flags on the first call: bind first, then remount with them. */
     unsigned long first = bind ? flags & (MS_BIND | MS_REC) : flags & ~(unsigned long)MS_REC;
-    int rc = mount(s->s1, target, s->s3, first, bind ? NULL : s->s4);
+    int rc = mount(s->s1, target, s->s3, first, bind ? NULL : data);
     error = rc ? errno : 0;
     close(fd);
+    if (!error && (copy_up || (s->c >> 32) || (s->d >> 32))) {
+        int mounted = -1;
+        error = resolve(root, s->s2, 0, 0, &mounted);
+        if (!error && copy_up) {
+            int upper = openat(mounted, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            struct stat st;
+            if (upper < 0) error = errno;
+            else {
+                error = copy_tree(lower, upper, 0);
+                if (!error && fstat(lower, &st) == 0 && fchown(upper, st.st_uid, st.st_gid) != 0) error = errno;
+                close(upper);
+            }
+        }
+        if (!error) error = set_tree_attributes(mounted, (uint64_t)s->d >> 32, (uint64_t)s->c >> 32);
+        if (mounted >= 0) close(mounted);
+    }
+    if (lower >= 0) close(lower);
     if (error) return error;
-    return adjust_mount(root, s->s2, bind && s->d == 1 ? flags : 0, propagation);
+    return adjust_mount(root, s->s2, bind && (s->d & 1) ? flags : 0, propagation);
 }
 
 #ifndef AT_RECURSIVE
@@ -553,14 +696,14 @@ static int do_idmap_mount(struct init_step *s, int root)
         close(tree);
         return error;
     }
-    int fd, error = resolve(root, s->s2, 1, s->c == 1, &fd);
+    int fd, error = resolve(root, s->s2, 1, s->c & 1, &fd);
     if (!error) error = check_proc_target(fd, s->s2, NULL);
     if (error) { if (error == MOUNT_IN_PROC) close(fd); close(tree); return error; }
     error = syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0 ? errno : 0;
     close(tree);
     close(fd);
     if (error) return error;
-    return adjust_mount(root, s->s2, s->d == 1 ? flags : 0, 0);
+    return adjust_mount(root, s->s2, (s->d & 1) ? flags : 0, 0);
 }
 
 /* Copies the parent of PATH ("." when none) into BUFFER and returns the last component. */

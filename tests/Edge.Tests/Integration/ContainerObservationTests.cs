@@ -293,6 +293,81 @@ public class ContainerObservationTests
     }
 
     /// <summary>
+    /// tmpcopyup (what podman asks for with --read-only and --tmpfs): the new tmpfs starts with a copy of what
+    /// it covers: files, directories, symlinks (as links, never followed), fifos, with owners, modes and
+    /// times; the root dir keeps its mode (as every tmpfs over a directory does, under runc too). What the container writes there stays in memory, not in the image.
+    /// The same listing under runc, but for the fifo (runc 1.1.5 fails to copy one: "lchown ...: no such file"),
+    /// the root dir's owner, which runc leaves root's, and times, which runc does not keep.
+    /// </summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void TmpfsCopyUpCopiesWhatItCovers(string runtime)
+    {
+        const string script = "cd /work && find . | sort | while read f; do stat -c '%n %F %a %u:%g %s %Y' \"$f\"; done; "
+            + "readlink escape; cat sub/secret; echo new > /work/new && echo wrote";
+        using var bundle = new TestBundle("/bin/sh", "-c", script);
+        string work = System.IO.Path.Combine(bundle.Rootfs, "work");
+        System.IO.Directory.CreateDirectory(System.IO.Path.Combine(work, "sub", "deeper"));
+        System.IO.File.WriteAllText(System.IO.Path.Combine(work, "sub", "secret"), "image content\n");
+        System.IO.File.CreateSymbolicLink(System.IO.Path.Combine(work, "escape"), "/../../../../etc/shadow");
+        Assert.Equal(0, EdgeProcess.Run("sh", new[] { "-c",
+            $"cd '{work}' && {(runtime == "edge" ? "mkfifo pipe && touch -d '2020-01-02 03:04:05' pipe && " : "")}"
+            + "chown 1000:1000 sub && chown 1000:0 sub/secret && chmod 0640 sub/secret && chmod 0757 . && chown 1000:100 . "
+            + "&& touch -d '2020-01-02 03:04:05' sub/secret sub/deeper" }).ExitCode);
+        bundle.Config["root"]!["readonly"] = true;
+        bundle.Config["mounts"]!.AsArray().Add(new JsonObject
+        {
+            ["destination"] = "/work", ["type"] = "tmpfs", ["source"] = "tmpfs", ["options"] = new JsonArray("rw", "nosuid", "nodev", "tmpcopyup", "size=1m"),
+        });
+        ProcessResult run = RunIn(runtime, bundle, "copyup");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        // Directories' sizes and times differ (written into): left out. runc keeps no times at all.
+        string stamp = runtime == "edge" ? "1577934245" : "-";
+        string seen = Regex.Replace(run.Stdout, @"^(\S+ directory \d+ \d+:\d+) \d+ \d+$", "$1 -", RegexOptions.Multiline);
+        seen = Regex.Replace(seen, @"^(\./escape symbolic link \d+ \d+:\d+ \d+) \d+$", "$1 -", RegexOptions.Multiline);
+        if (runtime != "edge") seen = Regex.Replace(seen, @"^(\./sub/secret .*) \d+$", "$1 -", RegexOptions.Multiline);
+        Assert.Equal(
+            $". directory 757 {(runtime == "edge" ? "1000:100" : "0:0")} -\n"
+            + "./escape symbolic link 777 0:0 23 -\n"
+            + (runtime == "edge" ? "./pipe fifo 644 0:0 0 1577934245\n" : "")
+            + "./sub directory 755 1000:1000 -\n"
+            + "./sub/deeper directory 755 0:0 -\n"
+            + $"./sub/secret regular file 640 1000:0 14 {stamp}\n"
+            + "/../../../../etc/shadow\nimage content\nwrote\n", seen);
+        Assert.False(System.IO.File.Exists(System.IO.Path.Combine(work, "new")));
+    }
+
+    /// <summary>
+    /// runc's recursive options through mount_setattr(2): "rro" makes a host directory's sub-mounts read-only
+    /// too (plain "ro" leaves them writable), "rnoexec" likewise. The same under runc.
+    /// </summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void RecursiveMountOptionsReachSubmounts(string runtime)
+    {
+        using var data = new TempDir("edge-rro-");
+        System.IO.Directory.CreateDirectory(data.Combine("inner"));
+        Assert.Equal(0, EdgeProcess.Run("mount", new[] { "-t", "tmpfs", "-o", "size=1m", "tmpfs", data.Combine("inner") }).ExitCode);
+        try
+        {
+            string Probe(params string[] options) => Observe(runtime,
+                "touch /data/inner/x 2>/dev/null && echo inner writable || echo inner read-only; grep ' /data/inner ' /proc/self/mountinfo | grep -q noexec && echo noexec || echo exec", b =>
+                b.Config["mounts"]!.AsArray().Add(new JsonObject
+                {
+                    ["destination"] = "/data", ["type"] = "bind", ["source"] = data.Path, ["options"] = new JsonArray(System.Array.ConvertAll(options, o => (JsonNode)o)),
+                }));
+            Assert.Equal("inner writable\nexec\n", Probe("rbind", "ro"));
+            Assert.Equal("inner read-only\nnoexec\n", Probe("rbind", "rro", "rnoexec"));
+        }
+        finally
+        {
+            EdgeProcess.Run("umount", new[] { "-l", data.Combine("inner") });
+        }
+    }
+
+    /// <summary>
     /// An idmapped bind mount (mount uidMappings/gidMappings): files owned by 1000 on the host appear as root's
     /// inside, and what the container's root writes lands as 1000 on the host; a plain bind of the same
     /// directory shows the host's ids. runc 1.1 and crun 1.8 (Debian 12) have no idmapped mounts to compare.
