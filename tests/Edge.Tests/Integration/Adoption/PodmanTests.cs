@@ -73,4 +73,48 @@ public class PodmanTests : IClassFixture<PodmanHost>
         ProcessResult run = EdgeProcess.Run("script", new[] { "-qec", command, "/dev/null" }, timeoutMs: 60_000, environment: _podman.Environment);
         Assert.True(run.ExitCode == 6 && run.Stdout.Contains("/dev/pts/0"), run.ToString());
     }
+
+    /// <summary>`--network none`: the container's own network namespace has its loopback up, so localhost
+    /// answers (podman's ping_group_range lets busybox ping without CAP_NET_RAW).</summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void NetworkNoneHasLocalhost(string runtime)
+    {
+        ProcessResult run = Run(runtime, "sh", "-c", "ping -c1 -W2 127.0.0.1 >/dev/null && echo localhost answers; cat /sys/class/net/lo/flags");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("localhost answers\n0x9\n", run.Stdout);
+    }
+
+    /// <summary>`--read-only` mounts /tmp, /run and /var/tmp as tmpfs with tmpcopyup; `--tmpfs` asks for it too.</summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void ReadOnlyAndTmpfs(string runtime)
+    {
+        ProcessResult readOnly = _podman.Podman(runtime, new[] { "run", "--rm", "--read-only" }.Concat(PodmanHost.RunFlags)
+            .Concat(new[] { PodmanHost.Image, "sh", "-c", "touch /x 2>/dev/null || echo read-only root; for d in /tmp /run /var/tmp; do echo $d > $d/t && cat $d/t; done" }).ToArray());
+        Assert.True(readOnly.ExitCode == 0, readOnly.ToString());
+        Assert.Equal("read-only root\n/tmp\n/run\n/var/tmp\n", readOnly.Stdout);
+
+        ProcessResult tmpfs = _podman.Podman(runtime, new[] { "run", "--rm", "--tmpfs", "/data:size=1m" }.Concat(PodmanHost.RunFlags)
+            .Concat(new[] { PodmanHost.Image, "sh", "-c", "grep ' /data ' /proc/self/mountinfo | sed 's/.* - //' | cut -d' ' -f1; echo x > /data/f && cat /data/f" }).ToArray());
+        Assert.True(tmpfs.ExitCode == 0, tmpfs.ToString());
+        Assert.Equal("tmpfs\nx\n", tmpfs.Stdout);
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
+    /// <summary>`--timeout`: conmon kills the container when it runs out; podman reports 255 and nothing is
+    /// left (edge used to hang there and leave its state).</summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void TimeoutStopsTheContainer(string runtime)
+    {
+        ProcessResult run = _podman.Podman(runtime, new[] { "run", "--rm", "--timeout", "2" }.Concat(PodmanHost.RunFlags)
+            .Concat(new[] { PodmanHost.Image, "sh", "-c", "trap '' TERM; sleep 60" }).ToArray());
+        Assert.True(run.ExitCode == 255, run.ToString());
+        Assert.Equal("", _podman.Podman(runtime, "ps", "-aq").Stdout);
+        Assert.Equal("", LeftoverCheck.Find());
+    }
 }
