@@ -109,6 +109,12 @@ case "$action" in
         echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
         # A run that executed no test is a failure too.
         if [[ -z "$total" || "$total" == 0 ]]; then status=1; fi
+        # The OCI runtime-tools validation suite: every failure must be a known one (docs/conformance.md).
+        if [[ $# == 0 ]]; then
+            conformance=0
+            bash tests/conformance/runtime-tools.sh edge --check || conformance=$?
+            if [[ $conformance != 0 ]]; then status=1; fi
+        fi
         exit "$status"
         ;;
     bench)

@@ -22,6 +22,8 @@ packages+=(containerd podman conmon)
 packages+=(qemu-system-x86 linux-image-amd64 cpio)
 # AppArmor in that VM: apparmor_parser compiles the scenario's profile on this host for the VM's kernel.
 packages+=(apparmor)
+# The OCI runtime-tools validation suite (docs/conformance.md) is built from its pinned Go source.
+packages+=(golang-go)
 # Benchmarks: the interleaving driver (bench/procbench.py).
 # The pull benchmark also builds a Debian image and compares with containerd.
 if [[ "${1:-}" == "--bench" ]]; then packages+=(python3 curl); fi

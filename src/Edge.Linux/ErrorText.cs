@@ -7,17 +7,19 @@ using System.Text;
 namespace Edge.Linux;
 
 /// <summary>
-/// The one place exceptions become words. edge's own exceptions carry sentences it wrote; the framework's
-/// carry, in this build (UseSystemResourceKeys), only resource keys such as "IO_PathNotFound_Path, /x",
-/// which no user should see. So a framework exception is described by its type and fields (errno, socket
-/// error, HTTP error kind) in edge's style, and any resource key left in a text is turned into words.
+/// The one place exceptions become words. edge's own exceptions carry sentences it wrote, given as they are
+/// (they name cgroup files such as net_cls.classid, and user input, which no rewriting may touch; they never
+/// embed a framework message, only this class's words for one). The framework's carry, in this build
+/// (UseSystemResourceKeys), only resource keys such as "IO_PathNotFound_Path, /x", which no user should see:
+/// a framework exception is described by its type and fields (errno, socket error, HTTP error kind) in
+/// edge's style, and any resource key left in its text is turned into words.
 /// </summary>
 public static class ErrorText
 {
     public static string Describe(Exception ex)
     {
         string? typeName = ex.GetType().Namespace;
-        if (typeName is not null && typeName.StartsWith("Edge.", StringComparison.Ordinal)) return Clean(ex.Message);
+        if (typeName is not null && typeName.StartsWith("Edge.", StringComparison.Ordinal)) return ex.Message;
         return ex switch
         {
             FileNotFoundException or DirectoryNotFoundException => "no such file or directory",

@@ -299,6 +299,10 @@ public static unsafe class InitPlanBuilder
         foreach (string masked in linux.MaskedPaths ?? new List<string>())
             plan.Add(InitOp.MaskPath, $"mask `{Printable.Short(masked)}`", s2: arena.String(PathClean.Relative(masked)));
         if (spec.Root?.Readonly == true) plan.Add(InitOp.RemountRootReadonly, "remount / read-only");
+        // The configured propagation is the container's root's own, applied once it is the root (as runc), and
+        // last: the read-only and masked paths above are bind mounts, which an unbindable tree would refuse.
+        if (!string.IsNullOrEmpty(linux.RootfsPropagation))
+            plan.Add(InitOp.MountPropagation, $"make the container's / {linux.RootfsPropagation}", a: (long)MountOptions.RootPropagation(linux.RootfsPropagation));
     }
 
     /// <summary>
@@ -312,7 +316,10 @@ public static unsafe class InitPlanBuilder
         Spec spec = o.Spec;
         byte* rootfs = arena.String(o.Rootfs);
         ulong propagation = MountOptions.RootPropagation(linux.RootfsPropagation);
-        plan.Add(InitOp.MountPropagation, "make / " + (linux.RootfsPropagation ?? "rslave"), a: (long)propagation);
+        // An unbindable / could not have the rootfs bound out of it: it is a slave until the root is the
+        // container's, then unbindable (below).
+        ulong before = (propagation & MountFlags.Unbindable) != 0 ? MountFlags.Slave | MountFlags.Rec : propagation;
+        plan.Add(InitOp.MountPropagation, "make / " + (before == propagation ? linux.RootfsPropagation ?? "rslave" : "rslave"), a: (long)before);
         // With / shared, the mount holding the rootfs is made private (that mount only), as runc does: the bind
         // below must not propagate to the host's peers, and pivot_root refuses a shared parent (EINVAL).
         if ((propagation & MountFlags.Shared) != 0 && MountInfo.Holding(o.Rootfs) is { } holding)
@@ -345,9 +352,6 @@ public static unsafe class InitPlanBuilder
         AddHooks(plan, "createContainer", o.Spec.Hooks?.CreateContainer, state: 0);
         if (o.NoPivot) plan.Add(InitOp.MoveRoot, $"move rootfs `{o.Rootfs}` to / and chroot", s1: rootfs);
         else plan.Add(InitOp.PivotRoot, $"pivot_root to `{o.Rootfs}`", s1: rootfs);
-        // The configured propagation is the container's root's own, applied once it is the root (as runc).
-        if (!string.IsNullOrEmpty(linux.RootfsPropagation))
-            plan.Add(InitOp.MountPropagation, $"make the container's / {linux.RootfsPropagation}", a: (long)propagation);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Edge.Linux;
 using Edge.Oci.Json;
 using Edge.Oci.Runtime;
 using Edge.Runtime.Init;
@@ -15,20 +16,16 @@ namespace Edge.Runtime.Lifecycle;
 /// </summary>
 public static class HookRunner
 {
-    /// <summary>For poststart and poststop: the spec says a failure is logged and the lifecycle goes on.</summary>
-    public static void RunAndWarn(string phase, List<Hook>? hooks, Oci.Runtime.State state, Action<string>? warn)
-    {
-        try
-        {
-            Run(phase, hooks, state);
-        }
-        catch (RuntimeException ex)
-        {
-            warn?.Invoke(ex.Message);
-        }
-    }
+    /// <summary>For poststart and poststop: the spec says a failing hook is logged (as a warning) and the
+    /// remaining hooks and the lifecycle go on.</summary>
+    public static void RunAndWarn(string phase, List<Hook>? hooks, Oci.Runtime.State state, Action<string>? warn) =>
+        Run(phase, hooks, state, failure => warn?.Invoke(failure));
 
-    public static unsafe void Run(string phase, List<Hook>? hooks, Oci.Runtime.State state)
+    /// <summary>Runs the hooks in order; the first failure throws (prestart, createRuntime).</summary>
+    public static void Run(string phase, List<Hook>? hooks, Oci.Runtime.State state) =>
+        Run(phase, hooks, state, failure => throw new RuntimeException(failure));
+
+    private static unsafe void Run(string phase, List<Hook>? hooks, Oci.Runtime.State state, Action<string> failed)
     {
         if (hooks is null) return;
         string stateJson = System.Text.Encoding.UTF8.GetString(OciJson.ToUtf8(state, OciJsonContext.Default.State));
@@ -36,14 +33,17 @@ public static class HookRunner
         {
             Hook hook = hooks[i];
             if (hook.Timeout is <= 0)
-                throw new RuntimeException($"{phase} hook #{i} `{hook.Path}`: timeout must be greater than zero");
+            {
+                failed($"{phase} hook #{i} `{Printable.Short(hook.Path)}`: timeout must be greater than zero");
+                continue;
+            }
             using var arena = new NativeArena();
             byte** argv = arena.StringArray(hook.Args is { Count: > 0 } args ? args : new List<string> { hook.Path });
             byte** envp = hook.Env is null ? null : arena.StringArray(hook.Env);
             int result = NativeInit.RunHook(arena.String(hook.Path), argv, envp, arena.String(stateJson), hook.Timeout ?? 0);
             if (result == 0) continue;
             string why = result == InitProcess.HookTimedOut ? $"timed out after {hook.Timeout} s" : InitProcess.DescribeError(result);
-            throw new RuntimeException($"{phase} hook #{i} `{hook.Path}`: {why}");
+            failed($"{phase} hook #{i} `{Printable.Short(hook.Path)}`: {why}");
         }
     }
 }

@@ -1275,7 +1275,10 @@ static int execute(struct init_program *p, struct init_step *s, int index, int *
         p->proc_fd = fd;
         return enter_proc(p);
     }
-    case OP_SETNS: return check(setns((int)s->a, (int)s->b));
+    case OP_SETNS:
+        if (setns((int)s->a, (int)s->b) != 0) return errno;
+        /* Joining a mount namespace moves the cwd to its root: back into the procfs handle. */
+        return s->b == CLONE_NEWNS ? enter_proc(p) : 0;
     case OP_WAIT_PARENT: return read_one(p->sync_fd);
     case OP_UNSHARE: return check(unshare((int)s->a));
     case OP_SET_ROOT_IDS:

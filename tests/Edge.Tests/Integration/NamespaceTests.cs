@@ -82,13 +82,14 @@ public class NamespaceTests
     [InlineData("edge", "rshared")]
     [InlineData("edge", "slave")]
     [InlineData("edge", "private")]
+    [InlineData("edge", "unbindable")]
     [InlineData("runc", "slave")]
     [InlineData("runc", "private")]
     public void RootfsPropagationIsTheContainerRootsOwn(string runtime, string propagation)
     {
         using var bundle = new TestBundle("/bin/sh", "-c",
             "f=$(grep -E '^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / ' /proc/self/mountinfo | sed 's/ - .*//' | cut -d' ' -f7-); "
-            + "case \"$f\" in *shared:*) echo shared;; *master:*) echo slave;; *) echo private;; esac");
+            + "case \"$f\" in *shared:*) echo shared;; *master:*) echo slave;; *unbindable*) echo unbindable;; *) echo private;; esac");
         bundle.Linux["rootfsPropagation"] = propagation;
         bundle.Save();
         using TestRuntime r = TestRuntime.Named(runtime);
@@ -98,6 +99,43 @@ public class NamespaceTests
             TestRuntime.BinaryOf(runtime), "--root", r.Root, "run", "--bundle", bundle.Path, id });
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal($"{propagation.TrimStart('r')}\nhost sees: 0\n", run.Stdout);
+    }
+
+    /// <summary>A mount namespace joined by path (one `unshare -m` made): the container's mounts are made there and
+    /// its process runs in it. (Joining moves the cwd to that namespace's root; edge used to lose its procfs
+    /// handle there: "mount proc on /proc: no such file or directory".)</summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void JoinsAMountNamespaceByPath(string runtime)
+    {
+        var holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("unshare", "-m --fork sleep 60") { UseShellExecute = false })!;
+        try
+        {
+            string? ns = null;
+            for (int i = 0; i < 100 && ns is null; i++)
+            {
+                // the forked sleep is unshare's child
+                string children = File.Exists($"/proc/{holder.Id}/task/{holder.Id}/children") ? File.ReadAllText($"/proc/{holder.Id}/task/{holder.Id}/children").Trim() : "";
+                if (children.Length > 0) ns = $"/proc/{children.Split(' ')[0]}/ns/mnt";
+                else System.Threading.Thread.Sleep(20);
+            }
+            Assert.NotNull(ns);
+            using var bundle = new TestBundle("/bin/sh", "-c", "readlink /proc/self/ns/mnt; cat /etc/os-release | head -1");
+            foreach (JsonNode? n in bundle.Linux["namespaces"]!.AsArray())
+                if ((string?)n!["type"] == "mount") n["path"] = ns;
+            bundle.Save();
+            using TestRuntime r = TestRuntime.Named(runtime);
+            ProcessResult run = r.Run(bundle, $"mntpath-{runtime}-{System.Environment.ProcessId}");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.StartsWith(ReadLink(ns!) + "\n", run.Stdout);
+            Assert.Contains("BusyBox", run.Stdout, System.StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            holder.Kill(entireProcessTree: true);
+            holder.WaitForExit();
+        }
     }
 
     private static string ReadLink(string path) => new FileInfo(path).LinkTarget ?? "";

@@ -228,6 +228,29 @@ public class TerminalAndHookTests
         Assert.Empty(Directory.GetDirectories(r.Root));
     }
 
+    /// <summary>A failing poststart or poststop hook is a warning: the hooks after it still run and the
+    /// lifecycle goes on (the runtime-tools suite's poststart_fail and poststop_fail), as under crun.</summary>
+    [Theory]
+    [InlineData("poststart")]
+    [InlineData("poststop")]
+    public void FailingPoststartOrPoststopHookWarnsAndTheRestRun(string phase)
+    {
+        using var bundle = new TestBundle("/bin/true");
+        using var record = new TempDir("edge-hooks-");
+        bundle.Config["hooks"] = new JsonObject
+        {
+            [phase] = new JsonArray(
+                new JsonObject { ["path"] = "/bin/false" },
+                new JsonObject { ["path"] = "/bin/sh", ["args"] = new JsonArray("sh", "-c", $"echo ran > {record.Path}/second") }),
+        };
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        ProcessResult run = r.Run(bundle, $"hookwarn-{phase}-{System.Environment.ProcessId}");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal($"edge: warning: {phase} hook #0 `/bin/false`: exit status 1\n", run.Stderr);
+        Assert.Equal("ran\n", File.ReadAllText(Path.Combine(record.Path, "second")));
+    }
+
     [Fact]
     public void FailingPrestartHookFailsCreateAndLeavesNothing()
     {
