@@ -17,7 +17,7 @@ packages+=(umoci skopeo docker-registry attr zstd debootstrap)
 # Seccomp: docker's and podman's default profile (/usr/share/containers/seccomp.json) for the seccomp tests.
 packages+=(golang-github-containers-common)
 # Drop-in use: containerd (+ ctr and the runc v2 shim) and podman (+ conmon) drive edge in the adoption tests.
-packages+=(containerd podman conmon)
+packages+=(containerd podman conmon docker.io)
 # cgroup v2: toolchain/cgroup2-vm.sh boots Debian's kernel under qemu with an initramfs (cpio) holding edge.
 packages+=(qemu-system-x86 linux-image-amd64 cpio)
 # AppArmor in that VM: apparmor_parser compiles the scenario's profile on this host for the VM's kernel.
