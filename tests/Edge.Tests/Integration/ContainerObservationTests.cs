@@ -82,7 +82,7 @@ public class ContainerObservationTests
 
     /// <summary>
     /// The .NET runtime ignores SIGPIPE and installs handlers; none of that may reach the container's process
-    /// (a shell pipeline relies on SIGPIPE). Ignored signals inherited from the caller stay, as under runc.
+    /// (a shell pipeline relies on SIGPIPE).
     /// </summary>
     [Fact]
     public void SignalDispositionsMatchRunc()
@@ -93,6 +93,40 @@ public class ContainerObservationTests
         string ignored = Regex.Match(edge, "SigIgn:\\t([0-9a-f]+)").Groups[1].Value;
         Assert.Equal(0UL, ulong.Parse(ignored, System.Globalization.NumberStyles.HexNumber) & (1UL << (13 - 1))); // SIGPIPE
         Assert.EndsWith("y\n", edge); // `yes` ended by SIGPIPE, not by a write error
+    }
+
+    /// <summary>
+    /// Signals the caller ignores (dockerd under nohup ignores SIGHUP) are not ignored in the container: its
+    /// PID 1 must get `docker kill -s HUP`. runc and crun reset every disposition too.
+    /// </summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    public void SignalsTheCallerIgnoresAreNotIgnoredInside(string runtime)
+    {
+        using var bundle = new TestBundle("grep", "^SigIgn", "/proc/self/status");
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Named(runtime);
+        ProcessResult run = EdgeProcess.Run("sh", new[] { "-c", "trap '' HUP INT QUIT USR1; exec \"$@\"", "sh",
+            TestRuntime.BinaryOf(runtime), "--root", r.Root, "run", "--bundle", bundle.Path, Id(runtime, "sigign") });
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("SigIgn:\t0000000000000000\n", run.Stdout);
+    }
+
+    /// <summary>The process leads its own session and process group (setsid), and a cwd the image lacks is
+    /// made, as runc and crun do.</summary>
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("runc")]
+    [InlineData("crun")]
+    public void OwnSessionAndAMissingCwdIsMade(string runtime)
+    {
+        string seen = Observe(runtime, "echo $(cut -d' ' -f5,6 /proc/self/stat) $(pwd)", b =>
+        {
+            b.Process["cwd"] = "/work/not/there";
+            b.Config["root"]!["readonly"] = true;
+        });
+        Assert.Equal("1 1 /work/not/there\n", seen);
     }
 
     [Fact]
