@@ -50,6 +50,7 @@ internal static class EdgeCli
         ImageCommands.Save,
         ImageContainerCommands.Unpack,
         ImageContainerCommands.Rm,
+        GenerateCommand.Definition,
         new CommandSpec { Name = "help", Summary = "shows a list of commands or help for one command", Usage = "[command]", MaxArgs = 1, Run = _ => 0 },
     };
 

@@ -13,7 +13,7 @@ namespace Edge.Cli.Commands;
 internal static class RunCommand
 {
     /// <summary>Flags only an image run has; any of them makes the invocation an image run.</summary>
-    public static readonly string[] ImageOnly = { "rm", "name", "env", "volume", "net", "read-only", "user", "workdir", "entrypoint", "hostname", "tty", "platform", "sd-notify", "stop-signal", "stop-timeout" };
+    public static readonly string[] ImageOnly = { "rm", "name", "env", "volume", "net", "read-only", "user", "workdir", "entrypoint", "hostname", "tty", "platform", "sd-notify", "stop-signal", "stop-timeout", "replace" };
 
     public static readonly CommandSpec Definition = new()
     {
@@ -32,11 +32,13 @@ internal static class RunCommand
    Which one: an invocation runc would accept (exactly one argument, and config.json in the bundle
    directory) is a bundle run. One that runc would reject because there is no config.json there, or one
    that uses an image option (--rm, --name, -e, -v, --net, --read-only, -u, -w, --entrypoint,
-   --hostname, -t, --platform, --sd-notify, --stop-signal, --stop-timeout), is an image run.
+   --hostname, -t, --platform, --sd-notify, --stop-signal, --stop-timeout, --replace), is an image run.
 
    As a systemd service (Type=notify): edge sends READY=1 on $NOTIFY_SOCKET once the container's process
    has started; SIGTERM (systemctl stop) sends the image's StopSignal and, --stop-timeout later, SIGKILL;
-   edge exits with the container's status (128+N for signal N).
+   edge exits with the container's status (128+N for signal N). A container of the same name that an
+   earlier `edge run --rm` left behind (edge was killed, its process is gone) is removed before the next
+   start; --replace removes any container of that name. `edge generate systemd` prints such a unit.
 """,
         MinArgs = 1,
         RawArgsAfter = 1,
@@ -52,6 +54,7 @@ internal static class RunCommand
             OptionSpec.Flag("no-new-keyring", "do not create a new session keyring for the container"),
             OptionSpec.Value("preserve-fds", "N", "pass N additional file descriptors to the container"),
             OptionSpec.Flag("rm", "image: remove the container (its writable layer) when it exits"),
+            OptionSpec.Flag("replace", "image: remove a container of the same --name first (killing it if it runs), as podman run --replace"),
             OptionSpec.Value("name", "NAME", "image: the container's name (default: edge-<random>)"),
             OptionSpec.List("env", "KEY=VALUE", "image: set an environment variable (KEY alone: take it from edge's environment)", "e"),
             OptionSpec.List("volume", "HOST:CONTAINER[:ro]", "image: bind mount a host path", "v"),

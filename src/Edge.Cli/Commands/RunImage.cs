@@ -11,6 +11,7 @@ using Edge.Layers.Bundle;
 using Edge.Linux;
 using Edge.Runtime;
 using Edge.Runtime.Lifecycle;
+using Edge.Runtime.State;
 
 namespace Edge.Cli.Commands;
 
@@ -81,7 +82,11 @@ internal static class RunImage
             ReadOnly = context.Options.Flag("read-only"),
             Network = context.Options.Get("net") ?? "private",
         };
-        string bundle = ImageContainer.Create(store, image, id, options, context.Log.Warn);
+        var containers = new ContainerStore(context.Global.Root);
+        NameReuse.ClearFor(store, containers, id, context.Options.Flag("replace"), context.Log.Warn);
+        string bundle = ImageContainer.Create(store, image, id, options, context.Log.Warn, remove && !detach, out string instance);
+        // Held while this run lives: a leftover whose lock is free has lost its edge (NameReuse).
+        using FileLock running = FileLock.OnDirectory(bundle);
         StepTimer.Mark("run image: snapshot mounted, config.json written");
         try
         {
@@ -103,16 +108,17 @@ internal static class RunImage
         }
         catch
         {
-            ImageContainer.Remove(store, id);
+            ImageContainer.Remove(store, id, instance);
             throw;
         }
         finally
         {
             if (!detach)
             {
-                // The container is gone: its writable layer stays for inspection unless --rm.
-                if (remove) ImageContainer.Remove(store, id);
-                else Libc.Umount2(System.IO.Path.Combine(bundle, "rootfs"), Libc.MNT_DETACH);
+                // The container is gone: its writable layer stays for inspection unless --rm. A --replace
+                // may have given the name to a new container meanwhile: that one is left alone.
+                if (remove) ImageContainer.Remove(store, id, instance);
+                else if (ImageContainer.IsInstance(store, id, instance)) Libc.Umount2(System.IO.Path.Combine(bundle, "rootfs"), Libc.MNT_DETACH);
                 StepTimer.Mark(remove ? "run image: container removed" : "run image: rootfs unmounted");
             }
         }

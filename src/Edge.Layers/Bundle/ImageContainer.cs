@@ -21,7 +21,20 @@ public static class ImageContainer
 
     public static string Directory(ContentStore store, string id) => Path.Combine(ContainersRoot(store), id);
 
+    /// <summary>Says which `edge run` made the directory: a run removes only its own container, never a successor's.</summary>
+    private const string InstanceFile = "instance";
+
+    /// <summary>Present when the run was --rm: its removal was asked for, so a leftover may be cleaned (RemoveIfAbandoned).</summary>
+    private const string RemoveOnExitFile = "remove-on-exit";
+
     public static string Create(ContentStore store, ImageLayers image, string id, RunOptions options, Action<string>? warn)
+        => Create(store, image, id, options, warn, removeOnExit: false, out _);
+
+    /// <summary>
+    /// Makes the container's directory (the name is taken exclusively by mkdir) and bundle. <paramref name="instance"/>
+    /// is a token of this creation, for <see cref="Remove(ContentStore, string, string?)"/>.
+    /// </summary>
+    public static string Create(ContentStore store, ImageLayers image, string id, RunOptions options, Action<string>? warn, bool removeOnExit, out string instance)
     {
         string dir = Directory(store, id);
         try
@@ -41,6 +54,9 @@ public static class ImageContainer
         }
         try
         {
+            instance = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+            File.WriteAllText(Path.Combine(dir, InstanceFile), instance);
+            if (removeOnExit) File.WriteAllText(Path.Combine(dir, RemoveOnExitFile), "");
             string rootfs = Path.Combine(dir, "rootfs");
             System.IO.Directory.CreateDirectory(rootfs);
             List<string> lowers = new SnapshotStore(store).Prepare(image, warn);
@@ -59,14 +75,36 @@ public static class ImageContainer
         }
     }
 
+    /// <summary>True while the directory under the name is still the one <paramref name="instance"/> made.</summary>
+    public static bool IsInstance(ContentStore store, string id, string instance)
+        => SysFile.TryReadText(Path.Combine(Directory(store, id), InstanceFile), out string current) && current == instance;
+
+    /// <summary>True when the container was run with --rm.</summary>
+    public static bool IsRemoveOnExit(ContentStore store, string id) => File.Exists(Path.Combine(Directory(store, id), RemoveOnExitFile));
+
     /// <summary>Unmounts the rootfs (if mounted) and deletes the container's directory.</summary>
-    public static bool Remove(ContentStore store, string id)
+    public static bool Remove(ContentStore store, string id) => Remove(store, id, instance: null);
+
+    /// <summary>
+    /// As <see cref="Remove(ContentStore, string)"/>, but when <paramref name="instance"/> is given only if the
+    /// directory is still that creation's: after `run --replace` took the name, the replaced run's clean-up
+    /// must leave the new container alone.
+    /// </summary>
+    public static bool Remove(ContentStore store, string id, string? instance)
     {
         string dir = Directory(store, id);
         if (!System.IO.Directory.Exists(dir)) return false;
+        if (instance is not null && !IsInstance(store, id, instance)) return false;
         string rootfs = Path.Combine(dir, "rootfs");
         Libc.Umount2(rootfs, Libc.MNT_DETACH);
-        System.IO.Directory.Delete(dir, recursive: true);
+        try
+        {
+            System.IO.Directory.Delete(dir, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Removed by someone else meanwhile (a --replace and the replaced run's own clean-up).
+        }
         return true;
     }
 

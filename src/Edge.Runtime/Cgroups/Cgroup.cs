@@ -33,8 +33,16 @@ public sealed class Cgroup
     public bool Unified { get; }
 
     /// <summary>
-    /// Resolves linux.cgroupsPath as runc does: absolute paths are taken from each hierarchy's root, relative
-    /// ones (and the default, the container id) from edge's own cgroup in that hierarchy.
+    /// Resolves linux.cgroupsPath (docs/confinement.md, "Where a container's cgroup is"). Absolute paths are
+    /// taken from each hierarchy's root. Relative ones (and the default, the container id) are placed
+    /// beside edge, as runc does, with two rules that keep a container inside the systemd unit edge runs in:
+    /// - v2: a cgroup with processes cannot have a child with controllers. When edge is alone in its own
+    ///   cgroup (the main process of a unit), edge moves itself into a leaf, edge-supervisor, and the
+    ///   container goes beside it, in the unit. When others are there too, the container goes under the
+    ///   parent of edge's cgroup, as runc does.
+    /// - v1: in a controller systemd does not manage for the unit (blkio, net_cls...) edge sits at the
+    ///   root; the unit's path (from name=systemd) is used there instead, so no controller puts the
+    ///   container outside the unit.
     /// </summary>
     public static Cgroup Resolve(string? cgroupsPath, string id, bool systemd, IReadOnlyList<CgroupHierarchy> hierarchies)
     {
@@ -43,13 +51,19 @@ public sealed class Cgroup
         string path = string.IsNullOrEmpty(cgroupsPath) ? id : cgroupsPath;
         if (path.Contains(':') && !path.StartsWith('/'))
             throw new RuntimeException($"cgroupsPath \"{path}\" is a systemd slice:prefix:name path; pass --systemd-cgroup on a systemd host");
-        Dictionary<string, string> own = OwnCgroups();
+        return Place(path, hierarchies, OwnCgroups(), ProcessesOf);
+    }
+
+    /// <summary>The placement rules without the kernel: <paramref name="own"/> is /proc/self/cgroup's map, <paramref name="processes"/> reads a cgroup.procs.</summary>
+    public static Cgroup Place(string path, IReadOnlyList<CgroupHierarchy> hierarchies, IReadOnlyDictionary<string, string> own, Func<string, IReadOnlyList<int>> processes)
+    {
         bool unified = hierarchies.Count == 1 && hierarchies[0].IsV2;
+        own.TryGetValue("name=systemd", out string? unit);
         var directories = new List<string>();
         string? cpuset = null;
+        string? supervisor = null;
         foreach (CgroupHierarchy h in hierarchies)
         {
-            string key = h.IsV2 ? "" : h.Controllers;
             string relative;
             if (path.StartsWith('/'))
             {
@@ -57,17 +71,50 @@ public sealed class Cgroup
             }
             else
             {
-                own.TryGetValue(key, out string? mine);
-                relative = Path.Combine(mine ?? "/", path);
+                own.TryGetValue(h.IsV2 ? "" : h.Controllers, out string? mine);
+                mine = mine is null ? "/" : Clean(mine);
+                if (!h.IsV2 && mine == "/" && unit is not null) mine = Clean(unit);
+                if (unified && mine != "/")
+                {
+                    IReadOnlyList<int> inside = processes(InMount(h, mine));
+                    if (inside.Count == 1 && inside[0] == Environment.ProcessId && Clean(mine + "/" + path) != Clean(mine + "/" + SupervisorLeaf))
+                        supervisor = InMount(h, mine + "/" + SupervisorLeaf);
+                    else if (inside.Count > 0)
+                        mine = Clean(mine + "/..");
+                }
+                relative = mine + "/" + path;
             }
-            string clean = Clean(relative);
-            // Paths in /proc/self/cgroup are relative to the hierarchy root, which is mounted at MountPoint
-            // only when this mount namespace sees the whole tree.
-            string inMount = h.Root == "/" ? clean : clean.StartsWith(h.Root, StringComparison.Ordinal) ? clean[h.Root.Length..] : clean;
-            directories.Add(h.MountPoint + (inMount.StartsWith('/') ? inMount : "/" + inMount));
+            directories.Add(InMount(h, Clean(relative)));
             if (!h.IsV2 && h.Has("cpuset")) cpuset = directories[^1];
         }
-        return new Cgroup(directories, unified, cpuset, unified ? hierarchies[0].MountPoint : null);
+        return new Cgroup(directories, unified, cpuset, unified ? hierarchies[0].MountPoint : null) { _supervisor = supervisor };
+    }
+
+    /// <summary>Where edge moves itself on v2 when it was alone in its cgroup (Place).</summary>
+    public const string SupervisorLeaf = "edge-supervisor";
+
+    /// <summary>The leaf edge moves itself into before the container's cgroup is made, or null.</summary>
+    private string? _supervisor;
+
+    public string? SupervisorDirectory => _supervisor;
+
+    /// <summary>
+    /// Paths in /proc/self/cgroup are relative to the hierarchy root, which is mounted at MountPoint only
+    /// when this mount namespace sees the whole tree.
+    /// </summary>
+    private static string InMount(CgroupHierarchy h, string clean)
+    {
+        string inMount = h.Root == "/" ? clean : clean.StartsWith(h.Root, StringComparison.Ordinal) ? clean[h.Root.Length..] : clean;
+        return h.MountPoint.TrimEnd('/') + (inMount.StartsWith('/') ? inMount : "/" + inMount);
+    }
+
+    private static IReadOnlyList<int> ProcessesOf(string directory)
+    {
+        var pids = new List<int>();
+        if (!SysFile.TryReadText(Path.Combine(directory, "cgroup.procs"), out string procs)) return pids;
+        foreach (string line in procs.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            if (int.TryParse(line, out int pid)) pids.Add(pid);
+        return pids;
     }
 
     private static Dictionary<string, string> OwnCgroups()
@@ -89,6 +136,12 @@ public sealed class Cgroup
 
     public void Create()
     {
+        if (_supervisor is not null)
+        {
+            // Out of the way first: while edge is in its cgroup, the kernel refuses it children with controllers.
+            CreateDirectoryChain(_supervisor, cpuset: false);
+            Write(Path.Combine(_supervisor, "cgroup.procs"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         foreach (string dir in Directories) CreateDirectoryChain(dir, dir == _cpusetDirectory);
         if (_unifiedMount is not null) DelegateControllers(_unifiedMount, Directories[0]);
     }
@@ -164,15 +217,9 @@ public sealed class Cgroup
     /// <summary>The processes in the container's cgroup, from the first hierarchy that lists them.</summary>
     public List<int> Processes()
     {
-        var pids = new List<int>();
         foreach (string dir in Directories)
-        {
-            if (!SysFile.TryReadText(Path.Combine(dir, "cgroup.procs"), out string procs)) continue;
-            foreach (string line in procs.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                if (int.TryParse(line, out int pid)) pids.Add(pid);
-            return pids;
-        }
-        return pids;
+            if (File.Exists(Path.Combine(dir, "cgroup.procs"))) return new List<int>(ProcessesOf(dir));
+        return new List<int>();
     }
 
     private string? FreezerFile()

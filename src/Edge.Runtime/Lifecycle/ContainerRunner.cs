@@ -52,10 +52,10 @@ public static class ContainerRunner
             StepTimer.Mark("run: container exited");
             if (execError is not null)
             {
-                Remove(store, request.Id, warn);
+                RemoveOwn(store, created.Record, warn);
                 throw new RuntimeException(execError);
             }
-            if (!keep) Remove(store, request.Id, warn);
+            if (!keep) RemoveOwn(store, created.Record, warn);
             StepTimer.Mark("run: deleted");
             return status;
         }
@@ -85,6 +85,25 @@ public static class ContainerRunner
         }
     }
 
+    /// <summary>
+    /// Removes the container this run made, and only that one: once its process is gone another command
+    /// (`delete`, `run --replace`) may have removed it and made a new container under the same id.
+    /// </summary>
+    private static void RemoveOwn(ContainerStore store, ContainerRecord mine, Action<string>? warn)
+    {
+        try
+        {
+            if (!store.Exists(mine.Id)) return;
+            ContainerRecord current = store.Load(mine.Id);
+            if (current.Pid != mine.Pid || current.PidStartTime != mine.PidStartTime) return;
+        }
+        catch (Exception ex) when (ex is RuntimeException or System.IO.IOException)
+        {
+            return; // being removed by someone else right now
+        }
+        Remove(store, mine.Id, warn);
+    }
+
     private static void Remove(ContainerStore store, string id, Action<string>? warn)
     {
         try
@@ -93,7 +112,7 @@ public static class ContainerRunner
         }
         catch (Exception ex) when (ex is RuntimeException or System.IO.IOException)
         {
-            warn?.Invoke($"cleaning up container {id}: {ErrorText.Describe(ex)}");
+            if (store.Exists(id)) warn?.Invoke($"cleaning up container {id}: {ErrorText.Describe(ex)}");
         }
     }
 }
