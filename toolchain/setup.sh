@@ -20,6 +20,9 @@ packages+=(golang-github-containers-common)
 packages+=(containerd podman conmon docker.io)
 # cgroup v2: toolchain/cgroup2-vm.sh boots Debian's kernel under qemu with an initramfs (cpio) holding edge.
 packages+=(qemu-system-x86 linux-image-amd64 cpio)
+# systemd: toolchain/systemd-vm.sh boots a debootstrapped bookworm with systemd from an ext4 image (mkfs.ext4 -d)
+# through Debian's initramfs (initramfs-tools, which linux-image-amd64 pulls in).
+packages+=(e2fsprogs initramfs-tools)
 # AppArmor in that VM: apparmor_parser compiles the scenario's profile on this host for the VM's kernel.
 packages+=(apparmor)
 # The OCI runtime-tools validation suite (docs/conformance.md) is built from its pinned Go source.

@@ -40,7 +40,7 @@ public static class FeatureSet
             {
                 Namespaces = new List<string>(Namespaces),
                 Capabilities = capabilities,
-                Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = true },
+                Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = true, SystemdUser = false, Rdma = true },
                 // Intel RDT is not implemented in this build.
                 Seccomp = new SeccompFeatures
                 {

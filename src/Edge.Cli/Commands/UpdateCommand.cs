@@ -58,6 +58,7 @@ internal static class UpdateCommand
 
         Resources resources = context.Options.Get("resources") is string file ? ReadResources(file) : new Resources();
         ApplyFlags(context.Options, resources);
+        if (record.SystemdUnit is not null) Edge.Runtime.Cgroups.Systemd.SystemdCgroup.Update(record.SystemdUnit, resources, record.CgroupUnified);
         CgroupLimits.Apply(paths, record.CgroupUnified, resources, origin: CgroupLimits.FromUpdate);
         return 0;
     }

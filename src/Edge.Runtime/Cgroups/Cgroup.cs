@@ -46,8 +46,7 @@ public sealed class Cgroup
     /// </summary>
     public static Cgroup Resolve(string? cgroupsPath, string id, bool systemd, IReadOnlyList<CgroupHierarchy> hierarchies)
     {
-        if (systemd)
-            throw new RuntimeException("--systemd-cgroup: systemd is not running on this host (PID 1 is not systemd); use cgroupfs paths");
+        if (systemd) return ForUnit(Systemd.SystemdUnitPath.Parse(cgroupsPath, id), hierarchies);
         string path = string.IsNullOrEmpty(cgroupsPath) ? id : cgroupsPath;
         if (path.Contains(':') && !path.StartsWith('/'))
             throw new RuntimeException($"cgroupsPath \"{path}\" is a systemd slice:prefix:name path; pass --systemd-cgroup on a systemd host");
@@ -89,6 +88,31 @@ public sealed class Cgroup
         }
         return new Cgroup(directories, unified, cpuset, unified ? hierarchies[0].MountPoint : null) { _supervisor = supervisor };
     }
+
+    /// <summary>
+    /// --systemd-cgroup: the unit's cgroup in every hierarchy. systemd makes it when the unit starts, with the
+    /// container's init in it (SystemdCgroup.Join); edge makes what systemd leaves (v1 controllers it does not manage).
+    /// </summary>
+    public static Cgroup ForUnit(Systemd.SystemdUnitPath unit, IReadOnlyList<CgroupHierarchy> hierarchies)
+    {
+        if (!Systemd.SystemdBus.IsBooted())
+            throw new RuntimeException("--systemd-cgroup: systemd is not running on this host (PID 1 is not systemd); use cgroupfs paths");
+        bool unified = hierarchies.Count == 1 && hierarchies[0].IsV2;
+        var directories = new List<string>();
+        string? cpuset = null;
+        foreach (CgroupHierarchy h in hierarchies)
+        {
+            directories.Add(InMount(h, Clean(unit.CgroupPath)));
+            if (!h.IsV2 && h.Has("cpuset")) cpuset = directories[^1];
+        }
+        return new Cgroup(directories, unified, cpuset, unified ? hierarchies[0].MountPoint : null) { SystemdUnit = unit.Unit, UnitPath = unit };
+    }
+
+    /// <summary>The systemd unit that owns this cgroup (--systemd-cgroup), or null.</summary>
+    public string? SystemdUnit { get; init; }
+
+    /// <summary>How the unit is to be made, when this cgroup is being created with --systemd-cgroup.</summary>
+    public Systemd.SystemdUnitPath? UnitPath { get; private init; }
 
     /// <summary>Where edge moves itself on v2 when it was alone in its cgroup (Place).</summary>
     public const string SupervisorLeaf = "edge-supervisor";
@@ -263,9 +287,10 @@ public sealed class Cgroup
         return "";
     }
 
-    /// <summary>Removes the directories (they must be empty of processes); missing ones are fine.</summary>
+    /// <summary>Removes the directories (they must be empty of processes); missing ones are fine. A systemd unit is stopped first.</summary>
     public void Destroy()
     {
+        if (SystemdUnit is not null) Systemd.SystemdCgroup.Stop(SystemdUnit);
         foreach (string dir in Directories) RemoveTree(dir);
     }
 

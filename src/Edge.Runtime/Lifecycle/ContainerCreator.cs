@@ -95,11 +95,16 @@ public static class ContainerCreator
                 Annotations = spec.Annotations,
                 CgroupPaths = new List<string>(cgroup.Directories),
                 CgroupUnified = cgroup.Unified,
+                SystemdUnit = cgroup.SystemdUnit,
                 Hooks = spec.Hooks,
             };
             store.Save(record);
-            cgroup.Create();
-            if (linux.Resources is { } resources) CgroupLimits.Apply(cgroup.Directories, cgroup.Unified, resources, linux.Devices ?? new List<Device>());
+            // A systemd unit is made with the init in it, once there is one (below).
+            if (cgroup.SystemdUnit is null)
+            {
+                cgroup.Create();
+                if (linux.Resources is { } resources) CgroupLimits.Apply(cgroup.Directories, cgroup.Unified, resources, linux.Devices ?? new List<Device>());
+            }
             StepTimer.Mark("create: cgroups made");
 
             int fifo = ExecFifo.CreateForInit(dir);
@@ -136,7 +141,8 @@ public static class ContainerCreator
             StepTimer.Mark("create: cloned");
             int pid = init.Pid;
             if (newUser) WriteIdMaps(pid, linux);
-            cgroup.AddProcess(pid);
+            if (cgroup.SystemdUnit is null) cgroup.AddProcess(pid);
+            else Cgroups.Systemd.SystemdCgroup.Join(cgroup, request.Id, pid, linux.Resources, linux.Devices ?? new List<Device>());
             if (process.OomScoreAdj is int oom) WriteProcFile(pid, "oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
             init.Release();
             if (spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 })

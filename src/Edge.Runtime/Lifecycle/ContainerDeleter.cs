@@ -34,7 +34,7 @@ public static class ContainerDeleter
                 return;
             }
             ContainerRecord record = store.Load(id);
-            Cgroup? cgroup = record.CgroupPaths is { Count: > 0 } paths ? new Cgroup(paths, record.CgroupUnified) : null;
+            Cgroup? cgroup = record.CgroupPaths is { Count: > 0 } paths ? new Cgroup(paths, record.CgroupUnified) { SystemdUnit = record.SystemdUnit } : null;
             // No pid: the create that wrote this record died before its init existed (we hold the lock).
             string status = record.Pid > 0 ? ContainerStatus.Status(record, dir) : ContainerStatus.Stopped;
             if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)

@@ -22,6 +22,8 @@ public sealed class ContainerRecord
     /// <summary>The container's cgroup directories, one per hierarchy.</summary>
     [JsonPropertyName("cgroupPaths")] public List<string>? CgroupPaths { get; set; }
     [JsonPropertyName("cgroupUnified")] public bool CgroupUnified { get; set; }
+    /// <summary>With --systemd-cgroup: the transient unit (scope or slice) systemd made for the container.</summary>
+    [JsonPropertyName("systemdUnit")] public string? SystemdUnit { get; set; }
     /// <summary>Hooks from config.json, kept for start (poststart) and delete (poststop).</summary>
     [JsonPropertyName("hooks")] public Oci.Runtime.Hooks? Hooks { get; set; }
 }

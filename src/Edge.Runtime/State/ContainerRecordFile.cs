@@ -29,6 +29,7 @@ public static class ContainerRecordFile
         if (record.Owner is not null) Line(text, "owner", record.Owner);
         Line(text, "cgroupUnified", record.CgroupUnified ? "true" : "false");
         foreach (string path in record.CgroupPaths ?? new List<string>()) Line(text, "cgroupPath", path);
+        if (record.SystemdUnit is not null) Line(text, "systemdUnit", record.SystemdUnit);
         if (record.Annotations is not null)
         {
             Line(text, "annotations", record.Annotations.Count.ToString(CultureInfo.InvariantCulture));
@@ -48,7 +49,7 @@ public static class ContainerRecordFile
         string text = Encoding.UTF8.GetString(bytes);
         string[] lines = text.Split('\n');
         if (lines.Length == 0 || lines[0] != Header) throw new RuntimeException($"{file}: not an edge container record");
-        string? id = null, bundle = null, rootfs = null, created = null, owner = null, pendingKey = null;
+        string? id = null, bundle = null, rootfs = null, created = null, owner = null, pendingKey = null, unit = null;
         int pid = 0;
         ulong startTime = 0;
         bool unified = false;
@@ -74,6 +75,7 @@ public static class ContainerRecordFile
                 case "owner": owner = value; break;
                 case "cgroupUnified": unified = value == "true"; break;
                 case "cgroupPath": paths.Add(value); break;
+                case "systemdUnit": unit = value; break;
                 case "annotations": annotations = new Dictionary<string, string>(StringComparer.Ordinal); break;
                 case "annotationKey": pendingKey = value; break;
                 case "annotationValue":
@@ -89,7 +91,7 @@ public static class ContainerRecordFile
         return new ContainerRecord
         {
             Id = id, Bundle = bundle, Rootfs = rootfs, Pid = pid, PidStartTime = startTime, Created = created, Owner = owner,
-            Annotations = annotations, CgroupPaths = paths.Count > 0 ? paths : null, CgroupUnified = unified, Hooks = hooks,
+            Annotations = annotations, CgroupPaths = paths.Count > 0 ? paths : null, CgroupUnified = unified, SystemdUnit = unit, Hooks = hooks,
         };
     }
 

@@ -140,11 +140,34 @@ public class SystemdUnitTests
         Assert.Equal("", LeftoverCheck.Find());
     }
 
+    /// <summary>
+    /// --systemd-cgroup where systemd is not PID 1 (this host): one line, nothing made. A malformed
+    /// slice:prefix:name is named first, systemd or not.
+    /// </summary>
+    [Theory]
+    [InlineData("system.slice:edge:c1", "--systemd-cgroup: systemd is not running on this host")]
+    [InlineData("/machine/c1", "--systemd-cgroup expects \"slice:prefix:name\"")]
+    [InlineData("system.slice:p:../x", "is not a valid systemd unit name")]
+    public void SystemdCgroupWithoutSystemdIsOneLineAndLeavesNothing(string cgroupsPath, string message)
+    {
+        using var bundle = new TestBundle("true");
+        bundle.Linux["cgroupsPath"] = cgroupsPath;
+        bundle.Save();
+        using var state = new TempDir();
+        string id = Name("sdcg");
+        ProcessResult run = EdgeProcess.Run(EdgeProcess.Binary, new[] { "--root", state.Path, "--systemd-cgroup", "run", "--bundle", bundle.Path, id });
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+        Assert.Single(run.Stderr.Trim().Split('\n'));
+        Assert.Empty(Directory.GetFileSystemEntries(state.Path));
+        Assert.Equal("", LeftoverCheck.Find());
+    }
+
     [Fact]
     public void TheSampleUnitIsWhatGenerateSystemdPrints()
     {
         ProcessResult generated = EdgeProcess.Edge("generate", "systemd", "--name", "edge-busybox", "--executable", "/usr/local/bin/edge",
-            "localhost/edge-samples/busybox:latest", "sh", "-c", "trap \"exit 0\" TERM; while :; do echo alive; sleep 60; done");
+            "localhost/edge-samples/busybox:latest", "sh", "-c", "trap \"exit 0\" TERM; while :; do echo alive; sleep 60 & wait; done");
         Assert.True(generated.ExitCode == 0, generated.ToString());
         Assert.Equal(File.ReadAllText(Path.Combine(EdgeProcess.RepoRoot, "rootfs-samples", "edge-busybox.service")), generated.Stdout);
         foreach (string line in new[] { "Type=notify", "Delegate=yes", "KillMode=mixed", "TimeoutStopSec=15", "Restart=on-failure" })
