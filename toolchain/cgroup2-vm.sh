@@ -100,12 +100,5 @@ timeout --foreground "$timeout_s" qemu-system-x86_64 \
     -append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3 cgroup_no_v1=all" </dev/null | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-tr -d '\r' < "$log" > "$log.clean"
-if ! grep -q '^EDGE-VM END' "$log.clean"; then
-    echo "cgroup2-vm: the VM did not finish (qemu status $status, timeout ${timeout_s}s)" >&2
-    exit 2
-fi
-pass=$(grep -c '^EDGE-VM RESULT [^ ]* PASS' "$log.clean" || true)
-fail=$(grep -c '^EDGE-VM RESULT [^ ]* FAIL' "$log.clean" || true)
-echo "cgroup2-vm: $pass passed, $fail failed"
-[[ "$fail" -eq 0 && "$pass" -gt 0 ]]
+source "$top/toolchain/vm-console.sh"
+vm_tally cgroup2-vm "$log" "$status" "$timeout_s"

@@ -130,16 +130,5 @@ timeout --foreground "$timeout_s" qemu-system-x86_64 \
     </dev/null | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-tr -d '\r' < "$log" > "$log.clean"
-if grep -q '^EDGE-VM EMERGENCY' "$log.clean"; then
-    echo "systemd-vm: the VM's boot failed (emergency mode): see the journal lines above" >&2
-    exit 2
-fi
-if ! grep -q '^EDGE-VM END' "$log.clean"; then
-    echo "systemd-vm: the VM did not finish (qemu status $status, timeout ${timeout_s}s)" >&2
-    exit 2
-fi
-pass=$(grep -c '^EDGE-VM RESULT [^ ]* PASS' "$log.clean" || true)
-fail=$(grep -c '^EDGE-VM RESULT [^ ]* FAIL' "$log.clean" || true)
-echo "systemd-vm: $pass passed, $fail failed"
-[[ "$fail" -eq 0 && "$pass" -gt 0 ]]
+source "$top/toolchain/vm-console.sh"
+vm_tally systemd-vm "$log" "$status" "$timeout_s"

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using Edge.Cli.Cli;
 using Edge.Linux;
@@ -17,14 +18,6 @@ namespace Edge.Cli.Commands;
 /// </summary>
 internal static class GenerateCommand
 {
-    /// <summary>The run options a unit passes on to `edge run`: name, takes a value, may repeat.</summary>
-    private static readonly (string Name, bool Value, bool List)[] RunOptions =
-    {
-        ("env", true, true), ("volume", true, true), ("net", true, false), ("read-only", false, false),
-        ("user", true, false), ("workdir", true, false), ("entrypoint", true, false), ("hostname", true, false),
-        ("platform", true, false), ("sd-notify", true, false), ("stop-signal", true, false),
-    };
-
     private static readonly string[] RestartValues = { "no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always" };
 
     public static readonly CommandSpec Definition = new()
@@ -35,7 +28,7 @@ internal static class GenerateCommand
         Description = """
    Prints a service unit (Type=notify) whose ExecStart is `edge run --rm --replace --name NAME ... IMAGE`
    with the options given. Install it as /etc/systemd/system/NAME.service, then
-   `systemctl daemon-reload && systemctl enable --now NAME`.
+   `systemctl daemon-reload && systemctl enable --now NAME`. The image options are edge run's.
 """,
         MinArgs = 2,
         RawArgsAfter = 2,
@@ -47,18 +40,7 @@ internal static class GenerateCommand
             OptionSpec.Value("restart-sec", "SECONDS", "the unit's RestartSec= (default 2)"),
             OptionSpec.Value("stop-timeout", "SECONDS", "SIGKILL the container this long after systemctl stop's SIGTERM (default 10); TimeoutStopSec= is 5 s more"),
             OptionSpec.Value("executable", "PATH", "edge's path in ExecStart (default: this edge's)"),
-            OptionSpec.List("env", "KEY=VALUE", "as edge run", "e"),
-            OptionSpec.List("volume", "HOST:CONTAINER[:ro]", "as edge run", "v"),
-            OptionSpec.Value("net", "host|none", "as edge run"),
-            OptionSpec.Flag("read-only", "as edge run"),
-            OptionSpec.Value("user", "USER[:GROUP]", "as edge run", "u"),
-            OptionSpec.Value("workdir", "DIR", "as edge run", "w"),
-            OptionSpec.Value("entrypoint", "PROGRAM", "as edge run"),
-            OptionSpec.Value("hostname", "NAME", "as edge run"),
-            OptionSpec.Value("platform", "OS/ARCH[/VARIANT]", "as edge run"),
-            OptionSpec.Value("sd-notify", "ready|container|ignore", "as edge run; ignore makes the unit Type=exec"),
-            OptionSpec.Value("stop-signal", "SIGNAL", "as edge run"),
-        },
+        }.Concat(RunCommand.ContainerOptions).ToArray(),
         Run = Run,
     };
 
@@ -94,11 +76,11 @@ internal static class GenerateCommand
         if (context.Global.Store != Edge.Image.Store.ContentStore.DefaultRoot) { exec.Add("--store"); exec.Add(System.IO.Path.GetFullPath(context.Global.Store)); }
         if (context.Global.Root != Edge.Runtime.State.ContainerStore.DefaultRoot(Edge.Linux.Libc.GetEffectiveUid())) { exec.Add("--root"); exec.Add(System.IO.Path.GetFullPath(context.Global.Root)); }
         exec.AddRange(new[] { "run", "--rm", "--replace", "--name", name, "--stop-timeout", stopTimeout.ToString(CultureInfo.InvariantCulture) });
-        foreach ((string option, bool value, bool list) in RunOptions)
+        foreach (OptionSpec option in RunCommand.ContainerOptions)
         {
-            if (!value) { if (o.Flag(option)) exec.Add("--" + option); continue; }
-            IEnumerable<string> values = list ? o.GetAll(option) : o.Get(option) is { } one ? new[] { one } : Array.Empty<string>();
-            foreach (string v in values) { exec.Add("--" + option); exec.Add(v); }
+            if (!option.TakesValue) { if (o.Flag(option.Name)) exec.Add("--" + option.Name); continue; }
+            IEnumerable<string> values = option.Repeatable ? o.GetAll(option.Name) : o.Get(option.Name) is { } one ? new[] { one } : Array.Empty<string>();
+            foreach (string v in values) { exec.Add("--" + option.Name); exec.Add(v); }
         }
         exec.Add(image);
         exec.AddRange(command);

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using Edge.Cli.Cli;
 using Edge.Runtime.Lifecycle;
 
@@ -14,6 +15,22 @@ internal static class RunCommand
 {
     /// <summary>Flags only an image run has; any of them makes the invocation an image run.</summary>
     public static readonly string[] ImageOnly = { "rm", "name", "env", "volume", "net", "read-only", "user", "workdir", "entrypoint", "hostname", "tty", "platform", "sd-notify", "stop-signal", "stop-timeout", "replace" };
+
+    /// <summary>What an image's container gets: `run IMAGE` takes them, and `generate systemd` passes them on to it.</summary>
+    public static readonly OptionSpec[] ContainerOptions =
+    {
+        OptionSpec.List("env", "KEY=VALUE", "image: set an environment variable (KEY alone: take it from edge's environment)", "e"),
+        OptionSpec.List("volume", "HOST:CONTAINER[:ro]", "image: bind mount a host path", "v"),
+        OptionSpec.Value("net", "host|none", "image: host network, or a private one with only loopback (default)"),
+        OptionSpec.Flag("read-only", "image: mount the root file system read-only"),
+        OptionSpec.Value("user", "USER[:GROUP]", "image: user (name or uid) and group, resolved in the image", "u"),
+        OptionSpec.Value("workdir", "DIR", "image: working directory", "w"),
+        OptionSpec.Value("entrypoint", "PROGRAM", "image: replace the image's Entrypoint (\"\" to clear it)"),
+        OptionSpec.Value("hostname", "NAME", "image: the container's hostname (default: its name)"),
+        OptionSpec.Value("platform", "OS/ARCH[/VARIANT]", "image: platform to pull if the image is missing"),
+        OptionSpec.Value("sd-notify", "ready|container|ignore", "image: with $NOTIFY_SOCKET (a systemd Type=notify unit), send READY=1 once the process started (ready, the default), or pass the socket into the container at /run/notify/notify.sock (container)"),
+        OptionSpec.Value("stop-signal", "SIGNAL", "image: what a SIGTERM to edge sends the container (default: the image's StopSignal, else SIGTERM)"),
+    };
 
     public static readonly CommandSpec Definition = new()
     {
@@ -56,20 +73,9 @@ internal static class RunCommand
             OptionSpec.Flag("rm", "image: remove the container (its writable layer) when it exits"),
             OptionSpec.Flag("replace", "image: remove a container of the same --name first (killing it if it runs), as podman run --replace"),
             OptionSpec.Value("name", "NAME", "image: the container's name (default: edge-<random>)"),
-            OptionSpec.List("env", "KEY=VALUE", "image: set an environment variable (KEY alone: take it from edge's environment)", "e"),
-            OptionSpec.List("volume", "HOST:CONTAINER[:ro]", "image: bind mount a host path", "v"),
-            OptionSpec.Value("net", "host|none", "image: host network, or a private one with only loopback (default)"),
-            OptionSpec.Flag("read-only", "image: mount the root file system read-only"),
-            OptionSpec.Value("user", "USER[:GROUP]", "image: user (name or uid) and group, resolved in the image", "u"),
-            OptionSpec.Value("workdir", "DIR", "image: working directory", "w"),
-            OptionSpec.Value("entrypoint", "PROGRAM", "image: replace the image's Entrypoint (\"\" to clear it)"),
-            OptionSpec.Value("hostname", "NAME", "image: the container's hostname (default: its name)"),
             OptionSpec.Flag("tty", "image: allocate a terminal", "t"),
-            OptionSpec.Value("platform", "OS/ARCH[/VARIANT]", "image: platform to pull if the image is missing"),
-            OptionSpec.Value("sd-notify", "ready|container|ignore", "image: with $NOTIFY_SOCKET (a systemd Type=notify unit), send READY=1 once the process started (ready, the default), or pass the socket into the container at /run/notify/notify.sock (container)"),
-            OptionSpec.Value("stop-signal", "SIGNAL", "image: what a SIGTERM to edge sends the container (default: the image's StopSignal, else SIGTERM)"),
             OptionSpec.Value("stop-timeout", "SECONDS", "image: after that SIGTERM, SIGKILL the container this much later (default 10)"),
-        },
+        }.Concat(ContainerOptions).ToArray(),
         Run = Run,
     };
 
