@@ -23,6 +23,9 @@ wait_for() { # SECONDS COMMAND...: bounded polling
     done
 }
 prop() { systemctl show -p "$1" --value "$2"; }
+kill_main() { # PID: SIGKILL a unit's main process; 0 (no main process) must not become "kill the process group"
+    [ "${1:-0}" -gt 0 ] && kill -KILL "$1"
+}
 cgroup_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; }
 pid_in_state() { "$@" | tr -d ' \n' | sed -n 's/.*"pid":\([0-9]*\).*/\1/p'; }
 
@@ -57,21 +60,22 @@ check unit-journal $? "$(journalctl -u edge-busybox -o cat | grep -c '^alive$') 
 
 # SIGKILL of edge, the unit's main process: systemd kills the rest of the unit and restarts it, and the
 # name the killed run held must not block the new one.
-kill -KILL "$main"
+kill_main "$main"
 wait_for 90 sh -c 'm=$(systemctl show -p MainPID --value edge-busybox); [ "$m" != 0 ] && [ "$m" != '"$main"' ] && [ "$(systemctl is-active edge-busybox)" = active ]'
 rc=$?
 newpid=$(pid_in_state edge state edge-busybox)
 check unit-sigkill-restart "$([ $rc = 0 ] && [ -n "$newpid" ] && [ "$newpid" != "$cpid" ] && ! journalctl -u edge-busybox -o cat | grep -q "already in use"; echo $?)" \
     "restarts=$(prop NRestarts edge-busybox) main $main -> $(prop MainPID edge-busybox) container $cpid -> $newpid; $(journalctl -u edge-busybox -o cat | grep edge: | tail -2 | tr '\n' ' ')"
 
+before=$(systemctl is-active edge-busybox)
 t0=$(date +%s%N)
 systemctl stop edge-busybox
 rc=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 res=$(prop Result edge-busybox)
 left=$(edge list -q)
-check unit-stop "$([ $rc = 0 ] && [ "$res" = success ] && [ -z "$left" ] && [ ! -d /sys/fs/cgroup/system.slice/edge-busybox.service ] && [ $ms -lt 15000 ]; echo $?)" \
-    "rc=$rc result=$res in ${ms}ms left=\"$left\" exit=$(prop ExecMainStatus edge-busybox)"
+check unit-stop "$([ "$before" = active ] && [ $rc = 0 ] && [ "$res" = success ] && [ -z "$left" ] && [ ! -d /sys/fs/cgroup/system.slice/edge-busybox.service ] && [ $ms -lt 15000 ]; echo $?)" \
+    "was $before, rc=$rc result=$res in ${ms}ms left=\"$left\" exit=$(prop ExecMainStatus edge-busybox)"
 
 # A unit written by hand before `edge generate systemd` existed: no Delegate=, no --replace.
 sed -e '/^Delegate=/d' -e 's/ --replace//' /payload/edge-busybox.service > /etc/systemd/system/edge-plain.service
@@ -81,7 +85,7 @@ timeout 120 systemctl start edge-plain
 rc=$?
 main=$(prop MainPID edge-plain)
 ccg=$(cgroup_of "$(pid_in_state edge state edge-plain)")
-kill -KILL "$main"
+kill_main "$main"
 wait_for 90 sh -c 'm=$(systemctl show -p MainPID --value edge-plain); [ "$m" != 0 ] && [ "$m" != '"$main"' ] && [ "$(systemctl is-active edge-plain)" = active ]'
 rc2=$?
 check unit-plain-stale-cleanup "$([ $rc = 0 ] && [ "$ccg" = /system.slice/edge-plain.service/edge-plain ] && [ $rc2 = 0 ]; echo $?)" \
@@ -153,6 +157,7 @@ for rt in edge runc; do
         && [[ "$files" == *"memory.max=67108864"* && "$files" == *"pids.max=64"* ]]; echo $?)" \
         "rc=$rc run -d took ${ms}ms cgroup=$cg $props$files $(head -c 300 /tmp/$id.out)"
     seen[$rt]="$props $files"
+    was=$(systemctl is-active $unit)
     $rt update --memory 134217728 --pids-limit 80 $id
     rc=$?
     after="MemoryMax=$(prop MemoryMax $unit) TasksMax=$(prop TasksMax $unit) memory.max=$(cat /sys/fs/cgroup$cg/memory.max 2>/dev/null) pids.max=$(cat /sys/fs/cgroup$cg/pids.max 2>/dev/null)"
@@ -163,8 +168,8 @@ for rt in edge runc; do
     $rt delete --force $id
     rc=$?
     wait_for 20 sh -c "! systemctl is-active -q $unit && [ ! -d /sys/fs/cgroup/system.slice/$unit ]"
-    check systemd-cgroup-removed-$rt "$([ $rc = 0 ] && ! systemctl is-active -q $unit && [ ! -d /sys/fs/cgroup/system.slice/$unit ]; echo $?)" \
-        "delete=$rc unit=$(systemctl is-active $unit) dir=$([ -d /sys/fs/cgroup/system.slice/$unit ] && echo left || echo gone)"
+    check systemd-cgroup-removed-$rt "$([ "$was" = active ] && [ $rc = 0 ] && ! systemctl is-active -q $unit && [ ! -d /sys/fs/cgroup/system.slice/$unit ]; echo $?)" \
+        "was $was, delete=$rc unit=$(systemctl is-active $unit) dir=$([ -d /sys/fs/cgroup/system.slice/$unit ] && echo left || echo gone)"
 done
 if [ -n "${seen[runc]:-}" ]; then
     check systemd-cgroup-edge-vs-runc "$([ "${seen[edge]}" = "${seen[runc]}" ] && [ "${seen[edge-update]}" = "${seen[runc-update]}" ]; echo $?)" \

@@ -290,7 +290,13 @@ public sealed class Cgroup
     /// <summary>Removes the directories (they must be empty of processes); missing ones are fine. A systemd unit is stopped first.</summary>
     public void Destroy()
     {
-        if (SystemdUnit is not null) Systemd.SystemdCgroup.Stop(SystemdUnit);
+        if (SystemdUnit is not null)
+        {
+            // systemd out of reach (dbus stopped) must not make the container undeletable: its
+            // directories go all the same, and systemd drops an empty scope by itself.
+            try { Systemd.SystemdCgroup.Stop(SystemdUnit); }
+            catch (RuntimeException) { }
+        }
         foreach (string dir in Directories) RemoveTree(dir);
     }
 
