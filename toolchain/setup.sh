@@ -43,7 +43,7 @@ if ((${#missing[@]})); then
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
-    echo "toolchain: the .NET SDK (9 or newer) is missing: install it and put dotnet on PATH" >&2
+    echo "toolchain: the .NET SDK (10 or newer) is missing: install it and put dotnet on PATH" >&2
     exit 1
 fi
 
