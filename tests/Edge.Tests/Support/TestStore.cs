@@ -47,6 +47,22 @@ public sealed class TestStore : IDisposable
 
     public string Combine(params string[] parts) => _dir.Combine(parts);
 
+    /// <summary>
+    /// Starts `edge --store ROOT --root ROOT/state run ARGS...` without waiting, with its stdio redirected
+    /// (a foreground run as a unit's main process has it), plus <paramref name="environment"/>.
+    /// </summary>
+    public System.Diagnostics.Process StartRun(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(EdgeProcess.Binary)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (string a in new[] { "--store", Root, "--root", Combine("state"), "run" }.Concat(args)) info.ArgumentList.Add(a);
+        info.Environment["HOME"] = _dir.Path;
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
+        return System.Diagnostics.Process.Start(info)!;
+    }
+
     /// <summary>images.json's records, or none.</summary>
     public List<JsonNode> Images()
     {

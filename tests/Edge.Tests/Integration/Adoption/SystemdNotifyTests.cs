@@ -43,17 +43,8 @@ public class SystemdNotifyTests
         }
     }
 
-    private static Process Start(TestStore store, string notifySocket, params string[] args)
-    {
-        var info = new ProcessStartInfo(EdgeProcess.Binary)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
-        };
-        foreach (string a in new[] { "--store", store.Root, "--root", store.Combine("state"), "run" }) info.ArgumentList.Add(a);
-        foreach (string a in args) info.ArgumentList.Add(a);
-        info.Environment["NOTIFY_SOCKET"] = notifySocket;
-        return Process.Start(info)!;
-    }
+    private static Process Start(TestStore store, string notifySocket, params string[] args) =>
+        store.StartRun(new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notifySocket }, args);
 
     [Fact]
     public void ReadyOnceStartedThenStopSignalOnSigterm()

@@ -32,17 +32,7 @@ public class SystemdUnitTests
         store.Edge("--root", store.Combine("state"), "rm", "--force", name);
     }
 
-    private static Process StartRun(TestStore store, params string[] args)
-    {
-        var info = new ProcessStartInfo(EdgeProcess.Binary)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
-        };
-        foreach (string a in new[] { "--store", store.Root, "--root", store.Combine("state"), "run" }) info.ArgumentList.Add(a);
-        foreach (string a in args) info.ArgumentList.Add(a);
-        info.Environment["HOME"] = store.Combine();
-        return Process.Start(info)!;
-    }
+    private static Process StartRun(TestStore store, params string[] args) => store.StartRun(null, args);
 
     private static int ContainerPid(TestStore store, string name)
     {
