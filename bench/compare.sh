@@ -2,6 +2,7 @@
 # Two edge binaries, interleaved with crun, on the lifecycle of /bin/true in the busybox bundle: `run`, and
 # create + start + delete -f. For "what did this change cost": BASELINE=path/to/old/edge bench/compare.sh
 # (build the old one from a worktree of the commit before). Writes bench/results/compare.md, or $OUT.
+# SPEC=runc uses the default config `runc spec` writes instead of the project's sample.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -12,7 +13,14 @@ out="${OUT:-bench/results/compare.md}"
 work=$(mktemp -d /tmp/edge-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cp -a out/samples/busybox "$work/bundle"
-sed -i 's|"/bin/sh",|"/bin/true"|; /"-c",/d; /os-release/d' "$work/bundle/config.json"
+if [[ "${SPEC:-sample}" == runc ]]; then
+    # The default bundle `runc spec` writes (no terminal), on the same busybox rootfs.
+    rm "$work/bundle/config.json"
+    (cd "$work/bundle" && runc spec)
+    sed -i 's|"terminal": true|"terminal": false|; s|"sh"|"/bin/true"|' "$work/bundle/config.json"
+else
+    sed -i 's|"/bin/sh",|"/bin/true"|; /"-c",/d; /os-release/d' "$work/bundle/config.json"
+fi
 cp "$baseline" "$work/edge-old"
 cp out/edge "$work/edge-new"
 mkdir -p out/bench
