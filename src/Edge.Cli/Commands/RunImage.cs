@@ -11,7 +11,6 @@ using Edge.Layers.Bundle;
 using Edge.Linux;
 using Edge.Runtime;
 using Edge.Runtime.Lifecycle;
-using Edge.Runtime.State;
 
 namespace Edge.Cli.Commands;
 
@@ -82,11 +81,10 @@ internal static class RunImage
             ReadOnly = context.Options.Flag("read-only"),
             Network = context.Options.Get("net") ?? "private",
         };
-        var containers = new ContainerStore(context.Global.Root);
-        NameReuse.ClearFor(store, containers, id, context.Options.Flag("replace"), context.Log.Warn);
-        string bundle = ImageContainer.Create(store, image, id, options, context.Log.Warn, remove && !detach, out string instance);
-        // Held while this run lives: a leftover whose lock is free has lost its edge (NameReuse).
-        using FileLock running = FileLock.OnDirectory(bundle);
+        NameReuse.ClearFor(store, context.Store, id, context.Options.Flag("replace"), context.Log.Warn);
+        // The claim's lock is held while this run lives: a leftover whose lock is free has lost its edge (NameReuse).
+        using ImageContainer.Claim claim = ImageContainer.Create(store, image, id, options, context.Log.Warn, remove && !detach);
+        string bundle = claim.Bundle, instance = claim.Instance;
         StepTimer.Mark("run image: snapshot mounted, config.json written");
         try
         {

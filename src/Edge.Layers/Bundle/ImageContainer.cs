@@ -24,17 +24,24 @@ public static class ImageContainer
     /// <summary>Says which `edge run` made the directory: a run removes only its own container, never a successor's.</summary>
     private const string InstanceFile = "instance";
 
-    /// <summary>Present when the run was --rm: its removal was asked for, so a leftover may be cleaned (RemoveIfAbandoned).</summary>
+    /// <summary>Present when the run was --rm: its removal was asked for, so a leftover may be cleaned (edge's NameReuse).</summary>
     private const string RemoveOnExitFile = "remove-on-exit";
 
-    public static string Create(ContentStore store, ImageLayers image, string id, RunOptions options, Action<string>? warn)
-        => Create(store, image, id, options, warn, removeOnExit: false, out _);
+    /// <summary>
+    /// A container directory made by one `edge run`: its bundle, the token of this creation (for
+    /// <see cref="Remove(ContentStore, string, string?)"/>), and the lock on the directory that says an edge
+    /// owns it, held until disposed (the kernel drops it when that edge dies).
+    /// </summary>
+    public sealed record Claim(string Bundle, string Instance, FileLock Owner) : IDisposable
+    {
+        public void Dispose() => Owner.Dispose();
+    }
 
     /// <summary>
-    /// Makes the container's directory (the name is taken exclusively by mkdir) and bundle. <paramref name="instance"/>
-    /// is a token of this creation, for <see cref="Remove(ContentStore, string, string?)"/>.
+    /// Makes the container's directory (the name is taken exclusively by mkdir), locks it at once, then makes
+    /// the bundle: a leftover's clean-up never takes a directory whose bundle is still being made.
     /// </summary>
-    public static string Create(ContentStore store, ImageLayers image, string id, RunOptions options, Action<string>? warn, bool removeOnExit, out string instance)
+    public static Claim Create(ContentStore store, ImageLayers image, string id, RunOptions options, Action<string>? warn, bool removeOnExit)
     {
         string dir = Directory(store, id);
         try
@@ -52,9 +59,10 @@ public static class ImageContainer
         {
             throw new ImageException($"{dir}: {ErrorText.Describe(ex)}", ex);
         }
+        FileLock owner = FileLock.OnDirectory(dir);
         try
         {
-            instance = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+            string instance = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
             File.WriteAllText(Path.Combine(dir, InstanceFile), instance);
             if (removeOnExit) File.WriteAllText(Path.Combine(dir, RemoveOnExitFile), "");
             string rootfs = Path.Combine(dir, "rootfs");
@@ -66,11 +74,12 @@ public static class ImageContainer
             string hostname = options.Hostname ?? (id.Length > 12 ? id[..12] : id);
             Spec spec = SpecGenerator.Generate(image.Config, rootfs, hostname, options);
             AtomicFile.Write(Path.Combine(dir, "config.json"), OciJson.SpecToIndentedUtf8(spec), durable: false);
-            return dir;
+            return new Claim(dir, instance, owner);
         }
         catch
         {
             Remove(store, id);
+            owner.Dispose();
             throw;
         }
     }

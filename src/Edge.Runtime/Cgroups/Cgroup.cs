@@ -86,7 +86,7 @@ public sealed class Cgroup
             directories.Add(InMount(h, Clean(relative)));
             if (!h.IsV2 && h.Has("cpuset")) cpuset = directories[^1];
         }
-        return new Cgroup(directories, unified, cpuset, unified ? hierarchies[0].MountPoint : null) { _supervisor = supervisor };
+        return new Cgroup(directories, unified, cpuset, unified ? hierarchies[0].MountPoint : null) { SupervisorDirectory = supervisor };
     }
 
     /// <summary>
@@ -97,15 +97,9 @@ public sealed class Cgroup
     {
         if (!Systemd.SystemdBus.IsBooted())
             throw new RuntimeException("--systemd-cgroup: systemd is not running on this host (PID 1 is not systemd); use cgroupfs paths");
-        bool unified = hierarchies.Count == 1 && hierarchies[0].IsV2;
-        var directories = new List<string>();
-        string? cpuset = null;
-        foreach (CgroupHierarchy h in hierarchies)
-        {
-            directories.Add(InMount(h, Clean(unit.CgroupPath)));
-            if (!h.IsV2 && h.Has("cpuset")) cpuset = directories[^1];
-        }
-        return new Cgroup(directories, unified, cpuset, unified ? hierarchies[0].MountPoint : null) { SystemdUnit = unit.Unit, UnitPath = unit };
+        // The unit's path is absolute: Place takes it from each hierarchy's root, and reads nothing.
+        Cgroup placed = Place(unit.CgroupPath, hierarchies, new Dictionary<string, string>(), _ => Array.Empty<int>());
+        return new Cgroup(placed.Directories, placed.Unified, placed._cpusetDirectory, placed._unifiedMount) { SystemdUnit = unit.Unit, UnitPath = unit };
     }
 
     /// <summary>The systemd unit that owns this cgroup (--systemd-cgroup), or null.</summary>
@@ -118,9 +112,7 @@ public sealed class Cgroup
     public const string SupervisorLeaf = "edge-supervisor";
 
     /// <summary>The leaf edge moves itself into before the container's cgroup is made, or null.</summary>
-    private string? _supervisor;
-
-    public string? SupervisorDirectory => _supervisor;
+    public string? SupervisorDirectory { get; private init; }
 
     /// <summary>
     /// Paths in /proc/self/cgroup are relative to the hierarchy root, which is mounted at MountPoint only
@@ -132,10 +124,13 @@ public sealed class Cgroup
         return h.MountPoint.TrimEnd('/') + (inMount.StartsWith('/') ? inMount : "/" + inMount);
     }
 
-    private static IReadOnlyList<int> ProcessesOf(string directory)
+    private static IReadOnlyList<int> ProcessesOf(string directory) => ReadProcesses(directory) ?? new List<int>();
+
+    /// <summary>The pids in DIRECTORY/cgroup.procs, or null when it cannot be read (one read, no stat first).</summary>
+    private static List<int>? ReadProcesses(string directory)
     {
+        if (!SysFile.TryReadText(Path.Combine(directory, "cgroup.procs"), out string procs)) return null;
         var pids = new List<int>();
-        if (!SysFile.TryReadText(Path.Combine(directory, "cgroup.procs"), out string procs)) return pids;
         foreach (string line in procs.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             if (int.TryParse(line, out int pid)) pids.Add(pid);
         return pids;
@@ -160,11 +155,11 @@ public sealed class Cgroup
 
     public void Create()
     {
-        if (_supervisor is not null)
+        if (SupervisorDirectory is not null)
         {
             // Out of the way first: while edge is in its cgroup, the kernel refuses it children with controllers.
-            CreateDirectoryChain(_supervisor, cpuset: false);
-            Write(Path.Combine(_supervisor, "cgroup.procs"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            CreateDirectoryChain(SupervisorDirectory, cpuset: false);
+            Write(Path.Combine(SupervisorDirectory, "cgroup.procs"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         foreach (string dir in Directories) CreateDirectoryChain(dir, dir == _cpusetDirectory);
         if (_unifiedMount is not null) DelegateControllers(_unifiedMount, Directories[0]);
@@ -242,7 +237,7 @@ public sealed class Cgroup
     public List<int> Processes()
     {
         foreach (string dir in Directories)
-            if (File.Exists(Path.Combine(dir, "cgroup.procs"))) return new List<int>(ProcessesOf(dir));
+            if (ReadProcesses(dir) is { } pids) return pids;
         return new List<int>();
     }
 

@@ -124,6 +124,10 @@ public class SystemdPropertiesTests
         Assert.Equal(50_000UL, p["CPUQuotaPeriodUSec"]);
         Assert.False(p.ContainsKey("IOWeight")); // left to the file
         Assert.Throws<RuntimeException>(() => UnitProperties.ForResources(new Resources { Unified = new() { ["pids.max"] = "-3" } }, true));
+        Assert.Equal(ulong.MaxValue, Props(UnitProperties.ForResources(new Resources { Unified = new() { ["cpu.max"] = "max" } }, true))["CPUQuotaPerSecUSec"]);
+        var maxWithPeriod = Props(UnitProperties.ForResources(new Resources { Unified = new() { ["cpu.max"] = "max 50000" } }, true));
+        Assert.Equal(ulong.MaxValue, maxWithPeriod["CPUQuotaPerSecUSec"]);
+        Assert.Equal(50_000UL, maxWithPeriod["CPUQuotaPeriodUSec"]);
     }
 
     [Theory]

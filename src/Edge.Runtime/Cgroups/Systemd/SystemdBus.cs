@@ -88,19 +88,20 @@ public sealed class SystemdBus : IDisposable
         {
             Call("StopUnit", "ss", (ref MessageWriter w) => { w.WriteString(unit); w.WriteString("replace"); });
         }
-        catch (RuntimeException) when (_lastError is "org.freedesktop.systemd1.NoSuchUnit")
+        catch (RuntimeException ex) when (ErrorName(ex) is "org.freedesktop.systemd1.NoSuchUnit")
         {
         }
         try
         {
             Call("ResetFailedUnit", "s", (ref MessageWriter w) => w.WriteString(unit));
         }
-        catch (RuntimeException) when (_lastError is "org.freedesktop.systemd1.NoSuchUnit" or "org.freedesktop.DBus.Error.InvalidArgs")
+        catch (RuntimeException ex) when (ErrorName(ex) is "org.freedesktop.systemd1.NoSuchUnit" or "org.freedesktop.DBus.Error.InvalidArgs")
         {
         }
     }
 
-    private string? _lastError;
+    /// <summary>The D-Bus error name behind a failed <see cref="Call{T}"/>, or null.</summary>
+    private static string? ErrorName(RuntimeException ex) => (ex.InnerException as DBusErrorReplyException)?.ErrorName;
 
     private void Call(string member, string signature, BodyWriter body) =>
         Call(member, signature, body, static (Message _, object? _) => "");
@@ -125,7 +126,6 @@ public sealed class SystemdBus : IDisposable
         }
         catch (DBusErrorReplyException ex)
         {
-            _lastError = ex.ErrorName;
             throw new RuntimeException($"systemd {member}: {ex.ErrorMessage} ({ex.ErrorName})", ex);
         }
     }

@@ -125,9 +125,9 @@ public static class UnitProperties
                 case "cpu.max":
                     string[] parts = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                     if (parts.Length is 0 or > 2) throw Bad(key, value);
+                    // "max" is no quota: AddCpuQuota makes it infinity, with or without a period.
                     long quota = parts[0] == "max" ? -1 : (long)Number(key, parts[0]);
-                    AddCpuQuota(props, quota == -1 ? 0 : quota, parts.Length == 2 ? Number(key, parts[1]) : 0);
-                    if (quota == -1 && parts.Length == 1) props.Add(UnitProperty.UInt64("CPUQuotaPerSecUSec", Infinity));
+                    AddCpuQuota(props, quota, parts.Length == 2 ? Number(key, parts[1]) : 0);
                     break;
             }
         }
