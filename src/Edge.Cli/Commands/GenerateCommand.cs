@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using Edge.Cli.Cli;
-using Edge.Linux;
 using Edge.Runtime;
 using Edge.Runtime.Lifecycle;
 
@@ -63,10 +62,8 @@ internal static class GenerateCommand
         if (Array.IndexOf(RestartValues, restart) < 0) throw new UsageException($"--restart \"{restart}\": use {string.Join(", ", RestartValues)}");
         int restartSec = Seconds(o.Get("restart-sec"), "--restart-sec", 2);
         int stopTimeout = Seconds(o.Get("stop-timeout"), "--stop-timeout", 10);
-        string? stopSignal = o.Get("stop-signal");
-        if (stopSignal is not null && Signals.Parse(stopSignal) <= 0) throw new UsageException($"stop signal \"{stopSignal}\" is not a signal");
-        string notify = o.Get("sd-notify") ?? "ready";
-        if (notify is not ("ready" or "container" or "ignore")) throw new UsageException($"--sd-notify \"{notify}\": use ready, container or ignore");
+        if (o.Get("stop-signal") is { } stopSignal) RunImage.StopSignal(stopSignal);
+        NotifyMode notify = RunImage.ParseNotifyMode(o.Get("sd-notify"));
         string executable = o.Get("executable") ?? Environment.ProcessPath ?? "/usr/local/bin/edge";
         if (!executable.StartsWith('/')) throw new UsageException($"--executable \"{executable}\": systemd needs an absolute path");
 
@@ -93,7 +90,7 @@ internal static class GenerateCommand
         unit.Append("Description=").Append(Line(o.Get("description") ?? $"{name} container ({image}), run by edge")).Append('\n');
         unit.Append("Wants=network-online.target\nAfter=network-online.target\n\n");
         unit.Append("[Service]\n");
-        if (notify == "ignore")
+        if (notify == NotifyMode.None)
         {
             unit.Append("Type=exec\n");
         }

@@ -39,8 +39,7 @@ internal static class RunImage
         ImageLayers image = ImageLayers.Load(store, record);
         StepTimer.Mark("run image: manifest and config read");
         string stopSignalText = context.Options.Get("stop-signal") ?? image.Config.Config?.StopSignal ?? "SIGTERM";
-        int stopSignal = Signals.Parse(stopSignalText);
-        if (stopSignal <= 0) throw new UsageException($"stop signal \"{stopSignalText}\" is not a signal");
+        int stopSignal = StopSignal(stopSignalText);
 
         var env = new List<string>(context.Options.GetAll("env"));
         var volumes = new List<string>(context.Options.GetAll("volume"));
@@ -122,18 +121,30 @@ internal static class RunImage
         }
     }
 
-    /// <summary>--sd-notify: ready (default when $NOTIFY_SOCKET is set), container, or ignore.</summary>
-    /// <summary>The value is checked even without $NOTIFY_SOCKET, so a typo in a unit shows up outside systemd too.</summary>
+    /// <summary>
+    /// --sd-notify: ready (default when $NOTIFY_SOCKET is set), container, or ignore. The value is checked even
+    /// without $NOTIFY_SOCKET, so a typo in a unit shows up outside systemd too.
+    /// </summary>
     private static NotifyMode NotifyModeOf(string? value)
     {
-        NotifyMode mode = value switch
-        {
-            null or "ready" => NotifyMode.Ready,
-            "container" => NotifyMode.Container,
-            "ignore" => NotifyMode.None,
-            _ => throw new UsageException($"--sd-notify \"{value}\": use ready, container or ignore"),
-        };
+        NotifyMode mode = ParseNotifyMode(value);
         return SystemdNotify.Socket is null ? NotifyMode.None : mode;
+    }
+
+    /// <summary>--sd-notify's value: ready (the default), container or ignore. `generate systemd` checks it the same way.</summary>
+    internal static NotifyMode ParseNotifyMode(string? value) => value switch
+    {
+        null or "ready" => NotifyMode.Ready,
+        "container" => NotifyMode.Container,
+        "ignore" => NotifyMode.None,
+        _ => throw new UsageException($"--sd-notify \"{value}\": use ready, container or ignore"),
+    };
+
+    /// <summary>A signal's name or number, as --stop-signal and an image's StopSignal give it.</summary>
+    internal static int StopSignal(string text)
+    {
+        int signal = Signals.Parse(text);
+        return signal > 0 ? signal : throw new UsageException($"stop signal \"{text}\" is not a signal");
     }
 
     private static int StopTimeoutSeconds(string? value)

@@ -180,6 +180,8 @@ public class SystemdUnitTests
     [InlineData("generate systemd --restart sometimes img", "--restart \"sometimes\"")]
     [InlineData("generate systemd --name a/b img", "invalid container name")]
     [InlineData("generate systemd --executable edge img", "absolute path")]
+    [InlineData("generate systemd --sd-notify bogus img", "edge: --sd-notify \"bogus\": use ready, container or ignore")]
+    [InlineData("generate systemd --stop-signal SIGNOPE img", "edge: stop signal \"SIGNOPE\" is not a signal")]
     public void GenerateRefusesBadInputInOneLine(string args, string message)
     {
         ProcessResult result = EdgeProcess.Edge(args.Split(' '));
