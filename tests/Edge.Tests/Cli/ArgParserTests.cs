@@ -36,6 +36,17 @@ public class ArgParserTests
         ArgParser.Parse(args, EdgeCli.GlobalOptions, name => new[] { Create, Exec, Restore }.FirstOrDefault(c => c.Name == name));
 
     [Fact]
+    public void EveryVerbInHelpsListResolvesToItself()
+    {
+        // The verb table is a name list plus a lookup (so that only the verb called is initialised): they must agree.
+        Assert.Equal(EdgeCli.Names.Length, EdgeCli.Names.Distinct().Count());
+        foreach (string name in EdgeCli.Names)
+            Assert.Equal(name, EdgeCli.Find(name)?.Name);
+        Assert.Equal("help", EdgeCli.Find("h")?.Name);
+        Assert.Null(EdgeCli.Find("nosuchverb"));
+    }
+
+    [Fact]
     public void ContainerdShimCallLine()
     {
         ParseResult r = Parse("--root", "/run/containerd/runc/k8s.io", "--log", "/b/log.json", "--log-format", "json", "--systemd-cgroup",
