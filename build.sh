@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
 # edge's one entry point for builds, the sample run, tests and benchmarks.
 #
-#   ./build.sh [--arch x64|arm64] build    set up the toolchain and build out/edge
-#   ./build.sh [--arch x64|arm64] run      build, make the busybox sample image, load it and run it with edge
-#   ./build.sh [--arch x64|arm64] test     build and run every test (unit, integration, differential)
-#   ./build.sh bench                       build and run the start-up, lifecycle and pull benchmarks (bench/results/)
+#   ./build.sh build                   set up the toolchain and build out/edge for this machine
+#   ./build.sh --arch arm64 build      on an x64 machine: cross-build out/arm64/edge (docs/arm64.md)
+#   ./build.sh build-all               both: out/edge and out/arm64/edge
+#   ./build.sh run                     build, make the busybox sample image, load it and run it with edge
+#   ./build.sh test                    build both and run every test (unit, integration, differential, VMs)
+#   ./build.sh bench                   build and run the start-up, lifecycle and pull benchmarks (bench/results/)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 
-arch=x64
+host_arch() {
+    case "$(uname -m)" in
+        x86_64) echo x64 ;;
+        aarch64|arm64) echo arm64 ;;
+        *) uname -m ;;
+    esac
+}
+
+arch=$(host_arch)
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --arch) arch="${2:?--arch needs x64 or arm64}"; shift 2 ;;
         --arch=*) arch="${1#--arch=}"; shift ;;
-        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) break ;;
     esac
 done
@@ -27,14 +37,6 @@ case "$arch" in
     *) echo "build.sh: unknown architecture \"$arch\" (use x64 or arm64)" >&2; exit 2 ;;
 esac
 
-host_arch() {
-    case "$(uname -m)" in
-        x86_64) echo x64 ;;
-        aarch64|arm64) echo arm64 ;;
-        *) uname -m ;;
-    esac
-}
-
 setup() {
     bash toolchain/setup.sh "$@"
     export PATH="$top/.toolchain/bin:$PATH"
@@ -43,35 +45,55 @@ setup() {
 
 build() {
     setup "$@"
-    if [[ "$arch" != "$(host_arch)" ]]; then
-        cat >&2 <<MSG
-build.sh: cannot build linux-$arch on this $(host_arch) host.
-  Native AOT links against the target's libc and OpenSSL, so it needs the
-  runtime.linux-$arch.Microsoft.DotNet.ILCompiler package and a linux-$arch sysroot
-  (gcc-aarch64-linux-gnu, libssl-dev:$arch). Build on a linux-$arch machine instead:
-  ./build.sh --arch $arch build
-MSG
+    build_arch "$arch"
+}
+
+# build_arch ARCH: out/edge for this machine's architecture, out/arm64/edge when cross-building arm64 on x64.
+build_arch() {
+    local target="$1" out=out/edge publish=out/publish cross=()
+    if [[ "$target" != "$(host_arch)" ]]; then
+        if [[ "$target" != arm64 || "$(host_arch)" != x64 ]]; then
+            echo "build.sh: cannot build linux-$target on this $(host_arch) host (cross builds: x64 to arm64 only)" >&2
+            exit 1
+        fi
+        bash toolchain/setup.sh --arm64
+        # The ILCompiler runs on this host; the C parts and the link go through the arm64 clang wrapper.
+        local cc="$top/.toolchain/bin/aarch64-linux-gnu-clang"
+        cross=(-p:CppCompilerAndLinker="$cc" -p:EdgeCC="$cc" -p:ObjCopyName=aarch64-linux-gnu-objcopy)
+        out=out/$target/edge publish=out/$target/publish
+    fi
+    echo "build: $out (linux-$target, Native AOT, static)"
+    dotnet publish src/Edge.Cli/Edge.Cli.csproj -c Release -r "linux-$target" -o "$publish" \
+        -nologo -clp:NoSummary -v:quiet -warnaserror "${cross[@]}"
+    mkdir -p "$(dirname "$out")"
+    cp -f "$publish/edge" "$out"
+    if ! file "$out" | grep -q "statically linked\|static-pie linked"; then
+        echo "build.sh: $out is not statically linked: $(file "$out")" >&2
         exit 1
     fi
-    echo "build: out/edge (linux-$arch, Native AOT, static)"
-    dotnet publish src/Edge.Cli/Edge.Cli.csproj -c Release -r "linux-$arch" -o out/publish \
-        -nologo -clp:NoSummary -v:quiet -warnaserror
-    mkdir -p out
-    cp -f out/publish/edge out/edge
-    if ! file out/edge | grep -q "statically linked\|static-pie linked"; then
-        echo "build.sh: out/edge is not statically linked: $(file out/edge)" >&2
-        exit 1
-    fi
+}
+
+# The arm64 sample bundle and the multi-architecture sample image (amd64 + arm64), for the arm64 VM stage.
+arm64_samples() {
+    bash rootfs-samples/build-busybox.sh --arch arm64 out/samples/arm64/busybox >/dev/null
+    bash rootfs-samples/build-multiarch-image.sh out/samples/busybox-multiarch >/dev/null
 }
 
 
 case "$action" in
     build)
         build
-        ls -l out/edge
+        if [[ "$arch" == "$(host_arch)" ]]; then ls -l out/edge; else ls -l "out/$arch/edge"; fi
+        ;;
+    build-all)
+        setup
+        build_arch "$(host_arch)"
+        [[ "$(host_arch)" == arm64 ]] || build_arch arm64
+        ls -l out/edge out/arm64/edge 2>/dev/null || ls -l out/edge
         ;;
     run)
-        build
+        setup
+        build_arch "$(host_arch)"
         bash rootfs-samples/build-busybox.sh out/samples/busybox
         bash rootfs-samples/build-image.sh out/samples/busybox-image
         # The sample image goes into a store under out/ the way an air-gapped device gets its images,
@@ -83,10 +105,14 @@ case "$action" in
         exec out/edge --store out/store run --rm localhost/edge-samples/busybox
         ;;
     test)
-        build
+        setup
+        build_arch "$(host_arch)"
+        # arm64 is built and tested too: under qemu-user here, and in an arm64 VM (docs/arm64.md).
+        if [[ "$(host_arch)" == x64 ]]; then build_arch arm64; fi
         bash rootfs-samples/build-busybox.sh out/samples/busybox >/dev/null
         bash rootfs-samples/build-image.sh out/samples/busybox-image >/dev/null
         EDGE_SAMPLE_CMD="sleep 1000000" bash rootfs-samples/build-image.sh out/samples/pause-image localhost/edge-samples/pause:latest >/dev/null
+        if [[ -x out/arm64/edge ]]; then arm64_samples; fi
         export EDGE_BINARY="$top/out/edge" EDGE_SAMPLES="$top/out/samples"
         log=$(mktemp)
         set +e

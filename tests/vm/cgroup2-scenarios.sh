@@ -4,6 +4,9 @@
 # Scenarios that runc and crun can run too are run with each of them, and what the container observed is
 # compared with edge's (the cgroup files written, exit codes, errors).
 
+# The machine's seccomp architecture: the arm64 VM (toolchain/arm64-vm.sh) runs these scenarios too.
+case "$(uname -m)" in aarch64) seccomp_arch=SCMP_ARCH_AARCH64 ;; *) seccomp_arch=SCMP_ARCH_X86_64 ;; esac
+
 runtimes="edge"
 for rt in crun runc; do command -v $rt >/dev/null && runtimes="$runtimes $rt"; done
 
@@ -180,7 +183,7 @@ fi
 # --- seccomp on this kernel: an errno rule and a kill rule -----------------------------------------------
 for rt in $runtimes; do
     b=/tmp/sc-$rt
-    config $b '["sh", "-c", "mkdir /dev/x; echo after-mkdir; hostname other"]' '{}' ', "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}, {"names": ["sethostname"], "action": "SCMP_ACT_KILL_PROCESS"}]}'
+    config $b '["sh", "-c", "mkdir /dev/x; echo after-mkdir; hostname other"]' '{}' ', "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["'$seccomp_arch'"], "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}, {"names": ["sethostname"], "action": "SCMP_ACT_KILL_PROCESS"}]}'
     out=$(rt_cmd $rt run --bundle $b sc-$rt 2>&1 | tr '\n' ' ')
     code=$(rt_cmd $rt run --bundle $b sc2-$rt >/dev/null 2>&1; echo $?)
     check seccomp-$rt "$(echo "$out" | grep -q 'Operation not permitted' && echo "$out" | grep -q after-mkdir && [ "$code" = 159 ]; echo $?)" "exit=$code out=$out"

@@ -77,7 +77,7 @@ void stub_main(long *sp)
     long argc = sp[0];
     char **argv = (char **)(sp + 1);
     char **envp = argv + argc + 1;
-    long fd, step;
+    long fd = -1, step = 0; /* set by number(); initialised for compilers that cannot see exit_group ends the branch */
     if (argc < 5 || !equal(argv[0], "edge-exec") || !number(argv[1], &fd) || !number(argv[2], &step)) {
         say("edge-exec: this program only starts a container's process for edge\n");
         sys3(__NR_exit_group, 127, 0, 0);
