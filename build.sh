@@ -5,7 +5,8 @@
 #   ./build.sh --arch arm64 build      on an x64 machine: cross-build out/arm64/edge (docs/arm64.md)
 #   ./build.sh build-all               both: out/edge and out/arm64/edge
 #   ./build.sh run                     build, make the busybox sample image, load it and run it with edge
-#   ./build.sh test                    build both and run every test (unit, integration, differential, VMs)
+#   ./build.sh test                    build both and run every test: the fast tier, then integration, VMs
+#   ./build.sh test-fast               the fast tier alone: no root, no kernel features, no build (seconds)
 #   ./build.sh bench                   build and run the start-up, lifecycle and pull benchmarks (bench/results/)
 set -euo pipefail
 
@@ -25,7 +26,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --arch) arch="${2:?--arch needs x64 or arm64}"; shift 2 ;;
         --arch=*) arch="${1#--arch=}"; shift ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) break ;;
     esac
 done
@@ -73,6 +74,23 @@ build_arch() {
     fi
 }
 
+# The test tiers (README "Testing"): the fast one needs neither root, nor a kernel feature, nor a built edge.
+fast_tier='FullyQualifiedName!~Edge.Tests.Integration&Category!=Integration'
+integration_tier='FullyQualifiedName~Edge.Tests.Integration|Category=Integration'
+
+# run_tests LOG ARGS...: dotnet test, its output also appended to LOG.
+run_tests() {
+    local log="$1"; shift
+    dotnet test tests/Edge.Tests/Edge.Tests.csproj -c Release -nologo -warnaserror \
+        --logger "console;verbosity=normal" "$@" 2>&1 | tee -a "$log"
+    return "${PIPESTATUS[0]}"
+}
+
+# sum_of Passed|Failed|Skipped LOG: the runners' totals added up.
+sum_of() {
+    sed -nE "s/^ +$1: +([0-9]+)\$/\\1/p" "$2" | awk '{ t += $1 } END { print t + 0 }'
+}
+
 # The arm64 sample bundle and the multi-architecture sample image (amd64 + arm64), for the arm64 VM stage.
 arm64_samples() {
     bash rootfs-samples/build-busybox.sh --arch arm64 out/samples/arm64/busybox >/dev/null
@@ -104,6 +122,11 @@ case "$action" in
         echo "run: edge run --rm localhost/edge-samples/busybox"
         exec out/edge --store out/store run --rm localhost/edge-samples/busybox
         ;;
+    test-fast)
+        # The fast tier alone, as any user: the planner, cgroup writers, parsers, path rules (no edge build).
+        export PATH="$top/.toolchain/bin:$PATH" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+        exec dotnet test tests/Edge.Tests/Edge.Tests.csproj -c Release -nologo -warnaserror --filter "$fast_tier" "$@"
+        ;;
     test)
         setup
         build_arch "$(host_arch)"
@@ -116,15 +139,17 @@ case "$action" in
         export EDGE_BINARY="$top/out/edge" EDGE_SAMPLES="$top/out/samples"
         log=$(mktemp)
         set +e
-        dotnet test tests/Edge.Tests/Edge.Tests.csproj -c Release -nologo -warnaserror \
-            --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
-        status=${PIPESTATUS[0]}
+        if [[ $# == 0 ]]; then
+            # The fast tier first (seconds; a broken planner or parser stops here), then the integration tier.
+            run_tests "$log" --filter "$fast_tier" && run_tests "$log" --filter "$integration_tier"
+        else
+            run_tests "$log" "$@"
+        fi
+        status=$?
         set -e
-        # One closing line that any CI reader understands, from the runner's totals.
-        passed=$(sed -nE 's/^ +Passed: +([0-9]+)$/\1/p' "$log" | tail -1 || true)
-        failed=$(sed -nE 's/^ +Failed: +([0-9]+)$/\1/p' "$log" | tail -1 || true)
-        skipped=$(sed -nE 's/^ +Skipped: +([0-9]+)$/\1/p' "$log" | tail -1 || true)
-        total=$(sed -nE 's/^Total tests: +([0-9]+)$/\1/p' "$log" | tail -1 || true)
+        # One closing line that any CI reader understands, from the runners' totals.
+        passed=$(sum_of Passed "$log") failed=$(sum_of Failed "$log") skipped=$(sum_of Skipped "$log")
+        total=$(sed -nE 's/^Total tests: +([0-9]+)$/\1/p' "$log" | awk '{ t += $1 } END { print t + 0 }')
         # A failure outside any test (the leftover check when the container tests' fixture is cleaned up)
         # fails the run too, and is counted so.
         if grep -q "Cleanup Failure" "$log"; then
@@ -158,7 +183,7 @@ case "$action" in
         rm -rf out .toolchain src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj
         ;;
     *)
-        echo "build.sh: unknown action \"$action\" (build, run, test, bench, clean)" >&2
+        echo "build.sh: unknown action \"$action\" (build, build-all, run, test, test-fast, bench, clean)" >&2
         exit 2
         ;;
 esac

@@ -4,7 +4,11 @@ using Edge.Runtime.Cgroups;
 
 namespace Edge.Runtime.Init;
 
-/// <summary>Everything the plan builder needs besides config.json: fds and decisions made by the parent.</summary>
+/// <summary>
+/// Everything the plan builder needs besides config.json: fds and decisions made by the parent, and what only
+/// the kernel or the disk can make (the compiled seccomp program, user namespaces for idmapped mounts). With
+/// these given, building a plan is pure: tests build plans without a kernel (tests/Edge.Tests/Runtime).
+/// </summary>
 public sealed class InitOptions
 {
     public required Spec Spec { get; init; }
@@ -37,6 +41,9 @@ public sealed class InitOptions
     /// <summary>True for `edge exec`: join an existing container instead of building one.</summary>
     public bool IsExec { get; init; }
 
-    /// <summary>The state root, whose @seccomp-cache keeps compiled seccomp programs (null: no cache).</summary>
-    public string? SeccompCacheRoot { get; init; }
+    /// <summary>linux.seccomp compiled to a BPF program (Seccomp.SeccompCache.Compile); required when the config has one.</summary>
+    public byte[]? SeccompProgram { get; init; }
+
+    /// <summary>Makes a user namespace with these id maps for an idmapped mount: its fd, or -errno.</summary>
+    public System.Func<string, string, long> IdmapUserNamespace { get; init; } = NativeInit.UsernsFd;
 }

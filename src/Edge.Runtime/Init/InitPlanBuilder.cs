@@ -123,7 +123,7 @@ public static unsafe class InitPlanBuilder
         if (o.Spec.Linux?.Seccomp is { } profile)
         {
             seccompNotify = Seccomp.SeccompCompiler.UsesNotify(profile) ? 1 : 0;
-            byte[] bpf = Seccomp.SeccompCache.Compile(profile, o.SeccompCacheRoot);
+            byte[] bpf = o.SeccompProgram ?? throw new InvalidOperationException("linux.seccomp was not compiled for the plan");
             seccompProgram = arena.Bytes(bpf);
             seccompCount = bpf.Length / 8;
             seccompFlags = SeccompFlags(profile);
@@ -436,7 +436,7 @@ public static unsafe class InitPlanBuilder
         if (m.UidMappings is not { Count: > 0 } || m.GidMappings is not { Count: > 0 })
             throw new RuntimeException($"config.json: $.mounts[{index}]: an idmapped mount needs both uidMappings and gidMappings");
         if (parsed.Propagation != 0) throw new RuntimeException($"config.json: $.mounts[{index}].options: propagation flags on an idmapped mount are not supported");
-        long ns = NativeInit.UsernsFd(FormatIdMap(m.UidMappings), FormatIdMap(m.GidMappings));
+        long ns = o.IdmapUserNamespace(FormatIdMap(m.UidMappings), FormatIdMap(m.GidMappings));
         if (ns < 0) throw new SystemCallException($"user namespace for the idmapped mount on `{m.Destination}`", null, (int)-ns);
         o.Opened.Add((int)ns);
         plan.KeepFd((int)ns, untilExec: false);

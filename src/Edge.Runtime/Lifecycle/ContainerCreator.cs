@@ -120,7 +120,7 @@ public static class ContainerCreator
                 NoPivot = request.NoPivot,
                 OwnMountNamespace = linux.Namespaces?.Exists(n => n.Type == "mount") == true,
                 SessionKeyring = request.NoNewKeyring ? null : "_ses." + request.Id,
-                SeccompCacheRoot = request.Root,
+                SeccompProgram = Seccomp.SeccompCache.CompileIfAny(spec.Linux?.Seccomp, request.Root),
                 ConsoleSocketFd = console,
                 ExecFifoFd = fifo,
                 PreserveFds = request.PreserveFds,

@@ -65,7 +65,7 @@ public static class ContainerExecutor
                 Rootfs = record.Rootfs,
                 OwnMountNamespace = configured.Contains("mount"),
                 IsExec = true,
-                SeccompCacheRoot = request.Root,
+                SeccompProgram = Seccomp.SeccompCache.CompileIfAny(spec.Linux?.Seccomp, request.Root),
                 ConsoleSocketFd = console,
                 PreserveFds = request.PreserveFds,
                 Join = join,

@@ -28,8 +28,13 @@ public static class SeccompCache
     private static readonly byte[] Magic = "edge-seccomp-cache 1\n"u8.ToArray();
 
     /// <summary>The program for <paramref name="profile"/>, from the cache under <paramref name="stateRoot"/> when it is there.</summary>
+    /// <summary><see cref="Compile"/> for a config's linux.seccomp, or null when it has none.</summary>
+    public static byte[]? CompileIfAny(Oci.Runtime.Seccomp? profile, string? stateRoot) =>
+        profile is null ? null : Compile(profile, stateRoot);
+
     public static byte[] Compile(Oci.Runtime.Seccomp profile, string? stateRoot)
     {
+        SeccompCompiler.UsesNotify(profile); // a profile edge refuses is refused before anything is cached
         if (stateRoot is null || Libc.GetEffectiveUid() != 0 || BinaryIdentity() is not string binary) return SeccompCompiler.Compile(profile);
         string directory = Path.Combine(stateRoot, DirectoryName);
         byte[] key = Key(profile, binary);

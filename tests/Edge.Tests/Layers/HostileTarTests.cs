@@ -19,7 +19,9 @@ namespace Edge.Tests.Layers;
 /// overlayfs's private xattrs. Whatever the applier does with a case, it refuses it with a one-line error
 /// (TarFormatException or LayerApplyException) or keeps it inside the root: the sandbox around the root,
 /// with its sentinel files, must be exactly as it was.
+/// Applied as root, as edge applies layers (ownership kept): not in the fast tier.
 /// </summary>
+[Trait("Category", "Integration")]
 public class HostileTarTests
 {
     private static readonly string[] EscapingNames =

@@ -85,6 +85,7 @@ public class TarReaderTests
     }
 
     [Fact]
+    [Trait("Category", "Integration")] // applies as root
     public void ApplyingAllocatesTheSameForSmallAndLargeLayers()
     {
         byte[] small = ManyFiles(200), large = ManyFiles(4000);

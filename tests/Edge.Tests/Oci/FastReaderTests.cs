@@ -38,6 +38,7 @@ public class FastReaderTests
 
     /// <summary>The sample image's own documents, as written by the layout tools, take the fast path.</summary>
     [Fact]
+    [Trait("Category", "Integration")] // reads the built sample image
     public void SampleImageDocumentsTakeTheFastPath()
     {
         string layout = Path.Combine(EdgeProcess.SamplesDirectory, "busybox-image");

@@ -5,7 +5,7 @@ using Edge.Runtime.Init;
 using Edge.Tests.Support;
 using Xunit;
 
-namespace Edge.Tests.Oci;
+namespace Edge.Tests.Runtime;
 
 /// <summary>
 /// The init program is shared memory between C# (InitStep.cs) and C (Native/init.c): sizes, offsets and
