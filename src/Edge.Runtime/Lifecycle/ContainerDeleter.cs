@@ -37,8 +37,7 @@ public static class ContainerDeleter
             Cgroup? cgroup = record.CgroupPaths is { Count: > 0 } paths ? new Cgroup(paths, record.CgroupUnified) { SystemdUnit = record.SystemdUnit } : null;
             // No pid: the create that wrote this record died before its init existed (we hold the lock).
             string status = record.Pid > 0 ? ContainerStatus.Status(record, dir) : ContainerStatus.Stopped;
-            if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
-                throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
+            Transitions.Check(force ? ContainerOperation.DeleteForce : ContainerOperation.Delete, status, id);
             if (status != ContainerStatus.Stopped)
             {
                 if (status == ContainerStatus.Paused) cgroup?.SetFrozen(false);

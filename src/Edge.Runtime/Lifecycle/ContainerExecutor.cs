@@ -31,9 +31,7 @@ public static class ContainerExecutor
         ContainerRecord record = store.Load(request.Id);
         string dir = store.Directory(request.Id);
         string status = ContainerStatus.Status(record, dir);
-        if (status == ContainerStatus.Stopped) throw new RuntimeException("cannot exec in a stopped container");
-        if (status == ContainerStatus.Creating) throw new RuntimeException("cannot exec in a container that is being created");
-        if (status == ContainerStatus.Paused && !request.IgnorePaused) throw new RuntimeException("cannot exec in a paused container (use --ignore-paused)");
+        Transitions.Check(request.IgnorePaused ? ContainerOperation.ExecIgnoringPause : ContainerOperation.Exec, status, request.Id);
 
         string config = Path.Combine(record.Bundle, "config.json");
         Spec spec = OciJson.ReadFile(config, SpecReader.Spec, static () => OciJsonContext.Default.Spec, config);

@@ -15,8 +15,7 @@ public static class ContainerKiller
         using (store.Lock(id))
         {
             ContainerRecord record = store.Load(id);
-            if (record.Pid <= 0 || ContainerStatus.Status(record, dir) == ContainerStatus.Stopped)
-                throw new RuntimeException("container not running");
+            Transitions.Check(ContainerOperation.Kill, ContainerStatus.Status(record, dir), id);
             if (all && record.CgroupPaths is { Count: > 0 } paths)
             {
                 var cgroup = new Cgroup(paths, record.CgroupUnified);

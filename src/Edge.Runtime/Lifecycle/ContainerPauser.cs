@@ -12,11 +12,7 @@ public static class ContainerPauser
         string dir = store.Directory(id);
         using (store.Lock(id))
         {
-            string status = ContainerStatus.Status(record, dir);
-            if (paused && status != ContainerStatus.Running)
-                throw new RuntimeException(status == ContainerStatus.Paused ? "container already paused" : "container not running");
-            if (!paused && status != ContainerStatus.Paused)
-                throw new RuntimeException("container not paused");
+            Transitions.Check(paused ? ContainerOperation.Pause : ContainerOperation.Resume, ContainerStatus.Status(record, dir), id);
             if (record.CgroupPaths is not { Count: > 0 } paths)
                 throw new RuntimeException("container has no cgroup to freeze");
             new Cgroup(paths, record.CgroupUnified).SetFrozen(paused);

@@ -11,16 +11,7 @@ public static class ContainerStarter
         string dir = store.Directory(id);
         using (store.Lock(id))
         {
-            string status = ContainerStatus.Status(record, dir);
-            switch (status)
-            {
-                case ContainerStatus.Created:
-                    break;
-                case ContainerStatus.Stopped:
-                    throw new RuntimeException("cannot start a container that has stopped");
-                default:
-                    throw new RuntimeException($"cannot start an already {status} container");
-            }
+            Transitions.Check(ContainerOperation.Start, ContainerStatus.Status(record, dir), id);
             if (!ExecFifo.Signal(dir)) throw new RuntimeException("cannot start a container that has stopped");
         }
         Oci.Runtime.State state = ContainerStatus.Describe(record, dir);
