@@ -34,7 +34,7 @@ with open(out, "w") as f:
     f.write("# arm64: edge, crun and runc in an arm64 VM\n\n")
     f.write(f"Produced by `bench/arm64.sh` on {now}: `run` of /bin/true on the arm64 busybox sample, {rounds} interleaved\n")
     f.write("rounds per runtime inside toolchain/arm64-vm.sh (Debian's arm64 kernel 6.1 under qemu-system-aarch64, virt,\n")
-    f.write("cortex-a57, TCG, 2 vCPUs, cgroup v2). crun 1.8.1 and runc 1.1.5 are Debian's arm64 packages. Times come from\n")
+    f.write("cortex-a57, TCG, 1 vCPU, cgroup v2). crun 1.8.1 and runc 1.1.5 are Debian's arm64 packages. Times come from\n")
     f.write("bench/tools/measure.c (wall clock around fork+exec+wait), peak RSS from wait4. Emulation makes absolute\n")
     f.write("times meaningless; the ratios within this run compare the runtimes.\n\n")
     f.write("| runtime | median ms | p10 ms | p90 ms | peak RSS KiB (median) | ratio to edge |\n|---|---:|---:|---:|---:|---:|\n")

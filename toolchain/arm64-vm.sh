@@ -84,42 +84,17 @@ if command -v apparmor_parser >/dev/null; then
     apparmor_parser -Q -S tests/vm/edge-test.apparmor > "$root/apparmor/edge-test.bin" 2>/dev/null || rm -f "$root/apparmor/edge-test.bin"
 fi
 
-# Stage 1 moves everything onto a tmpfs and switches to it: pivot_root(2) refuses the initramfs root.
-cat > "$root/init" <<'SH'
-#!/bin/busybox sh
-/bin/busybox mkdir -p /newroot
-/bin/busybox mount -t tmpfs -o size=900m tmpfs /newroot
-/bin/busybox cp -a /bin /sbin /etc /lib /usr /rootfs /image.tar /scenarios.sh /cgroup2-scenarios.sh /stage2 /apparmor /newroot/
-for f in /overlay.ko /bench-rounds /measure; do [ -f $f ] && /bin/busybox cp $f /newroot/; done
-/bin/busybox mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/run /newroot/tmp
-exec /bin/busybox switch_root /newroot /stage2
-SH
-cat > "$root/stage2" <<'SH'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin:/usr/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
-mount -t securityfs securityfs /sys/kernel/security
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-[ -f /overlay.ko ] && insmod /overlay.ko
-echo "EDGE-VM BOOTED $(uname -m) $(uname -r)"
-sh /scenarios.sh
-echo "EDGE-VM END"
-sync
-poweroff -f
-SH
-chmod +x "$root/stage2" "$root/init"
+source "$top/toolchain/vm-initramfs.sh"
+vm_boot_scripts "$root" "/bin /sbin /etc /lib /usr /rootfs /image.tar /scenarios.sh /cgroup2-scenarios.sh /apparmor /overlay.ko /bench-rounds /measure" \
+    "[ -f /overlay.ko ] && insmod /overlay.ko"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
 
 log="$work/console.log"
 set +e
+# One vCPU, as in cgroup2-vm.sh: two emulated vCPUs on a 2-core host can starve each other in the guest kernel.
 timeout --foreground "$timeout_s" qemu-system-aarch64 \
-    -machine virt -cpu cortex-a57 -smp 2 -m 1024 \
+    -machine virt -cpu cortex-a57 -smp 1 -m 1024 \
     -nographic -no-reboot -monitor none -serial stdio -display none -net none \
     -kernel "$kernel" -initrd "$work/initramfs.gz" \
     -append "console=ttyAMA0 rdinit=/init panic=-1 quiet loglevel=3 cgroup_no_v1=all" </dev/null | tee "$log"

@@ -57,15 +57,18 @@ chmod +x "$work/paths.sh"
 perf record -q -F 40000 -e cpu-clock:u --call-graph fp -o "$work/perf.data" -- "$work/paths.sh" "$edge" 30 >/dev/null 2>&1
 perf script -i "$work/perf.data" -F ip,sym,dso --no-demangle 2>/dev/null > "$work/samples.txt"
 
-python3 - "$map" "$work/samples.txt" "$edge" > "$work/sampled.txt" <<'PY'
+python3 - "$map" "$work/samples.txt" "$edge" "$work/methods.txt" > "$work/sampled.txt" <<'PY'
 import html, re, sys
-map_file, samples, binary = sys.argv[1:4]
+map_file, samples, binary, methods_file = sys.argv[1:5]
 methods = set()
 for line in open(map_file, encoding="utf-8"):
     if line.lstrip().startswith("<MethodCode"):
         m = re.search(r'Name="([^"]*)"', line)
         if m:
             methods.add(html.unescape(m.group(1)))
+# ILC's own methods, for pass 2.
+with open(methods_file, "w", encoding="utf-8") as f:
+    f.write("\n".join(sorted(methods)))
 seen, order, chain = set(), [], []
 
 def flush():
@@ -99,9 +102,9 @@ cp "$work/bin2/edge" "$work/ra/edge"
 sync "$work/ra/edge"
 python3 -c 'import os,sys; fd=os.open(sys.argv[1],os.O_RDONLY); os.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED)' "$work/ra/edge"
 "$work/paths.sh" "$work/ra/edge" 1 >/dev/null 2>&1
-python3 - "$work/ra/edge" "$work/sampled.txt" "$map" toolchain/edge-hot-methods.txt <<'PY'
-import bisect, html, mmap, re, subprocess, sys
-binary, sampled, map_file, methods_out = sys.argv[1:5]
+python3 - "$work/ra/edge" "$work/sampled.txt" "$work/methods.txt" toolchain/edge-hot-methods.txt <<'PY'
+import mmap, subprocess, sys
+binary, sampled, methods_file, methods_out = sys.argv[1:5]
 # Which pages of the file are in the page cache: mincore on a fresh read-only map (mapping faults nothing in).
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
@@ -153,12 +156,7 @@ def on_touched_pages(lo, hi):
             names.append(name)
     return names
 
-methods = set()
-for line in open(map_file, encoding="utf-8"):
-    if line.lstrip().startswith("<MethodCode"):
-        found = re.search(r'Name="([^"]*)"', line)
-        if found:
-            methods.add(html.unescape(found.group(1)))
+methods = set(open(methods_file, encoding="utf-8").read().split("\n"))
 order = [l.strip() for l in open(sampled) if l.strip()]
 known = set(order)
 extra = [n for n in on_touched_pages(*section("__managedcode")) if n in methods and n not in known]

@@ -120,8 +120,9 @@ mkfs.ext4 -q -L edge-vm-payload -d "$payload" "$work/payload.ext4" 256M
 # no_timer_check: a loaded host under TCG otherwise trips the IO-APIC timer check and panics.
 log="$work/console.log"
 set +e
+# One vCPU, as in cgroup2-vm.sh: two emulated vCPUs on a 2-core host can starve each other in the guest kernel.
 timeout --foreground "$timeout_s" qemu-system-x86_64 \
-    -machine q35 -cpu max -smp 2 -m 2048 \
+    -machine q35 -cpu max -smp 1 -m 2048 \
     -nographic -no-reboot -monitor none -serial stdio -display none -net none \
     -kernel "$kernel" -initrd "$initrd" -snapshot \
     -drive "file=$cache/root.ext4,format=raw,if=virtio" \

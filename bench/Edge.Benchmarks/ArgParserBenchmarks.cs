@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Edge.Cli;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 
 namespace Edge.Benchmarks;
 

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using BenchmarkDotNet.Attributes;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 
 namespace Edge.Benchmarks;
 

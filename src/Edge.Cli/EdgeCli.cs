@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Cli.Commands;
 using Edge.Linux;
 using Edge.Runtime;

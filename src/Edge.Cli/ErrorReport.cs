@@ -1,6 +1,6 @@
 using System;
 using System.IO;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Linux;
 using Edge.Oci.Json;
 using Edge.Runtime;

@@ -1,5 +1,5 @@
 using Edge.Cli;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 
 Output output = Output.Standard();
 try

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Edge.Linux;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 
 namespace Edge.Runtime;
 

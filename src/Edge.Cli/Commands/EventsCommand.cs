@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Runtime;
 using Edge.Runtime.Cgroups;
 using Edge.Runtime.State;

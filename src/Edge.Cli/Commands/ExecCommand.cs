@@ -1,5 +1,5 @@
 using System.Globalization;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Runtime.Lifecycle;
 
 namespace Edge.Cli.Commands;

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Runtime;
 using Edge.Runtime.Lifecycle;
 

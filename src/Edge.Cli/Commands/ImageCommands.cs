@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text.Json;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Image;
 using Edge.Image.Archive;
 using Edge.Image.Pull;

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Image;
 using Edge.Image.Store;
 using Edge.Layers;

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text;
 using System.Text.Json;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Runtime.State;
 
 namespace Edge.Cli.Commands;
@@ -50,7 +50,7 @@ internal static class ListCommand
                 foreach (var (r, status) in rows)
                 {
                     w.WriteStartObject();
-                    w.WriteString("ociVersion", Edge.Oci.Runtime.Spec.CurrentVersion);
+                    w.WriteString("ociVersion", Edge.Oci.RuntimeSpec.Spec.CurrentVersion);
                     w.WriteString("id", r.Id);
                     w.WriteNumber("pid", status == ContainerStatus.Stopped ? 0 : r.Pid);
                     w.WriteString("status", status);

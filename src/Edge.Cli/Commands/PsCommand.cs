@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Runtime;
 using Edge.Runtime.Cgroups;
 using Edge.Runtime.State;

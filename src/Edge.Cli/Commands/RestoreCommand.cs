@@ -1,4 +1,4 @@
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 
 namespace Edge.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Runtime.Lifecycle;
 
 namespace Edge.Cli.Commands;

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Security.Cryptography;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Image;
 using Edge.Image.Pull;
 using Edge.Image.Registry;

@@ -1,9 +1,9 @@
 using System;
 using System.IO;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Linux;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Runtime;
 
 namespace Edge.Cli.Commands;

@@ -1,4 +1,4 @@
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Edge.Oci.Json;
 using Edge.Runtime;
 using Edge.Runtime.State;

@@ -1,5 +1,5 @@
-using Edge.Cli.Cli;
-using Edge.Oci.Runtime;
+using Edge.Cli.CommandLine;
+using Edge.Oci.RuntimeSpec;
 
 namespace Edge.Cli.Commands;
 

@@ -6,7 +6,7 @@ using Edge.Image.Store;
 using Edge.Layers.Snapshots;
 using Edge.Linux;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 
 namespace Edge.Layers.Bundle;
 

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using Edge.Image;
 using Edge.Oci.Image;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Runtime;
 
 namespace Edge.Layers.Bundle;

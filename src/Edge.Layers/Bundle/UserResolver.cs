@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using Edge.Image;
 using Edge.Linux;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 
 namespace Edge.Layers.Bundle;
 

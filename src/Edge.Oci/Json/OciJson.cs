@@ -4,7 +4,7 @@ using System.Buffers;
 using System.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 
 namespace Edge.Oci.Json;
 

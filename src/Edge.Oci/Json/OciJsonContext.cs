@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text.Json.Serialization;
 using Edge.Oci.Image;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 
 namespace Edge.Oci.Json;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using static Edge.Oci.Json.FastJson;
 
 namespace Edge.Oci.Json;

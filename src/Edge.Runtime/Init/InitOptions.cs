@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Runtime.Cgroups;
 
 namespace Edge.Runtime.Init;

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using Edge.Linux;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Runtime.Mounts;
 
 namespace Edge.Runtime.Init;
@@ -246,7 +246,7 @@ public static unsafe class InitPlanBuilder
     }
 
     /// <summary>linux.seccomp.flags as SECCOMP_FILTER_FLAG_* bits.</summary>
-    private static long SeccompFlags(Oci.Runtime.Seccomp profile)
+    private static long SeccompFlags(Oci.RuntimeSpec.Seccomp profile)
     {
         long flags = 0;
         foreach (string flag in profile.Flags ?? new List<string>())

@@ -5,7 +5,7 @@ using System.IO;
 using System.Text;
 using Edge.Linux;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Runtime.Cgroups;
 using Edge.Runtime.Init;
 using Edge.Runtime.State;
@@ -49,36 +49,8 @@ public static class ContainerCreator
         try
         {
             LinuxSpec linux = spec.Linux ?? new LinuxSpec();
-            ulong flags = 0;
-            var join = new List<(string Type, int Fd)>();
-            int joinPid = -1;
-            bool newUser = false, newCgroupNs = false, newUts = false, newTime = false, newNet = false;
-            foreach (Namespace ns in linux.Namespaces ?? new List<Namespace>())
-            {
-                ulong flag = InitPlanBuilder.NamespaceFlag(ns.Type);
-                if (flag == 0) throw new RuntimeException($"config.json: $.linux.namespaces: unknown namespace type \"{ns.Type}\"");
-                if (!string.IsNullOrEmpty(ns.Path))
-                {
-                    int fd = Libc.Open(ns.Path, OpenFlags.ReadOnly | OpenFlags.CloseOnExec, 0);
-                    if (fd < 0) throw new SystemCallException($"open {ns.Type} namespace", ns.Path, ErrnoText.Last);
-                    opened.Add(fd);
-                    if (ns.Type == "pid") joinPid = fd;
-                    else if (ns.Type == "user") join.Insert(0, (ns.Type, fd));
-                    else join.Add((ns.Type, fd));
-                    continue;
-                }
-                switch (ns.Type)
-                {
-                    case "cgroup": newCgroupNs = true; break;
-                    case "time": newTime = true; break; // unshared by the init, which must set the offsets first
-                    case "user": newUser = true; flags |= flag; break;
-                    case "uts": newUts = true; flags |= flag; break;
-                    case "network": newNet = true; flags |= flag; break;
-                    default: flags |= flag; break;
-                }
-            }
-            if (newUser && (linux.UidMappings is not { Count: > 0 } || linux.GidMappings is not { Count: > 0 }))
-                throw new RuntimeException("config.json: $.linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
+            Namespaces namespaces = Namespaces.ForCreate(linux);
+            (List<(string Type, int Fd)> join, int joinPid) = namespaces.OpenJoined(opened);
 
             List<CgroupHierarchy> hierarchies = CgroupHierarchy.Discover();
             cgroup = Cgroup.Resolve(linux.CgroupsPath, request.Id, request.SystemdCgroup, hierarchies);
@@ -118,18 +90,18 @@ public static class ContainerCreator
                 Bundle = bundle,
                 Rootfs = rootfs,
                 NoPivot = request.NoPivot,
-                OwnMountNamespace = linux.Namespaces?.Exists(n => n.Type == "mount") == true,
+                OwnMountNamespace = namespaces.Mount,
                 SessionKeyring = request.NoNewKeyring ? null : "_ses." + request.Id,
                 SeccompProgram = Seccomp.SeccompCache.CompileIfAny(spec.Linux?.Seccomp, request.Root),
                 ConsoleSocketFd = console,
                 ExecFifoFd = fifo,
                 PreserveFds = request.PreserveFds,
                 Join = join,
-                NewUserNamespace = newUser,
-                NewCgroupNamespace = newCgroupNs,
-                NewTimeNamespace = newTime,
-                NewUtsNamespace = newUts || join.Exists(j => j.Type == "uts"),
-                NewNetworkNamespace = newNet,
+                NewUserNamespace = namespaces.NewUser,
+                NewCgroupNamespace = namespaces.NewCgroup,
+                NewTimeNamespace = namespaces.NewTime,
+                NewUtsNamespace = namespaces.NewUts || join.Exists(j => j.Type == "uts"),
+                NewNetworkNamespace = namespaces.NewNetwork,
                 Cgroup = cgroup,
                 CgroupHierarchies = hierarchies,
                 LastCapability = LastCapability(),
@@ -137,17 +109,17 @@ public static class ContainerCreator
             });
 
             StepTimer.Mark("create: plan built");
-            init = InitProcess.Start(plan, flags, joinPid);
+            init = InitProcess.Start(plan, namespaces.CloneFlags, joinPid);
             StepTimer.Mark("create: cloned");
             int pid = init.Pid;
-            if (newUser) WriteIdMaps(pid, linux);
+            if (namespaces.NewUser) WriteIdMaps(pid, linux);
             if (cgroup.SystemdUnit is null) cgroup.AddProcess(pid);
             else Cgroups.Systemd.SystemdCgroup.Join(cgroup, request.Id, pid, linux.Resources, linux.Devices ?? new List<Device>());
             if (process.OomScoreAdj is int oom) WriteProcFile(pid, "oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
             init.Release();
             if (spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 })
                 init.SendState(HookState(request.Id, pid, bundle, spec, ContainerStatus.Creating), HookState(request.Id, pid, bundle, spec, ContainerStatus.Created));
-            init.WaitReady(fd => Seccomp.SeccompAgent.Send(linux.Seccomp!, fd, pid, new Oci.Runtime.State
+            init.WaitReady(fd => Seccomp.SeccompAgent.Send(linux.Seccomp!, fd, pid, new Oci.RuntimeSpec.State
             {
                 OciVersion = Spec.CurrentVersion, Id = request.Id, Status = ContainerStatus.Creating, Pid = pid, Bundle = bundle, Annotations = spec.Annotations,
             }));
@@ -160,7 +132,7 @@ public static class ContainerCreator
 
             // The init is ready and waits for start: prestart hooks see "created", as the spec and crun give
             // them; createRuntime hooks belong to the create operation ("creating").
-            Oci.Runtime.State state = ContainerStatus.Describe(record, dir);
+            Oci.RuntimeSpec.State state = ContainerStatus.Describe(record, dir);
             state.Status = ContainerStatus.Created;
             HookRunner.Run("prestart", spec.Hooks?.Prestart, state);
             state.Status = ContainerStatus.Creating;
@@ -220,7 +192,7 @@ public static class ContainerCreator
     }
 
     private static string HookState(string id, int pid, string bundle, Spec spec, string status) =>
-        Encoding.UTF8.GetString(OciJson.ToUtf8(new Oci.Runtime.State
+        Encoding.UTF8.GetString(OciJson.ToUtf8(new Oci.RuntimeSpec.State
         {
             OciVersion = Spec.CurrentVersion, Id = id, Status = status, Pid = pid, Bundle = bundle, Annotations = spec.Annotations,
         }, OciJsonContext.Default.State));

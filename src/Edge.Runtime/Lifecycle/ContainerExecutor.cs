@@ -5,7 +5,7 @@ using System.IO;
 using System.Text;
 using Edge.Linux;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Runtime.Cgroups;
 using Edge.Runtime.Init;
 using Edge.Runtime.State;
@@ -20,11 +20,6 @@ namespace Edge.Runtime.Lifecycle;
 /// </summary>
 public static class ContainerExecutor
 {
-    private static readonly (string Spec, string Proc)[] NamespaceFiles =
-    {
-        ("user", "user"), ("ipc", "ipc"), ("uts", "uts"), ("network", "net"), ("cgroup", "cgroup"), ("mount", "mnt"),
-    };
-
     public static int Exec(ExecRequest request, Action<string>? warn)
     {
         var store = new ContainerStore(request.Root);
@@ -42,16 +37,8 @@ public static class ContainerExecutor
         InitProcess? child = null;
         try
         {
-            var join = new List<(string Type, int Fd)>();
-            int pidNs = -1;
-            var configured = new HashSet<string>(StringComparer.Ordinal);
-            foreach (Namespace ns in spec.Linux?.Namespaces ?? new List<Namespace>()) configured.Add(ns.Type);
-            foreach ((string type, string proc) in NamespaceFiles)
-            {
-                if (!configured.Contains(type)) continue;
-                join.Add((type, OpenNamespace(record.Pid, proc, opened)));
-            }
-            if (configured.Contains("pid")) pidNs = OpenNamespace(record.Pid, "pid", opened);
+            Namespaces namespaces = Namespaces.ForExec(spec.Linux, record.Pid);
+            (List<(string Type, int Fd)> join, int pidNs) = namespaces.OpenJoined(opened);
 
             int console = ConsoleSocket.ConnectIfGiven(request.ConsoleSocket, opened);
 
@@ -61,7 +48,7 @@ public static class ContainerExecutor
                 Process = process,
                 Bundle = record.Bundle,
                 Rootfs = record.Rootfs,
-                OwnMountNamespace = configured.Contains("mount"),
+                OwnMountNamespace = namespaces.Mount,
                 IsExec = true,
                 SeccompProgram = Seccomp.SeccompCache.CompileIfAny(spec.Linux?.Seccomp, request.Root),
                 ConsoleSocketFd = console,
@@ -104,15 +91,6 @@ public static class ContainerExecutor
             using (ChildProcess.ForwardSignals(child.Pid))
                 return ChildProcess.Wait(child.Pid, reapOthers: false);
         }
-    }
-
-    private static int OpenNamespace(int pid, string name, List<int> opened)
-    {
-        string path = $"/proc/{pid}/ns/{name}";
-        int fd = Libc.Open(path, OpenFlags.ReadOnly | OpenFlags.CloseOnExec, 0);
-        if (fd < 0) throw new SystemCallException("open", path, ErrnoText.Last);
-        opened.Add(fd);
-        return fd;
     }
 
     /// <summary>runc's rules: --process replaces everything; otherwise config.json's process with the flags applied.</summary>

@@ -26,7 +26,7 @@ public static class ContainerRunner
         var store = new ContainerStore(request.Root);
         if (!detach) Libc.Prctl(Prctl.SetChildSubreaper, 1, 0, 0, 0);
         StepTimer.Mark("run: begin");
-        Oci.Runtime.Spec config = ContainerCreator.ReadConfig(System.IO.Path.GetFullPath(request.Bundle));
+        Oci.RuntimeSpec.Spec config = ContainerCreator.ReadConfig(System.IO.Path.GetFullPath(request.Bundle));
         StepTimer.Mark("run: config.json read");
         using TerminalProxy? terminal = NeedsTerminalProxy(request, config, detach) ? TerminalProxy.Create() : null;
         request = request.With(config, terminal?.ContainerEnd ?? -1);
@@ -65,7 +65,7 @@ public static class ContainerRunner
     /// A terminal is wanted but nobody gave a console socket: in the foreground edge relays the terminal
     /// itself (as runc does); detached, nobody could, which runc refuses too.
     /// </summary>
-    private static bool NeedsTerminalProxy(CreateRequest request, Oci.Runtime.Spec config, bool detach)
+    private static bool NeedsTerminalProxy(CreateRequest request, Oci.RuntimeSpec.Spec config, bool detach)
     {
         if (!string.IsNullOrEmpty(request.ConsoleSocket) || config.Process?.Terminal != true) return false;
         if (detach) throw new RuntimeException("cannot allocate a pseudo-TTY for a detached container without --console-socket");

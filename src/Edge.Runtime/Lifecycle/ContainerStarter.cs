@@ -14,7 +14,7 @@ public static class ContainerStarter
             Transitions.Check(ContainerOperation.Start, ContainerStatus.Status(record, dir), id);
             if (!ExecFifo.Signal(dir)) throw new RuntimeException("cannot start a container that has stopped");
         }
-        Oci.Runtime.State state = ContainerStatus.Describe(record, dir);
+        Oci.RuntimeSpec.State state = ContainerStatus.Describe(record, dir);
         state.Status = ContainerStatus.Running;
         HookRunner.RunAndWarn("poststart", record.Hooks?.Poststart, state, warn);
     }

@@ -15,9 +15,9 @@ public sealed class CreateRequest
     public int PreserveFds { get; init; }
     public bool SystemdCgroup { get; init; }
     /// <summary>config.json when the caller has already read it (so that it is parsed once).</summary>
-    public Oci.Runtime.Spec? Config { get; init; }
+    public Oci.RuntimeSpec.Spec? Config { get; init; }
 
-    public CreateRequest With(Oci.Runtime.Spec config, int consoleSocketFd) => new()
+    public CreateRequest With(Oci.RuntimeSpec.Spec config, int consoleSocketFd) => new()
     {
         Root = Root, Id = Id, Bundle = Bundle, PidFile = PidFile, ConsoleSocket = consoleSocketFd >= 0 ? null : ConsoleSocket,
         ConsoleSocketFd = consoleSocketFd, NoPivot = NoPivot, NoNewKeyring = NoNewKeyring, PreserveFds = PreserveFds,

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using Edge.Linux;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Runtime.Init;
 
 namespace Edge.Runtime.Lifecycle;
@@ -18,14 +18,14 @@ public static class HookRunner
 {
     /// <summary>For poststart and poststop: the spec says a failing hook is logged (as a warning) and the
     /// remaining hooks and the lifecycle go on.</summary>
-    public static void RunAndWarn(string phase, List<Hook>? hooks, Oci.Runtime.State state, Action<string>? warn) =>
+    public static void RunAndWarn(string phase, List<Hook>? hooks, Oci.RuntimeSpec.State state, Action<string>? warn) =>
         Run(phase, hooks, state, failure => warn?.Invoke(failure));
 
     /// <summary>Runs the hooks in order; the first failure throws (prestart, createRuntime).</summary>
-    public static void Run(string phase, List<Hook>? hooks, Oci.Runtime.State state) =>
+    public static void Run(string phase, List<Hook>? hooks, Oci.RuntimeSpec.State state) =>
         Run(phase, hooks, state, failure => throw new RuntimeException(failure));
 
-    private static unsafe void Run(string phase, List<Hook>? hooks, Oci.Runtime.State state, Action<string> failed)
+    private static unsafe void Run(string phase, List<Hook>? hooks, Oci.RuntimeSpec.State state, Action<string> failed)
     {
         if (hooks is null) return;
         string stateJson = System.Text.Encoding.UTF8.GetString(OciJson.ToUtf8(state, OciJsonContext.Default.State));

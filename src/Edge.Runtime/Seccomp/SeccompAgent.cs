@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Text;
 using Edge.Linux;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Runtime.Lifecycle;
 
 namespace Edge.Runtime.Seccomp;
@@ -14,7 +14,7 @@ namespace Edge.Runtime.Seccomp;
 /// </summary>
 public static class SeccompAgent
 {
-    public static void Send(Oci.Runtime.Seccomp profile, int listenerFd, int pid, Oci.Runtime.State state)
+    public static void Send(Oci.RuntimeSpec.Seccomp profile, int listenerFd, int pid, Oci.RuntimeSpec.State state)
     {
         try
         {

@@ -4,7 +4,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 using Edge.Linux;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 
 namespace Edge.Runtime.Seccomp;
 
@@ -29,10 +29,10 @@ public static class SeccompCache
 
     /// <summary>The program for <paramref name="profile"/>, from the cache under <paramref name="stateRoot"/> when it is there.</summary>
     /// <summary><see cref="Compile"/> for a config's linux.seccomp, or null when it has none.</summary>
-    public static byte[]? CompileIfAny(Oci.Runtime.Seccomp? profile, string? stateRoot) =>
+    public static byte[]? CompileIfAny(Oci.RuntimeSpec.Seccomp? profile, string? stateRoot) =>
         profile is null ? null : Compile(profile, stateRoot);
 
-    public static byte[] Compile(Oci.Runtime.Seccomp profile, string? stateRoot)
+    public static byte[] Compile(Oci.RuntimeSpec.Seccomp profile, string? stateRoot)
     {
         SeccompCompiler.UsesNotify(profile); // a profile edge refuses is refused before anything is cached
         if (stateRoot is null || Libc.GetEffectiveUid() != 0 || BinaryIdentity() is not string binary) return SeccompCompiler.Compile(profile);
@@ -46,7 +46,7 @@ public static class SeccompCache
     }
 
     /// <summary>Everything the compiled program depends on, unambiguously (every string carries its length).</summary>
-    internal static byte[] Key(Oci.Runtime.Seccomp profile, string binary)
+    internal static byte[] Key(Oci.RuntimeSpec.Seccomp profile, string binary)
     {
         var key = new StringBuilder(8192);
         void Text(string? s) => key.Append(s is null ? "-1:" : $"{s.Length}:{s}").Append('\n');

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using Edge.Linux;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 
 namespace Edge.Runtime.Seccomp;
 
@@ -78,7 +78,7 @@ public static unsafe partial class SeccompCompiler
     /// True when some rule hands its syscalls to a user-space agent (SCMP_ACT_NOTIFY): the filter is then
     /// installed with a listener fd, which goes to linux.seccomp.listenerPath, as runc does.
     /// </summary>
-    public static bool UsesNotify(Oci.Runtime.Seccomp profile)
+    public static bool UsesNotify(Oci.RuntimeSpec.Seccomp profile)
     {
         if (profile.DefaultAction == "SCMP_ACT_NOTIFY")
             throw new RuntimeException("config.json: $.linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default (the init's own syscalls would wait on the agent)");
@@ -91,7 +91,7 @@ public static unsafe partial class SeccompCompiler
     }
 
     /// <summary>The BPF program (struct sock_filter[]) for <paramref name="profile"/>.</summary>
-    public static byte[] Compile(Oci.Runtime.Seccomp profile)
+    public static byte[] Compile(Oci.RuntimeSpec.Seccomp profile)
     {
         const string where = "config.json: $.linux.seccomp";
         uint defaultAction = Action(profile.DefaultAction, profile.DefaultErrnoRet, where + ".defaultAction");

@@ -25,7 +25,7 @@ public sealed class ContainerRecord
     /// <summary>With --systemd-cgroup: the transient unit (scope or slice) systemd made for the container.</summary>
     [JsonPropertyName("systemdUnit")] public string? SystemdUnit { get; set; }
     /// <summary>Hooks from config.json, kept for start (poststart) and delete (poststop).</summary>
-    [JsonPropertyName("hooks")] public Oci.Runtime.Hooks? Hooks { get; set; }
+    [JsonPropertyName("hooks")] public Oci.RuntimeSpec.Hooks? Hooks { get; set; }
 }
 
 /// <summary>Reads edge 0.1's state.json records.</summary>

@@ -55,7 +55,7 @@ public static class ContainerRecordFile
         bool unified = false;
         var paths = new List<string>();
         Dictionary<string, string>? annotations = null;
-        Oci.Runtime.Hooks? hooks = null;
+        Oci.RuntimeSpec.Hooks? hooks = null;
         for (int i = 1; i < lines.Length; i++)
         {
             string line = lines[i];

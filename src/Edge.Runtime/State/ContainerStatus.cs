@@ -1,6 +1,6 @@
 using System;
 using System.IO;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 
 namespace Edge.Runtime.State;
 
@@ -13,10 +13,10 @@ public static class ContainerStatus
     public const string Paused = "paused";
     public const string Stopped = "stopped";
 
-    public static Oci.Runtime.State Describe(ContainerRecord record, string containerDirectory)
+    public static Oci.RuntimeSpec.State Describe(ContainerRecord record, string containerDirectory)
     {
         string status = Status(record, containerDirectory);
-        return new Oci.Runtime.State
+        return new Oci.RuntimeSpec.State
         {
             OciVersion = Spec.CurrentVersion,
             Id = record.Id,

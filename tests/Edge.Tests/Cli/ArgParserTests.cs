@@ -1,6 +1,6 @@
 using System.Linq;
 using Edge.Cli;
-using Edge.Cli.Cli;
+using Edge.Cli.CommandLine;
 using Xunit;
 
 namespace Edge.Tests.Cli;

@@ -1,7 +1,7 @@
 using System.IO;
 using System.Text.Json;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Tests.Support;
 using Xunit;
 

@@ -8,7 +8,7 @@ using System.Text.Json.Serialization.Metadata;
 using Edge.Image;
 using Edge.Oci.Image;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Tests.Support;
 using Xunit;
 

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Runtime;
 using Edge.Runtime.Cgroups;
 using Edge.Tests.Support;

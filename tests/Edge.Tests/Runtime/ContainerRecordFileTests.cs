@@ -17,7 +17,7 @@ public class ContainerRecordFileTests
             Created = "2026-11-22T16:00:00.0000000Z", Owner = "root", CgroupUnified = true,
             CgroupPaths = new List<string> { "/sys/fs/cgroup/edge/web-1" },
             Annotations = new Dictionary<string, string> { ["k=1"] = "v=\r\n2", ["empty"] = "" },
-            Hooks = new Edge.Oci.Runtime.Hooks { Poststop = new List<Edge.Oci.Runtime.Hook> { new() { Path = "/bin/echo", Args = new List<string> { "echo", "bye" }, Timeout = 3 } } },
+            Hooks = new Edge.Oci.RuntimeSpec.Hooks { Poststop = new List<Edge.Oci.RuntimeSpec.Hook> { new() { Path = "/bin/echo", Args = new List<string> { "echo", "bye" }, Timeout = 3 } } },
         };
         byte[] bytes = ContainerRecordFile.Write(record);
         Assert.DoesNotContain("\nwith", Encoding.UTF8.GetString(bytes)); // one line per field

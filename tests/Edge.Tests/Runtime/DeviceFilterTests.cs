@@ -13,7 +13,7 @@ public class DeviceFilterTests
     private const int Block = 1, Char = 2, Mknod = 1, Read = 2, Write = 4;
 
     private static readonly List<DeviceAccessRule> DenyAllThenDefaults = CgroupLimits.DeviceRules(
-        new List<Edge.Oci.Runtime.DeviceRule> { new() { Allow = false, Access = "rwm" } }, new List<Edge.Oci.Runtime.Device>());
+        new List<Edge.Oci.RuntimeSpec.DeviceRule> { new() { Allow = false, Access = "rwm" } }, new List<Edge.Oci.RuntimeSpec.Device>());
 
     [Theory]
     [InlineData(Char, 1, 3, Read | Write, true)]   // /dev/null

@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Edge.Oci.Json;
-using Edge.Oci.Runtime;
+using Edge.Oci.RuntimeSpec;
 using Edge.Runtime;
 using Edge.Runtime.Init;
 using Edge.Tests.Support;

@@ -15,6 +15,21 @@ public abstract class VmScenarios
 {
     protected VmScenarios(string script, int timeoutSeconds)
     {
+        Boot(script, timeoutSeconds);
+        if (!Finished)
+        {
+            // A VM under software emulation on a loaded 2-core host has once stalled in its kernel (soft lockups
+            // of one vCPU until the timeout) where the same binary then passed in a minute. A VM that does not
+            // finish is booted once more; a second one that does not finish fails the tests, with both consoles.
+            string first = Console;
+            Results.Clear();
+            Boot(script, timeoutSeconds);
+            Console = "first boot did not finish:\n" + Tail(first) + "\nsecond boot:\n" + Console;
+        }
+    }
+
+    private void Boot(string script, int timeoutSeconds)
+    {
         ProcessResult run = EdgeProcess.Run("bash", new[] { Path.Combine(EdgeProcess.RepoRoot, "toolchain", script), "--timeout", timeoutSeconds.ToString() },
             workingDirectory: EdgeProcess.RepoRoot, timeoutMs: (timeoutSeconds + 120) * 1000);
         Console = run.Stdout.Replace("\r", "") + run.Stderr;
@@ -28,8 +43,8 @@ public abstract class VmScenarios
         Finished = Console.Contains("EDGE-VM END");
     }
 
-    public string Console { get; }
-    public bool Finished { get; }
+    public string Console { get; private set; } = "";
+    public bool Finished { get; private set; }
     public Dictionary<string, (bool Passed, string Detail)> Results { get; } = new();
 
     public void AssertPassed(string scenario)

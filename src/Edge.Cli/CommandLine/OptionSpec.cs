@@ -1,4 +1,4 @@
-namespace Edge.Cli.Cli;
+namespace Edge.Cli.CommandLine;
 
 /// <summary>One command-line option. <see cref="ValueName"/> null means a boolean flag.</summary>
 internal sealed record OptionSpec(string Name, string? Short, string? ValueName, string Help, bool Repeatable = false, bool Hidden = false)

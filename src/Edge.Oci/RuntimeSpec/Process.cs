@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text.Json.Serialization;
 
-namespace Edge.Oci.Runtime;
+namespace Edge.Oci.RuntimeSpec;
 
 /// <summary>config.md "process": what runs inside the container and with which privileges.</summary>
 public sealed class Process

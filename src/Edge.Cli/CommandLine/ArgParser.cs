@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Edge.Cli.Cli;
+namespace Edge.Cli.CommandLine;
 
 /// <summary>The result of parsing: global options, the verb (null when none was given), its options and arguments.</summary>
 internal sealed class ParseResult

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text.Json.Serialization;
 
-namespace Edge.Oci.Runtime;
+namespace Edge.Oci.RuntimeSpec;
 
 /// <summary>features.md: what this runtime implements, printed by `edge features`.</summary>
 public sealed class Features

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text.Json.Serialization;
 
-namespace Edge.Oci.Runtime;
+namespace Edge.Oci.RuntimeSpec;
 
 /// <summary>The bundle's config.json (runtime-spec config.md). Unknown fields are ignored.</summary>
 public sealed class Spec

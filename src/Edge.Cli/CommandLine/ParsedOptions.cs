@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Edge.Cli.Cli;
+namespace Edge.Cli.CommandLine;
 
 /// <summary>
 /// Option values by canonical name, in the order given. A plain list: a command line has a handful of

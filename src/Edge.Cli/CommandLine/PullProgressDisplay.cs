@@ -6,7 +6,7 @@ using System.Threading;
 using Edge.Image;
 using Edge.Image.Pull;
 
-namespace Edge.Cli.Cli;
+namespace Edge.Cli.CommandLine;
 
 /// <summary>
 /// Per-blob progress lines on a terminal (state, bytes, rate), redrawn in place a few times a second with

@@ -2,7 +2,7 @@ using System;
 using System.Text;
 using Edge.Linux;
 
-namespace Edge.Cli.Cli;
+namespace Edge.Cli.CommandLine;
 
 /// <summary>Output for the CLI: UTF-8 straight to fds 1 and 2 (see <see cref="FdWriter"/> for why not Console).</summary>
 internal class Output

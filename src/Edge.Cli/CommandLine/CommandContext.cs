@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using Edge.Runtime.State;
 
-namespace Edge.Cli.Cli;
+namespace Edge.Cli.CommandLine;
 
 /// <summary>Everything a verb needs: resolved global options, its own options and arguments, output and log.</summary>
 internal sealed class CommandContext

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Edge.Linux;
 
-namespace Edge.Cli.Cli;
+namespace Edge.Cli.CommandLine;
 
 public enum LogFormat { Text, Json }
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Edge.Cli.Cli;
+namespace Edge.Cli.CommandLine;
 
 /// <summary>
 /// A verb: its options, usage line and handler. <see cref="RawArgsAfter"/> = N means that after the Nth

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text.Json.Serialization;
 
-namespace Edge.Oci.Runtime;
+namespace Edge.Oci.RuntimeSpec;
 
 /// <summary>config-linux.md: everything under "linux".</summary>
 public sealed class LinuxSpec

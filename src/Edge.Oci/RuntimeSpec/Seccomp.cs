@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text.Json.Serialization;
 
-namespace Edge.Oci.Runtime;
+namespace Edge.Oci.RuntimeSpec;
 
 /// <summary>config-linux.md "seccomp": actions SCMP_ACT_*, architectures SCMP_ARCH_*, operators SCMP_CMP_*.</summary>
 public sealed class Seccomp

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text.Json.Serialization;
 
-namespace Edge.Oci.Runtime;
+namespace Edge.Oci.RuntimeSpec;
 
 /// <summary>config-linux.md "resources": cgroup limits (v1 and v2) plus raw v2 keys in "unified".</summary>
 public sealed class Resources

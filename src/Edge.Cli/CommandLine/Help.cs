@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text;
 
-namespace Edge.Cli.Cli;
+namespace Edge.Cli.CommandLine;
 
 /// <summary>Renders `edge help` and `edge help VERB` in runc's layout.</summary>
 internal static class Help
