@@ -13,8 +13,15 @@ namespace Edge.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    /// <summary>Flags only an image run has; any of them makes the invocation an image run.</summary>
-    public static readonly string[] ImageOnly = { "rm", "name", "env", "volume", "net", "read-only", "user", "workdir", "entrypoint", "hostname", "tty", "platform", "sd-notify", "stop-signal", "stop-timeout", "replace" };
+    /// <summary>An image run's own flags (the container's are <see cref="ContainerOptions"/>).</summary>
+    private static readonly OptionSpec[] ImageRunOptions =
+    {
+        OptionSpec.Flag("rm", "image: remove the container (its writable layer) when it exits"),
+        OptionSpec.Flag("replace", "image: remove a container of the same --name first (killing it if it runs), as podman run --replace"),
+        OptionSpec.Value("name", "NAME", "image: the container's name (default: edge-<random>)"),
+        OptionSpec.Flag("tty", "image: allocate a terminal", "t"),
+        OptionSpec.Value("stop-timeout", "SECONDS", "image: after that SIGTERM, SIGKILL the container this much later (default 10)"),
+    };
 
     /// <summary>What an image's container gets: `run IMAGE` takes them, and `generate systemd` passes them on to it.</summary>
     public static readonly OptionSpec[] ContainerOptions =
@@ -32,12 +39,19 @@ internal static class RunCommand
         OptionSpec.Value("stop-signal", "SIGNAL", "image: what a SIGTERM to edge sends the container (default: the image's StopSignal, else SIGTERM)"),
     };
 
+    /// <summary>Flags only an image run has; any of them makes the invocation an image run. Defined once, above.</summary>
+    public static readonly string[] ImageOnly = ImageRunOptions.Concat(ContainerOptions).Select(o => o.Name).ToArray();
+
+    /// <summary>The image flags as help lists them: "--rm, --replace, --name, -t, ...".</summary>
+    private static string ImageFlagList() =>
+        string.Join(", ", ImageRunOptions.Concat(ContainerOptions).Select(o => o.Short is { } s ? "-" + s : "--" + o.Name));
+
     public static readonly CommandSpec Definition = new()
     {
         Name = "run",
         Summary = "create and run a container (from a bundle as runc does, or from an image)",
         Usage = "<container-id> | [image options] IMAGE [COMMAND [ARG...]]",
-        Description = """
+        Description = $$"""
    With a bundle (runc's form): creates and starts the container from the bundle (--bundle, or the
    current directory). In the foreground edge forwards signals to the container's init, waits for it,
    removes the container and exits with its status (128+N when it was killed by signal N). With --detach
@@ -48,8 +62,8 @@ internal static class RunCommand
 
    Which one: an invocation runc would accept (exactly one argument, and config.json in the bundle
    directory) is a bundle run. One that runc would reject because there is no config.json there, or one
-   that uses an image option (--rm, --name, -e, -v, --net, --read-only, -u, -w, --entrypoint,
-   --hostname, -t, --platform, --sd-notify, --stop-signal, --stop-timeout, --replace), is an image run.
+   that uses an image option, is an image run. The image options:
+   {{ImageFlagList()}}.
 
    As a systemd service (Type=notify): edge sends READY=1 on $NOTIFY_SOCKET once the container's process
    has started; SIGTERM (systemctl stop) sends the image's StopSignal and, --stop-timeout later, SIGKILL;
@@ -70,12 +84,7 @@ internal static class RunCommand
             OptionSpec.Flag("no-pivot", "do not use pivot root to jail process inside rootfs"),
             OptionSpec.Flag("no-new-keyring", "do not create a new session keyring for the container"),
             OptionSpec.Value("preserve-fds", "N", "pass N additional file descriptors to the container"),
-            OptionSpec.Flag("rm", "image: remove the container (its writable layer) when it exits"),
-            OptionSpec.Flag("replace", "image: remove a container of the same --name first (killing it if it runs), as podman run --replace"),
-            OptionSpec.Value("name", "NAME", "image: the container's name (default: edge-<random>)"),
-            OptionSpec.Flag("tty", "image: allocate a terminal", "t"),
-            OptionSpec.Value("stop-timeout", "SECONDS", "image: after that SIGTERM, SIGKILL the container this much later (default 10)"),
-        }.Concat(ContainerOptions).ToArray(),
+        }.Concat(ImageRunOptions).Concat(ContainerOptions).ToArray(),
         Run = Run,
     };
 

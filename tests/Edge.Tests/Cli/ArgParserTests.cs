@@ -47,6 +47,16 @@ public class ArgParserTests
     }
 
     [Fact]
+    public void RunsImageFlagsAreDefinedOnceAndAreExactlyTheImageOptions()
+    {
+        // An image flag decides that `run` is an image run: the list is made from the options themselves.
+        CommandSpec run = EdgeCli.Find("run")!;
+        OptionSpec[] imageOptions = run.Options.Where(o => o.Help.StartsWith("image: ", System.StringComparison.Ordinal)).ToArray();
+        Assert.Equal(imageOptions.Select(o => o.Name).OrderBy(n => n), Edge.Cli.Commands.RunCommand.ImageOnly.OrderBy(n => n));
+        foreach (OptionSpec o in imageOptions) Assert.Contains(o.Short is { } s ? "-" + s + "," : "--" + o.Name, run.Description);
+    }
+
+    [Fact]
     public void ContainerdShimCallLine()
     {
         ParseResult r = Parse("--root", "/run/containerd/runc/k8s.io", "--log", "/b/log.json", "--log-format", "json", "--systemd-cgroup",
