@@ -39,12 +39,15 @@ internal static class RunCommand
         OptionSpec.Value("stop-signal", "SIGNAL", "image: what a SIGTERM to edge sends the container (default: the image's StopSignal, else SIGTERM)"),
     };
 
-    /// <summary>Flags only an image run has; any of them makes the invocation an image run. Defined once, above.</summary>
-    public static readonly string[] ImageOnly = ImageRunOptions.Concat(ContainerOptions).Select(o => o.Name).ToArray();
+    /// <summary>Every image flag, defined once above.</summary>
+    private static readonly OptionSpec[] ImageOptions = ImageRunOptions.Concat(ContainerOptions).ToArray();
+
+    /// <summary>Flags only an image run has; any of them makes the invocation an image run.</summary>
+    public static readonly string[] ImageOnly = ImageOptions.Select(o => o.Name).ToArray();
 
     /// <summary>The image flags as help lists them: "--rm, --replace, --name, -t, ...".</summary>
     private static string ImageFlagList() =>
-        string.Join(", ", ImageRunOptions.Concat(ContainerOptions).Select(o => o.Short is { } s ? "-" + s : "--" + o.Name));
+        string.Join(", ", ImageOptions.Select(o => o.Short is { } s ? "-" + s : "--" + o.Name));
 
     public static readonly CommandSpec Definition = new()
     {
@@ -84,7 +87,7 @@ internal static class RunCommand
             OptionSpec.Flag("no-pivot", "do not use pivot root to jail process inside rootfs"),
             OptionSpec.Flag("no-new-keyring", "do not create a new session keyring for the container"),
             OptionSpec.Value("preserve-fds", "N", "pass N additional file descriptors to the container"),
-        }.Concat(ImageRunOptions).Concat(ContainerOptions).ToArray(),
+        }.Concat(ImageOptions).ToArray(),
         Run = Run,
     };
 

@@ -12,7 +12,8 @@ public static class ContainerStarter
         using (store.Lock(id))
         {
             Transitions.Check(ContainerOperation.Start, ContainerStatus.Status(record, dir), id);
-            if (!ExecFifo.Signal(dir)) throw new RuntimeException("cannot start a container that has stopped");
+            // The init can die between the status read and the fifo: that is a stopped container too.
+            if (!ExecFifo.Signal(dir)) Transitions.Check(ContainerOperation.Start, ContainerStatus.Stopped, id);
         }
         Oci.RuntimeSpec.State state = ContainerStatus.Describe(record, dir);
         state.Status = ContainerStatus.Running;

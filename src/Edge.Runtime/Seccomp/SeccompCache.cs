@@ -27,11 +27,11 @@ public static class SeccompCache
     private const int MaxEntries = 32;
     private static readonly byte[] Magic = "edge-seccomp-cache 1\n"u8.ToArray();
 
-    /// <summary>The program for <paramref name="profile"/>, from the cache under <paramref name="stateRoot"/> when it is there.</summary>
     /// <summary><see cref="Compile"/> for a config's linux.seccomp, or null when it has none.</summary>
     public static byte[]? CompileIfAny(Oci.RuntimeSpec.Seccomp? profile, string? stateRoot) =>
         profile is null ? null : Compile(profile, stateRoot);
 
+    /// <summary>The program for <paramref name="profile"/>, from the cache under <paramref name="stateRoot"/> when it is there.</summary>
     public static byte[] Compile(Oci.RuntimeSpec.Seccomp profile, string? stateRoot)
     {
         SeccompCompiler.UsesNotify(profile); // a profile edge refuses is refused before anything is cached
