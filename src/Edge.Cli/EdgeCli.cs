@@ -7,7 +7,7 @@ using Edge.Runtime;
 
 namespace Edge.Cli;
 
-/// <summary>The verb table and the top-level dispatch. Each verb lives in its own file under Commands/.</summary>
+/// <summary>The verb table and the top-level dispatch. Each verb lives in its own file under Commands/ (pause and resume share FreezerCommands).</summary>
 internal static class EdgeCli
 {
     public static readonly OptionSpec[] GlobalOptions =
@@ -42,31 +42,31 @@ internal static class EdgeCli
     public static CommandSpec? Find(string name) => name switch
     {
         "checkpoint" => Pending("checkpoint", "checkpoint a running container", "<container-id>"),
-        "create" => LifecycleCommands.Create,
-        "delete" => LifecycleCommands.Delete,
+        "create" => CreateCommand.Definition,
+        "delete" => DeleteCommand.Definition,
         "events" => EventsCommand.Definition,
         "exec" => ExecCommand.Definition,
-        "kill" => LifecycleCommands.Kill,
+        "kill" => KillCommand.Definition,
         "list" => ListCommand.Definition,
-        "pause" => LifecycleCommands.Pause,
+        "pause" => FreezerCommands.Pause,
         "ps" => PsCommand.Definition,
         "restore" => RestoreCommand.Definition,
-        "resume" => LifecycleCommands.Resume,
+        "resume" => FreezerCommands.Resume,
         "run" => RunCommand.Definition,
         "spec" => SpecCommand.Definition,
-        "start" => LifecycleCommands.Start,
+        "start" => StartCommand.Definition,
         "state" => StateCommand.Definition,
         "update" => UpdateCommand.Definition,
         "features" => FeaturesCommand.Definition,
-        "pull" => ImageCommands.Pull,
-        "images" => ImageCommands.Images,
-        "rmi" => ImageCommands.Rmi,
-        "prune" => ImageCommands.Prune,
-        "inspect" => ImageCommands.Inspect,
-        "load" => ImageCommands.Load,
-        "save" => ImageCommands.Save,
-        "unpack" => ImageContainerCommands.Unpack,
-        "rm" => ImageContainerCommands.Rm,
+        "pull" => PullCommand.Definition,
+        "images" => ImagesCommand.Definition,
+        "rmi" => RmiCommand.Definition,
+        "prune" => PruneCommand.Definition,
+        "inspect" => InspectCommand.Definition,
+        "load" => LoadCommand.Definition,
+        "save" => SaveCommand.Definition,
+        "unpack" => UnpackCommand.Definition,
+        "rm" => RmCommand.Definition,
         "generate" => GenerateCommand.Definition,
         "help" or "h" => HelpVerb,
         _ => null,

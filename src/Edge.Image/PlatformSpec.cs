@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
 using Edge.Oci.Image;
-using Index = Edge.Oci.Image.Index;
 
 namespace Edge.Image;
 

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using Edge.Image;
 using Edge.Image.Store;

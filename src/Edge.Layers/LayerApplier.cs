@@ -1,6 +1,5 @@
 using System;
 using System.Buffers;
-using System.Collections.Generic;
 using System.IO;
 using Edge.Layers.Tar;
 using System.Runtime.InteropServices;

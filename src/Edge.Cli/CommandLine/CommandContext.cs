@@ -13,7 +13,11 @@ internal sealed class CommandContext
     public required Output Output { get; init; }
     public required Log Log { get; init; }
 
+    /// <summary>The executor's container state (--root).</summary>
     public ContainerStore Store => new(Global.Root);
+
+    /// <summary>The image content store (--store).</summary>
+    public Edge.Image.Store.ContentStore ImageStore => new(Global.Store);
 
     /// <summary>
     /// Reports an expected failure without throwing: for errors that are the common case of a verb

@@ -81,7 +81,7 @@ internal sealed class PullProgressDisplay : IPullProgress, IDisposable
         }
     }
 
-    public void Finish()
+    public void Finished()
     {
         _timer.Dispose();
         Draw();
@@ -112,10 +112,10 @@ internal sealed class PullProgressDisplay : IPullProgress, IDisposable
                 if (line.Size > 0)
                 {
                     text.Append("  ").Append(Bar(line.Done, line.Size)).Append("  ")
-                        .Append(Edge.Cli.Commands.ImageCommands.HumanSize(line.Done)).Append('/').Append(Edge.Cli.Commands.ImageCommands.HumanSize(line.Size));
+                        .Append(Sizes.Human(line.Done)).Append('/').Append(Sizes.Human(line.Size));
                     double seconds = Stopwatch.GetElapsedTime(line.StartedAt).TotalSeconds;
                     if (line.State == "downloading" && seconds > 0.2)
-                        text.Append("  ").Append(Edge.Cli.Commands.ImageCommands.HumanSize((long)((line.Done - line.StartBytes) / seconds))).Append("/s");
+                        text.Append("  ").Append(Sizes.Human((long)((line.Done - line.StartBytes) / seconds))).Append("/s");
                 }
                 text.Append('\n');
             }

@@ -36,7 +36,7 @@ internal static class EventsCommand
         string id = context.Args[0];
         ContainerStore store = context.Store;
         ContainerRecord record = store.Load(id);
-        if (ContainerStatus.Status(record, store.Directory(id)) == ContainerStatus.Stopped)
+        if (ContainerStatus.Status(record, store.DirectoryOf(id)) == ContainerStatus.Stopped)
             throw new RuntimeException("container not running");
         if (record.CgroupPaths is not { Count: > 0 } dirs) throw new RuntimeException($"container {id} has no cgroup");
         TimeSpan interval = Interval(context.Options.Get("interval") ?? "5s");
@@ -44,13 +44,13 @@ internal static class EventsCommand
         Emit(context, "stats", id, w => CgroupStats.Write(w, dirs, record.CgroupUnified));
         if (context.Options.Flag("stats")) return 0;
         long ooms = OomKills(dirs);
-        while (ContainerStatus.Status(store.Load(id), store.Directory(id)) != ContainerStatus.Stopped)
+        while (ContainerStatus.Status(store.Load(id), store.DirectoryOf(id)) != ContainerStatus.Stopped)
         {
             Thread.Sleep(interval);
             long now = OomKills(dirs);
             if (now > ooms) Emit(context, "oom", id, null);
             ooms = now;
-            if (ContainerStatus.Status(store.Load(id), store.Directory(id)) == ContainerStatus.Stopped) break;
+            if (ContainerStatus.Status(store.Load(id), store.DirectoryOf(id)) == ContainerStatus.Stopped) break;
             Emit(context, "stats", id, w => CgroupStats.Write(w, dirs, record.CgroupUnified));
         }
         return 0;

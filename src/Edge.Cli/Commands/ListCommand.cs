@@ -33,7 +33,7 @@ internal static class ListCommand
             ContainerRecord record;
             try { record = store.Load(id); }
             catch (Edge.Oci.Json.OciFormatException) { continue; } // being written or removed right now
-            rows.Add((record, ContainerStatus.Status(record, store.Directory(id))));
+            rows.Add((record, ContainerStatus.Status(record, store.DirectoryOf(id))));
         }
 
         if (context.Options.Flag("quiet"))

@@ -29,7 +29,7 @@ internal static class PsCommand
         var store = context.Store;
         string id = context.Args[0];
         ContainerRecord record = store.Load(id);
-        if (ContainerStatus.Status(record, store.Directory(id)) == ContainerStatus.Stopped)
+        if (ContainerStatus.Status(record, store.DirectoryOf(id)) == ContainerStatus.Stopped)
             throw new RuntimeException("container not running");
         List<int> pids = record.CgroupPaths is { Count: > 0 } paths ? new Cgroup(paths, record.CgroupUnified).Processes() : new List<int> { record.Pid };
         pids.Sort();

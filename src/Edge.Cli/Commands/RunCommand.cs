@@ -1,4 +1,3 @@
-using System;
 using System.IO;
 using System.Linq;
 using Edge.Cli.CommandLine;
@@ -94,7 +93,7 @@ internal static class RunCommand
     private static int Run(CommandContext context)
     {
         if (IsBundleRun(context))
-            return ContainerRunner.Run(LifecycleCommands.Request(context), context.Options.Flag("detach"), context.Options.Flag("keep"), context.Log.Warn);
+            return ContainerRunner.Run(CreateCommand.Request(context), context.Options.Flag("detach"), context.Options.Flag("keep"), context.Log.Warn);
         return RunImage.Run(context);
     }
 

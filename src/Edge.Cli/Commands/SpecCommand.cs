@@ -1,4 +1,3 @@
-using System;
 using System.IO;
 using Edge.Cli.CommandLine;
 using Edge.Linux;

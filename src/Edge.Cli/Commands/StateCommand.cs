@@ -24,7 +24,7 @@ internal static class StateCommand
         string id = context.Args[0];
         ContainerStore store = context.Store;
         if (!store.Exists(id)) return context.Fail(new ContainerNotFoundException(id).Message);
-        var state = ContainerStatus.Describe(store.Load(id), store.Directory(id));
+        var state = ContainerStatus.Describe(store.Load(id), store.DirectoryOf(id));
         context.Output.Write(OciJson.ToIndentedUtf8(state, OciJsonContext.Default.State, ' ', 2));
         context.Output.Write("\n");
         return 0;

@@ -52,7 +52,7 @@ internal static class UpdateCommand
         ContainerStore store = context.Store;
         using ContainerLock held = store.Lock(id);
         ContainerRecord record = store.Load(id);
-        if (ContainerStatus.Status(record, store.Directory(id)) == ContainerStatus.Stopped)
+        if (ContainerStatus.Status(record, store.DirectoryOf(id)) == ContainerStatus.Stopped)
             throw new RuntimeException("container not running");
         if (record.CgroupPaths is not { Count: > 0 } paths) throw new RuntimeException($"container {id} has no cgroup");
 

@@ -65,13 +65,13 @@ public static class ArchiveSaver
                 {
                     WriteBytes(writer, ImageLayout.FileName, OciJson.ToUtf8(new ImageLayout { Version = ImageLayout.CurrentVersion }, OciJsonContext.Default.ImageLayout));
                     WriteBytes(writer, "index.json", OciJson.ToUtf8(layoutIndex, OciJsonContext.Default.Index));
-                    writer.WriteEntry(Directory("blobs/"));
+                    writer.WriteEntry(DirectoryEntry("blobs/"));
                     var written = new HashSet<Digest>();
                     var algorithms = new HashSet<string>();
                     foreach (Digest blob in blobs)
                     {
                         if (!written.Add(blob)) continue;
-                        if (algorithms.Add(blob.Algorithm)) writer.WriteEntry(Directory($"blobs/{blob.Algorithm}/"));
+                        if (algorithms.Add(blob.Algorithm)) writer.WriteEntry(DirectoryEntry($"blobs/{blob.Algorithm}/"));
                         using FileStream content = store.OpenRead(blob);
                         var entry = new PaxTarEntry(TarEntryType.RegularFile, $"blobs/{blob.Algorithm}/{blob.Hex}")
                         {
@@ -98,7 +98,7 @@ public static class ArchiveSaver
         }
     }
 
-    private static PaxTarEntry Directory(string name) => new(TarEntryType.Directory, name)
+    private static PaxTarEntry DirectoryEntry(string name) => new(TarEntryType.Directory, name)
     {
         Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
         ModificationTime = DateTimeOffset.UnixEpoch,

@@ -10,6 +10,8 @@ public interface IPullProgress
     void Retry(Digest digest, long offset, string reason);
     /// <summary>Done; <paramref name="existed"/> when the store already had it.</summary>
     void Complete(Digest digest, string kind, long size, bool existed);
+    /// <summary>The pull succeeded: every blob is in the store.</summary>
+    void Finished() { }
 
     public static IPullProgress Silent { get; } = new SilentProgress();
 

@@ -146,6 +146,7 @@ public sealed class ImagePuller
             Updated = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
         };
         ImageNames.Set(_store, record);
+        Progress.Finished();
         return record;
     }
 

@@ -11,7 +11,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Edge.Linux;
 using Edge.Oci.Image;
-using Index = Edge.Oci.Image.Index;
 
 namespace Edge.Image.Registry;
 

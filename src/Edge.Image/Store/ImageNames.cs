@@ -15,6 +15,24 @@ public static class ImageNames
     });
 
     /// <summary>
+    /// The one image <paramref name="text"/> names in the store (several records of the same image are one);
+    /// otherwise an error that says whether the text was not a reference, named nothing, or named several images.
+    /// </summary>
+    public static ImageRecord FindOne(ContentStore store, string text)
+    {
+        List<ImageRecord> found = Find(store.Images(), text);
+        if (found.Count == 0)
+        {
+            if (!ImageReference.TryParse(text, out _, out string? problem) && !(text.Length >= 12 && !text.Contains('/')))
+                throw new ImageException($"invalid image reference \"{text}\": {problem}");
+            throw new ImageException($"image \"{text}\" not found in the store {store.Root}");
+        }
+        if (found.Count > 1 && found.Exists(r => r.Digest != found[0].Digest))
+            throw new ImageException($"\"{text}\" names more than one image: {string.Join(", ", found.ConvertAll(r => r.Name))}");
+        return found[0];
+    }
+
+    /// <summary>
     /// The records a user's text names: a reference (normalised: "busybox" is docker.io/library/busybox:latest),
     /// a full digest, or a unique prefix of at least 12 hex digits of an image's digest.
     /// </summary>

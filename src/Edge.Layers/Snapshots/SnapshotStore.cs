@@ -25,7 +25,7 @@ public sealed class SnapshotStore
 
     public string Root { get; }
 
-    public string Directory(string chainId) => Path.Combine(Root, Digest.Parse(chainId).Hex, "fs");
+    public string DirectoryOf(string chainId) => Path.Combine(Root, Digest.Parse(chainId).Hex, "fs");
 
     /// <summary>Unpacks whatever layers of <paramref name="image"/> are missing; returns the fs dirs, bottom first.</summary>
     public List<string> Prepare(ImageLayers image, Action<string>? warn)
@@ -39,24 +39,24 @@ public sealed class SnapshotStore
             string hex = Digest.Parse(chainId).Hex;
             string final = Path.Combine(Root, hex);
             dirs.Add(Path.Combine(final, "fs"));
-            if (System.IO.Directory.Exists(final)) continue;
+            if (Directory.Exists(final)) continue;
             using FileLock layerLock = FileLock.Acquire(Path.Combine(Root, hex + ".lock"));
-            if (System.IO.Directory.Exists(final)) continue;
+            if (Directory.Exists(final)) continue;
 
             string temp = Path.Combine(Root, $".{hex}.{Environment.ProcessId}.tmp");
-            if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, true);
-            System.IO.Directory.CreateDirectory(Path.Combine(temp, "fs"));
+            if (Directory.Exists(temp)) Directory.Delete(temp, true);
+            Directory.CreateDirectory(Path.Combine(temp, "fs"));
             try
             {
                 Unpacker.ApplyLayer(_content, image, i, Path.Combine(temp, "fs"), WhiteoutMode.Overlay, warn);
                 File.WriteAllText(Path.Combine(temp, "parent"), i == 0 ? "" : image.ChainIds[i - 1]);
-                System.IO.Directory.Move(temp, final);
+                Directory.Move(temp, final);
                 AtomicFile.SyncDirectory(Root);
                 temp = "";
             }
             finally
             {
-                if (temp.Length > 0 && System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, true);
+                if (temp.Length > 0 && Directory.Exists(temp)) Directory.Delete(temp, true);
             }
             File.Delete(Path.Combine(Root, hex + ".lock"));
         }
@@ -66,12 +66,12 @@ public sealed class SnapshotStore
     /// <summary>Removes snapshots no image in the store and no container in <paramref name="inUse"/> needs.</summary>
     public int Prune(IEnumerable<ImageLayers> images, ISet<string> inUse)
     {
-        if (!System.IO.Directory.Exists(Root)) return 0;
+        if (!Directory.Exists(Root)) return 0;
         var keep = new HashSet<string>(inUse);
         foreach (ImageLayers image in images)
             foreach (string chain in image.ChainIds) keep.Add(Digest.Parse(chain).Hex);
         int removed = 0;
-        foreach (string dir in System.IO.Directory.GetDirectories(Root))
+        foreach (string dir in Directory.GetDirectories(Root))
         {
             string name = Path.GetFileName(dir);
             if (keep.Contains(name)) continue;
@@ -79,9 +79,9 @@ public sealed class SnapshotStore
             {
                 // An unpack's temporary directory: its owner may still be at work.
                 string[] parts = name.Split('.');
-                if (parts.Length > 2 && int.TryParse(parts[2], out int pid) && System.IO.Directory.Exists($"/proc/{pid}")) continue;
+                if (parts.Length > 2 && int.TryParse(parts[2], out int pid) && Directory.Exists($"/proc/{pid}")) continue;
             }
-            System.IO.Directory.Delete(dir, true);
+            Directory.Delete(dir, true);
             removed++;
         }
         return removed;

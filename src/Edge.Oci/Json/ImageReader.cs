@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Text.Json;
 using Edge.Oci.Image;
 using static Edge.Oci.Json.FastJson;

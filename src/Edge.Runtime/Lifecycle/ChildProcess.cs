@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using Edge.Linux;
 
 namespace Edge.Runtime.Lifecycle;

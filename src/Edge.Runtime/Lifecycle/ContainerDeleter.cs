@@ -15,7 +15,7 @@ public static class ContainerDeleter
 {
     public static void Delete(ContainerStore store, string id, bool force, Action<string>? warn = null)
     {
-        string dir = store.Directory(id);
+        string dir = store.DirectoryOf(id);
         if (force && ContainerId.IsValid(id)) store.RemoveAbandonedTemporary(id);
         if (!Directory.Exists(dir))
         {

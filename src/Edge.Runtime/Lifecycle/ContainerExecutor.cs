@@ -24,7 +24,7 @@ public static class ContainerExecutor
     {
         var store = new ContainerStore(request.Root);
         ContainerRecord record = store.Load(request.Id);
-        string dir = store.Directory(request.Id);
+        string dir = store.DirectoryOf(request.Id);
         string status = ContainerStatus.Status(record, dir);
         Transitions.Check(request.IgnorePaused ? ContainerOperation.ExecIgnoringPause : ContainerOperation.Exec, status, request.Id);
 

@@ -11,7 +11,7 @@ public static class ContainerKiller
     {
         int signal = Signals.Parse(signalText);
         if (signal < 0) throw new RuntimeException($"unknown signal \"{signalText}\"");
-        string dir = store.Directory(id);
+        string dir = store.DirectoryOf(id);
         using (store.Lock(id))
         {
             ContainerRecord record = store.Load(id);

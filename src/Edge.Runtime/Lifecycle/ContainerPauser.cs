@@ -9,7 +9,7 @@ public static class ContainerPauser
     public static void SetPaused(ContainerStore store, string id, bool paused)
     {
         ContainerRecord record = store.Load(id);
-        string dir = store.Directory(id);
+        string dir = store.DirectoryOf(id);
         using (store.Lock(id))
         {
             Transitions.Check(paused ? ContainerOperation.Pause : ContainerOperation.Resume, ContainerStatus.Status(record, dir), id);

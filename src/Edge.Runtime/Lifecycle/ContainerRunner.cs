@@ -26,7 +26,7 @@ public static class ContainerRunner
         var store = new ContainerStore(request.Root);
         if (!detach) Libc.Prctl(Prctl.SetChildSubreaper, 1, 0, 0, 0);
         StepTimer.Mark("run: begin");
-        Oci.RuntimeSpec.Spec config = ContainerCreator.ReadConfig(System.IO.Path.GetFullPath(request.Bundle));
+        Oci.RuntimeSpec.Spec config = request.Config ?? ContainerCreator.ReadConfig(System.IO.Path.GetFullPath(request.Bundle));
         StepTimer.Mark("run: config.json read");
         using TerminalProxy? terminal = NeedsTerminalProxy(request, config, detach) ? TerminalProxy.Create() : null;
         request = request.With(config, terminal?.ContainerEnd ?? -1);

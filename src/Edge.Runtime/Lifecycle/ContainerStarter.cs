@@ -8,7 +8,7 @@ public static class ContainerStarter
     public static void Start(ContainerStore store, string id, System.Action<string>? warn = null)
     {
         ContainerRecord record = store.Load(id);
-        string dir = store.Directory(id);
+        string dir = store.DirectoryOf(id);
         using (store.Lock(id))
         {
             Transitions.Check(ContainerOperation.Start, ContainerStatus.Status(record, dir), id);

@@ -14,7 +14,7 @@ public sealed class CreateRequest
     public bool NoNewKeyring { get; init; }
     public int PreserveFds { get; init; }
     public bool SystemdCgroup { get; init; }
-    /// <summary>config.json when the caller has already read it (so that it is parsed once).</summary>
+    /// <summary>The bundle's config when the caller has it already: read once (`run`), or made in memory (`run IMAGE`).</summary>
     public Oci.RuntimeSpec.Spec? Config { get; init; }
 
     public CreateRequest With(Oci.RuntimeSpec.Spec config, int consoleSocketFd) => new()

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.InteropServices;
 using System.Threading;
 using Edge.Linux;
 using Microsoft.Win32.SafeHandles;

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Text;
 using Edge.Linux;
 using Edge.Oci.Json;
 using Edge.Oci.RuntimeSpec;

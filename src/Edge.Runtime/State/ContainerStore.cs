@@ -21,17 +21,17 @@ public sealed class ContainerStore
         return "/run/edge";
     }
 
-    public string Directory(string id) => Path.Combine(Root, ContainerId.Validate(id));
+    public string DirectoryOf(string id) => Path.Combine(Root, ContainerId.Validate(id));
 
     /// <summary>ROOT/ID/state (see <see cref="ContainerRecordFile"/>).</summary>
-    public string RecordFile(string id) => Path.Combine(Directory(id), RecordName);
+    public string RecordFile(string id) => Path.Combine(DirectoryOf(id), RecordName);
 
     private const string RecordName = "state";
 
     /// <summary>What edge 0.1 wrote before the record became plain text: still read, so an upgrade keeps its containers.</summary>
     private const string LegacyRecordName = "state.json";
 
-    public bool Exists(string id) => HasRecord(Directory(id));
+    public bool Exists(string id) => HasRecord(DirectoryOf(id));
 
     private static bool HasRecord(string dir) => File.Exists(Path.Combine(dir, RecordName)) || File.Exists(Path.Combine(dir, LegacyRecordName));
 
@@ -45,7 +45,7 @@ public sealed class ContainerStore
         }
         catch (FileNotFoundException)
         {
-            string legacy = Path.Combine(Directory(id), LegacyRecordName);
+            string legacy = Path.Combine(DirectoryOf(id), LegacyRecordName);
             if (!File.Exists(legacy)) throw new ContainerNotFoundException(id);
             return OciJson.ReadFile(legacy, RuntimeJsonContext.Default.ContainerRecord, $"state of \"{id}\"");
         }
@@ -59,7 +59,7 @@ public sealed class ContainerStore
     public void Save(ContainerRecord record)
     {
         AtomicFile.Write(RecordFile(record.Id), ContainerRecordFile.Write(record), durable: false);
-        string legacy = Path.Combine(Directory(record.Id), LegacyRecordName);
+        string legacy = Path.Combine(DirectoryOf(record.Id), LegacyRecordName);
         if (File.Exists(legacy)) File.Delete(legacy);
     }
 
@@ -71,8 +71,8 @@ public sealed class ContainerStore
     /// </summary>
     public ContainerLock CreateDirectory(string id, out string directory)
     {
-        System.IO.Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        directory = Directory(id);
+        Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        directory = DirectoryOf(id);
         string temporary = TemporaryDirectory(id);
         if (Libc.Mkdir(temporary, 0x1c0 /* 0700 */) != 0)
         {
@@ -89,13 +89,13 @@ public sealed class ContainerStore
         }
         catch
         {
-            System.IO.Directory.Delete(temporary);
+            Directory.Delete(temporary);
             throw;
         }
         if (Libc.RenameAt2(Libc.AT_FDCWD, temporary, Libc.AT_FDCWD, directory, Libc.RENAME_NOREPLACE) != 0)
         {
             int errno = ErrnoText.Last;
-            System.IO.Directory.Delete(temporary);
+            Directory.Delete(temporary);
             held.Dispose();
             if (errno is (int)Errno.EEXIST or (int)Errno.ENOTEMPTY) throw new ContainerExistsException(id);
             throw new SystemCallException("rename", directory, errno);
@@ -110,16 +110,16 @@ public sealed class ContainerStore
     {
         string temporary = TemporaryDirectory(id);
         using FileLock? held = FileLock.TryOnDirectory(temporary);
-        if (held is null) return !System.IO.Directory.Exists(temporary);
-        System.IO.Directory.Delete(temporary, recursive: true);
+        if (held is null) return !Directory.Exists(temporary);
+        Directory.Delete(temporary, recursive: true);
         return true;
     }
 
     public IEnumerable<string> Ids()
     {
-        if (!System.IO.Directory.Exists(Root)) yield break;
+        if (!Directory.Exists(Root)) yield break;
         var ids = new List<string>();
-        foreach (string dir in System.IO.Directory.EnumerateDirectories(Root))
+        foreach (string dir in Directory.EnumerateDirectories(Root))
         {
             string id = Path.GetFileName(dir);
             if (ContainerId.IsValid(id) && HasRecord(dir)) ids.Add(id);
@@ -129,7 +129,7 @@ public sealed class ContainerStore
     }
 
     /// <summary>An exclusive flock(2) on the container directory, so concurrent verbs on one id serialise.</summary>
-    public ContainerLock Lock(string id) => ContainerLock.Acquire(Directory(id), id);
+    public ContainerLock Lock(string id) => ContainerLock.Acquire(DirectoryOf(id), id);
 
     /// <summary>
     /// ROOT/ID was left by a `create` that died before its init existed: no record, or the record written
@@ -137,7 +137,7 @@ public sealed class ContainerStore
     /// </summary>
     public bool IsAbandoned(string id)
     {
-        string dir = Directory(id);
+        string dir = DirectoryOf(id);
         using FileLock? held = FileLock.TryOnDirectory(dir);
         if (held is null) return false;
         if (!HasRecord(dir)) return true;
@@ -155,7 +155,7 @@ public sealed class ContainerStore
     public static bool IsLocked(string directory)
     {
         using FileLock? held = FileLock.TryOnDirectory(directory);
-        return held is null && System.IO.Directory.Exists(directory);
+        return held is null && Directory.Exists(directory);
     }
 }
 

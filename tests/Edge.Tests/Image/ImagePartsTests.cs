@@ -166,6 +166,6 @@ public class ImagePartsTests
     [InlineData(123_456_789, "123MB")]
     public void SizesAsDockerPrintsThem(long bytes, string text)
     {
-        Assert.Equal(text, Edge.Cli.Commands.ImageCommands.HumanSize(bytes));
+        Assert.Equal(text, Edge.Cli.CommandLine.Sizes.Human(bytes));
     }
 }

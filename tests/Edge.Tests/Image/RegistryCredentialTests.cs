@@ -5,7 +5,6 @@ using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
-using Edge.Image;
 using Edge.Image.Registry;
 using Edge.Tests.Support;
 using Xunit;

@@ -1,14 +1,12 @@
 using System;
 using System.Collections;
 using System.IO;
-using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Edge.Image;
 using Edge.Oci.Image;
 using Edge.Oci.Json;
-using Edge.Oci.RuntimeSpec;
 using Edge.Tests.Support;
 using Xunit;
 

@@ -2,7 +2,6 @@ using System.IO;
 using System.Text;
 using System.Text.Json.Serialization.Metadata;
 using Edge.Oci.Json;
-using Edge.Oci.RuntimeSpec;
 using Xunit;
 
 namespace Edge.Tests.Support;

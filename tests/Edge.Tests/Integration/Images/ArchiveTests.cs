@@ -1,10 +1,8 @@
-using System;
 using System.Collections.Generic;
 using System.Formats.Tar;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Edge.Tests.Support;
 using Xunit;

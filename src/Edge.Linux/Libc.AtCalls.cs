@@ -30,6 +30,27 @@ public static unsafe partial class Libc
         public long Nanoseconds;
     }
 
+    [LibraryImport(Name, EntryPoint = "statx", SetLastError = true)]
+    private static unsafe partial int Statx(int dirfd, byte* path, int flags, uint mask, byte* buffer);
+
+    /// <summary>
+    /// The type and permission bits of NAME in DIRFD itself (a symlink is not followed; an empty NAME is DIRFD's
+    /// own file); false when it cannot be read.
+    /// </summary>
+    public static unsafe bool TryModeAt(int dirfd, byte* name, out uint mode)
+    {
+        const int AtSymlinkNoFollow = 0x100, AtEmptyPath = 0x1000;
+        const uint StatxType = 0x1, StatxMode = 0x2;
+        byte* buffer = stackalloc byte[256];
+        mode = 0;
+        if (Statx(dirfd, name, AtSymlinkNoFollow | (*name == 0 ? AtEmptyPath : 0), StatxType | StatxMode, buffer) != 0) return false;
+        mode = *(ushort*)(buffer + 28); // stx_mode
+        return true;
+    }
+
+    [LibraryImport(Name, EntryPoint = "readlinkat", SetLastError = true)]
+    public static unsafe partial nint ReadLinkAt(int dirfd, byte* path, byte* buffer, nuint size);
+
     [LibraryImport(Name, EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall4(long number, int dirfd, byte* path, OpenHow* how, nuint size);
 
@@ -82,30 +103,7 @@ public static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "lsetxattr", SetLastError = true)]
     public static partial int Lsetxattr(byte* path, byte* name, byte* value, nuint size, int flags);
 
-    [LibraryImport(Name, EntryPoint = "ftruncate", SetLastError = true)]
-    public static partial int Ftruncate(int fd, long length);
-
     /// <summary>glibc's makedev(3) encoding of a device number (a macro in C, so computed here).</summary>
     public static ulong MakeDev(uint major, uint minor) =>
         ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8) | ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
-}
-
-public static partial class Libc
-{
-    public const int MNT_DETACH = 2;
-
-    [LibraryImport(Name, EntryPoint = "mount", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    public static partial int Mount(string source, string target, string fstype, ulong flags, string? data);
-
-    [LibraryImport(Name, EntryPoint = "umount2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    public static partial int Umount2(string target, int flags);
-}
-
-public static partial class Libc
-{
-    [LibraryImport(Name, EntryPoint = "dup", SetLastError = true)]
-    public static partial int Dup(int fd);
-
-    [LibraryImport(Name, EntryPoint = "dup3", SetLastError = true)]
-    public static partial int Dup3(int oldfd, int newfd, int flags);
 }

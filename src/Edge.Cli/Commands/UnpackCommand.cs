@@ -4,37 +4,26 @@ using Edge.Cli.CommandLine;
 using Edge.Image;
 using Edge.Image.Store;
 using Edge.Layers;
-using Edge.Layers.Bundle;
+using Edge.Containers;
 using Edge.Oci.Json;
-using Edge.Runtime.Lifecycle;
 using Edge.Runtime.State;
 
 namespace Edge.Cli.Commands;
 
-/// <summary>`edge unpack IMAGE BUNDLE` and `edge rm NAME`: bundles from images, and their removal.</summary>
-internal static class ImageContainerCommands
+/// <summary>`edge unpack IMAGE BUNDLE`: a runc bundle from an image (flattened rootfs and a generated config.json).</summary>
+internal static class UnpackCommand
 {
-    public static readonly CommandSpec Unpack = new()
+    public static readonly CommandSpec Definition = new()
     {
         Name = "unpack",
         Summary = "unpack an image into an OCI bundle (BUNDLE/rootfs and BUNDLE/config.json), as umoci unpack",
         Usage = "IMAGE BUNDLE",
         MinArgs = 2,
         MaxArgs = 2,
-        Run = RunUnpack,
+        Run = Run,
     };
 
-    public static readonly CommandSpec Rm = new()
-    {
-        Name = "rm",
-        Summary = "remove containers started with edge run IMAGE (their writable layer and bundle)",
-        Usage = "NAME [NAME...]",
-        MinArgs = 1,
-        Options = new[] { OptionSpec.Flag("force", "kill and remove a running container", "f") },
-        Run = RunRm,
-    };
-
-    private static int RunUnpack(CommandContext context)
+    private static int Run(CommandContext context)
     {
         var store = new ContentStore(context.Global.Store);
         List<ImageRecord> found = ImageNames.Find(store.Images(), context.Args[0]);
@@ -61,26 +50,5 @@ internal static class ImageContainerCommands
             throw;
         }
         return 0;
-    }
-
-    private static int RunRm(CommandContext context)
-    {
-        var store = new ContentStore(context.Global.Store);
-        var containers = new ContainerStore(context.Global.Root);
-        int status = 0;
-        foreach (string name in context.Args)
-        {
-            if (containers.Exists(name))
-                ContainerDeleter.Delete(containers, name, force: context.Options.Flag("force"), context.Log.Warn);
-            if (!ImageContainer.Remove(store, name) && !containers.Exists(name))
-            {
-                context.Log.Error($"container \"{name}\" does not exist");
-                context.Output.Error($"edge: container \"{name}\" does not exist");
-                status = 1;
-                continue;
-            }
-            context.Output.WriteLine(name);
-        }
-        return status;
     }
 }

@@ -2,13 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using Edge.Image;
+using Edge.Layers;
 using Edge.Image.Store;
 using Edge.Layers.Snapshots;
 using Edge.Linux;
 using Edge.Oci.Json;
 using Edge.Oci.RuntimeSpec;
 
-namespace Edge.Layers.Bundle;
+namespace Edge.Containers;
 
 /// <summary>
 /// The bundle of a container `edge run IMAGE` starts: STORE/containers/ID/ with config.json, rootfs (an
@@ -19,7 +20,7 @@ public static class ImageContainer
 {
     public static string ContainersRoot(ContentStore store) => Path.Combine(store.Root, "containers");
 
-    public static string Directory(ContentStore store, string id) => Path.Combine(ContainersRoot(store), id);
+    public static string DirectoryOf(ContentStore store, string id) => Path.Combine(ContainersRoot(store), id);
 
     /// <summary>Says which `edge run` made the directory: a run removes only its own container, never a successor's.</summary>
     private const string InstanceFile = "instance";
@@ -28,11 +29,12 @@ public static class ImageContainer
     private const string RemoveOnExitFile = "remove-on-exit";
 
     /// <summary>
-    /// A container directory made by one `edge run`: its bundle, the token of this creation (for
+    /// A container directory made by one `edge run`: its bundle and the runtime config written there (handed
+    /// to the executor as it is, not read back), the token of this creation (for
     /// <see cref="Remove(ContentStore, string, string?)"/>), and the lock on the directory that says an edge
     /// owns it, held until disposed (the kernel drops it when that edge dies).
     /// </summary>
-    public sealed record Claim(string Bundle, string Instance, FileLock Owner) : IDisposable
+    public sealed record Claim(string Bundle, Spec Config, string Instance, FileLock Owner) : IDisposable
     {
         public void Dispose() => Owner.Dispose();
     }
@@ -43,7 +45,7 @@ public static class ImageContainer
     /// </summary>
     public static Claim Create(ContentStore store, ImageLayers image, string id, RunOptions options, Action<string>? warn, bool removeOnExit)
     {
-        string dir = Directory(store, id);
+        string dir = DirectoryOf(store, id);
         try
         {
             store.Initialise();
@@ -66,7 +68,7 @@ public static class ImageContainer
             File.WriteAllText(Path.Combine(dir, InstanceFile), instance);
             if (removeOnExit) File.WriteAllText(Path.Combine(dir, RemoveOnExitFile), "");
             string rootfs = Path.Combine(dir, "rootfs");
-            System.IO.Directory.CreateDirectory(rootfs);
+            Directory.CreateDirectory(rootfs);
             List<string> lowers = new SnapshotStore(store).Prepare(image, warn);
             File.WriteAllLines(Path.Combine(dir, "layers"), image.ChainIds);
             if (!MountOverlay(dir, rootfs, lowers, warn))
@@ -74,7 +76,7 @@ public static class ImageContainer
             string hostname = options.Hostname ?? (id.Length > 12 ? id[..12] : id);
             Spec spec = SpecGenerator.Generate(image.Config, rootfs, hostname, options);
             AtomicFile.Write(Path.Combine(dir, "config.json"), OciJson.SpecToIndentedUtf8(spec), durable: false);
-            return new Claim(dir, instance, owner);
+            return new Claim(dir, spec, instance, owner);
         }
         catch
         {
@@ -86,10 +88,10 @@ public static class ImageContainer
 
     /// <summary>True while the directory under the name is still the one <paramref name="instance"/> made.</summary>
     public static bool IsInstance(ContentStore store, string id, string instance)
-        => SysFile.TryReadText(Path.Combine(Directory(store, id), InstanceFile), out string current) && current == instance;
+        => SysFile.TryReadText(Path.Combine(DirectoryOf(store, id), InstanceFile), out string current) && current == instance;
 
     /// <summary>True when the container was run with --rm.</summary>
-    public static bool IsRemoveOnExit(ContentStore store, string id) => File.Exists(Path.Combine(Directory(store, id), RemoveOnExitFile));
+    public static bool IsRemoveOnExit(ContentStore store, string id) => File.Exists(Path.Combine(DirectoryOf(store, id), RemoveOnExitFile));
 
     /// <summary>Unmounts the rootfs (if mounted) and deletes the container's directory.</summary>
     public static bool Remove(ContentStore store, string id) => Remove(store, id, instance: null);
@@ -101,14 +103,14 @@ public static class ImageContainer
     /// </summary>
     public static bool Remove(ContentStore store, string id, string? instance)
     {
-        string dir = Directory(store, id);
-        if (!System.IO.Directory.Exists(dir)) return false;
+        string dir = DirectoryOf(store, id);
+        if (!Directory.Exists(dir)) return false;
         if (instance is not null && !IsInstance(store, id, instance)) return false;
         string rootfs = Path.Combine(dir, "rootfs");
         Libc.Umount2(rootfs, Libc.MNT_DETACH);
         try
         {
-            System.IO.Directory.Delete(dir, recursive: true);
+            Directory.Delete(dir, recursive: true);
         }
         catch (DirectoryNotFoundException)
         {
@@ -121,8 +123,8 @@ public static class ImageContainer
     public static HashSet<string> LayersInUse(ContentStore store)
     {
         var used = new HashSet<string>(StringComparer.Ordinal);
-        if (!System.IO.Directory.Exists(ContainersRoot(store))) return used;
-        foreach (string dir in System.IO.Directory.GetDirectories(ContainersRoot(store)))
+        if (!Directory.Exists(ContainersRoot(store))) return used;
+        foreach (string dir in Directory.GetDirectories(ContainersRoot(store)))
         {
             string layers = Path.Combine(dir, "layers");
             if (!File.Exists(layers)) continue;
@@ -135,23 +137,23 @@ public static class ImageContainer
     private static bool MountOverlay(string dir, string rootfs, List<string> lowers, Action<string>? warn)
     {
         string upper = Path.Combine(dir, "upper"), work = Path.Combine(dir, "work");
-        System.IO.Directory.CreateDirectory(upper);
-        System.IO.Directory.CreateDirectory(work);
+        Directory.CreateDirectory(upper);
+        Directory.CreateDirectory(work);
         var top = new List<string>(lowers);
         top.Reverse();
         if (top.Count == 0)
         {
             // An image without layers: an empty lower directory keeps overlayfs happy.
             string empty = Path.Combine(dir, "empty");
-            System.IO.Directory.CreateDirectory(empty);
+            Directory.CreateDirectory(empty);
             top.Add(empty);
         }
         string data = $"lowerdir={string.Join(':', top)},upperdir={upper},workdir={work}";
         if (Libc.Mount("overlay", rootfs, "overlay", 0, data) == 0) return true;
         int errno = ErrnoText.Last;
         warn?.Invoke($"cannot mount overlayfs ({ErrnoText.Describe(errno)}): unpacking a flattened copy instead");
-        System.IO.Directory.Delete(upper);
-        System.IO.Directory.Delete(work, true);
+        Directory.Delete(upper);
+        Directory.Delete(work, true);
         return false;
     }
 }

@@ -1,9 +1,9 @@
 using System.Collections.Generic;
 
-namespace Edge.Layers.Bundle;
+namespace Edge.Containers;
 
 /// <summary>What `edge run IMAGE` (and `edge unpack`) can change in the generated runtime config.</summary>
-public sealed class RunOptions
+public sealed record RunOptions
 {
     /// <summary>Replaces the image's Cmd (and, with <see cref="Entrypoint"/>, its Entrypoint).</summary>
     public IReadOnlyList<string> Command { get; init; } = System.Array.Empty<string>();

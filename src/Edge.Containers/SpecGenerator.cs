@@ -1,13 +1,12 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using Edge.Image;
 using Edge.Oci.Image;
 using Edge.Oci.RuntimeSpec;
 using Edge.Runtime;
 
-namespace Edge.Layers.Bundle;
+namespace Edge.Containers;
 
 /// <summary>
 /// An image config turned into a runtime config (image-spec conversion.md) on top of edge's default spec:
@@ -102,7 +101,7 @@ public static class SpecGenerator
         if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || !parts[1].StartsWith('/') || (parts.Length == 3 && parts[2] is not ("ro" or "rw")))
             throw new ImageException($"invalid volume \"{volume}\": expected HOST:CONTAINER[:ro|rw] with an absolute container path");
         string source = Path.GetFullPath(parts[0]);
-        if (!File.Exists(source) && !System.IO.Directory.Exists(source)) throw new ImageException($"volume source \"{parts[0]}\" does not exist");
+        if (!File.Exists(source) && !Directory.Exists(source)) throw new ImageException($"volume source \"{parts[0]}\" does not exist");
         bool ro = parts.Length == 3 && parts[2] == "ro";
         return new Mount { Destination = parts[1], Type = "bind", Source = source, Options = new() { "rbind", ro ? "ro" : "rw" } };
     }

@@ -6,7 +6,7 @@ using Edge.Image;
 using Edge.Linux;
 using Edge.Oci.RuntimeSpec;
 
-namespace Edge.Layers.Bundle;
+namespace Edge.Containers;
 
 /// <summary>
 /// The image config's User (conversion.md): "", "uid", "uid:gid", "name", "name:group", "uid:group",

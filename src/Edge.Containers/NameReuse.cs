@@ -1,11 +1,10 @@
 using System;
 using Edge.Image.Store;
-using Edge.Layers.Bundle;
 using Edge.Linux;
 using Edge.Runtime.Lifecycle;
 using Edge.Runtime.State;
 
-namespace Edge.Cli.Commands;
+namespace Edge.Containers;
 
 /// <summary>
 /// What `edge run --name NAME IMAGE` does with a container that already has the name. A systemd unit
@@ -16,11 +15,11 @@ namespace Edge.Cli.Commands;
 ///   directory's lock (the kernel drops a killed process's flock) and its process is gone. Anything else
 ///   keeps the name taken, and ImageContainer.Create says so.
 /// </summary>
-internal static class NameReuse
+public static class NameReuse
 {
     public static void ClearFor(ContentStore store, ContainerStore containers, string id, bool replace, Action<string> warn)
     {
-        string dir = ImageContainer.Directory(store, id);
+        string dir = ImageContainer.DirectoryOf(store, id);
         bool hasBundle = System.IO.Directory.Exists(dir);
         bool hasContainer = containers.Exists(id);
         if (!hasBundle && !hasContainer) return;
@@ -34,7 +33,7 @@ internal static class NameReuse
         if (!hasBundle || !ImageContainer.IsRemoveOnExit(store, id)) return;
         using FileLock? unowned = FileLock.TryOnDirectory(dir);
         if (unowned is null) return; // an edge run still owns it
-        if (hasContainer && ContainerStatus.Status(containers.Load(id), containers.Directory(id)) != ContainerStatus.Stopped) return;
+        if (hasContainer && ContainerStatus.Status(containers.Load(id), containers.DirectoryOf(id)) != ContainerStatus.Stopped) return;
         warn($"removing container \"{id}\": an earlier `edge run --rm` of it was ended before it could (its process is gone)");
         if (hasContainer) ContainerDeleter.Delete(containers, id, force: true, warn);
         ImageContainer.Remove(store, id);
