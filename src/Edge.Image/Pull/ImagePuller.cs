@@ -44,41 +44,62 @@ public sealed class ImagePuller
         using var collection = _store.CollectionLock(exclusive: false);
 
         await client.PingAsync(reference.Path, display, cancel).ConfigureAwait(false);
+        Resolved resolved = await ResolveAsync(client, reference, platform, display, cancel).ConfigureAwait(false);
+        Manifest manifest = ImageContent.ParseManifest(resolved.ManifestContent, $"{display}: manifest {resolved.ManifestDigest}");
+        await DownloadBlobsAsync(client, reference.Path, manifest, resolved.ManifestDigest, display, cancel).ConfigureAwait(false);
+        string platformText = resolved.Platform ?? ConfirmPlatform(manifest, platform, platformRequested, display);
 
-        // The top document: an index or a manifest, by tag or digest.
+        var record = new ImageRecord
+        {
+            Name = display,
+            Digest = resolved.Top.ToString(),
+            MediaType = resolved.TopType,
+            Size = resolved.TopSize,
+            Manifest = resolved.ManifestDigest.ToString(),
+            Platform = platformText,
+            ContentSize = manifest.Config.Size + manifest.Layers.Sum(l => l.Size),
+            Updated = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+        };
+        ImageNames.Set(_store, record);
+        Progress.Finished();
+        return record;
+    }
+
+    /// <summary>The document the reference names, and the image manifest for the platform (the same document unless it is an index).</summary>
+    private sealed record Resolved(Digest Top, string TopType, long TopSize, Digest ManifestDigest, byte[] ManifestContent, string? Platform);
+
+    /// <summary>
+    /// The top document by tag or digest, verified and stored; for an index, the manifest of the chosen
+    /// platform, checked against the index's digest and size (and fetched only if the store lacks it).
+    /// </summary>
+    private async Task<Resolved> ResolveAsync(RegistryClient client, ImageReference reference, PlatformSpec platform, string display, CancellationToken cancel)
+    {
         var (content, contentType, digestHeader) = await client.GetManifestAsync(reference.Path, reference.Digest ?? reference.Tag!, display, cancel).ConfigureAwait(false);
         Digest top = VerifyManifest(content, reference.Digest, digestHeader, display);
         string topType = ImageContent.Resolve(contentType, content, display);
         _store.Put(top, content);
+        if (!ImageContent.IsIndex(topType)) return new Resolved(top, topType, content.Length, top, content, null);
 
-        Digest manifestDigest = top;
-        byte[] manifestContent = content;
-        string? platformText = null;
-        if (ImageContent.IsIndex(topType))
-        {
-            Index index = ImageContent.ParseIndex(content, $"{display}: index {top}");
-            Descriptor chosen = ImageContent.SelectPlatform(index, platform, display);
-            manifestDigest = Digest.Parse(chosen.Digest, $"manifest digest in index {top}");
-            platformText = PlatformSpec.Describe(chosen.Platform);
-            if (_store.Has(manifestDigest))
-            {
-                manifestContent = _store.Read(manifestDigest, "manifest");
-            }
-            else
-            {
-                var (child, childType, childHeader) = await client.GetManifestAsync(reference.Path, manifestDigest.ToString(), display, cancel).ConfigureAwait(false);
-                VerifyManifest(child, manifestDigest.ToString(), childHeader, display);
-                if (child.Length != chosen.Size)
-                    throw new DigestMismatchException($"{display}: manifest {manifestDigest} is {child.Length} bytes, the index says {chosen.Size}");
-                if (!ImageContent.IsManifest(ImageContent.Resolve(childType, child, display)))
-                    throw new ImageException($"{display}: index entry {manifestDigest} is not an image manifest");
-                _store.Put(manifestDigest, child);
-                manifestContent = child;
-            }
-        }
-        Manifest manifest = ImageContent.ParseManifest(manifestContent, $"{display}: manifest {manifestDigest}");
+        Index index = ImageContent.ParseIndex(content, $"{display}: index {top}");
+        Descriptor chosen = ImageContent.SelectPlatform(index, platform, display);
+        Digest manifestDigest = Digest.Parse(chosen.Digest, $"manifest digest in index {top}");
+        string platformText = PlatformSpec.Describe(chosen.Platform);
+        if (_store.Has(manifestDigest))
+            return new Resolved(top, topType, content.Length, manifestDigest, _store.Read(manifestDigest, "manifest"), platformText);
 
-        // Config and layers, a bounded number at a time; the first failure cancels the rest.
+        var (child, childType, childHeader) = await client.GetManifestAsync(reference.Path, manifestDigest.ToString(), display, cancel).ConfigureAwait(false);
+        VerifyManifest(child, manifestDigest.ToString(), childHeader, display);
+        if (child.Length != chosen.Size)
+            throw new DigestMismatchException($"{display}: manifest {manifestDigest} is {child.Length} bytes, the index says {chosen.Size}");
+        if (!ImageContent.IsManifest(ImageContent.Resolve(childType, child, display)))
+            throw new ImageException($"{display}: index entry {manifestDigest} is not an image manifest");
+        _store.Put(manifestDigest, child);
+        return new Resolved(top, topType, content.Length, manifestDigest, child, platformText);
+    }
+
+    /// <summary>Config and layers, a bounded number at a time; the first failure cancels the rest and is the one reported.</summary>
+    private async Task DownloadBlobsAsync(RegistryClient client, string repository, Manifest manifest, Digest manifestDigest, string display, CancellationToken cancel)
+    {
         if (manifest.Config.Size > ContentStore.MaxDocumentBytes)
             throw new ImageException($"{display}: config {manifest.Config.Digest} is {manifest.Config.Size} bytes, more than the {ContentStore.MaxDocumentBytes} bytes edge reads as a document");
         var blobs = new List<(Descriptor Descriptor, string Kind)> { (manifest.Config, "config") };
@@ -98,7 +119,7 @@ public sealed class ImagePuller
                 await gate.WaitAsync(failed.Token).ConfigureAwait(false);
                 try
                 {
-                    await downloader.DownloadAsync(reference.Path, digest, descriptor.Size, kind, display, failed.Token).ConfigureAwait(false);
+                    await downloader.DownloadAsync(repository, digest, descriptor.Size, kind, display, failed.Token).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -117,37 +138,25 @@ public sealed class ImagePuller
         }
         catch
         {
-            // Report the failure that caused the others' cancellation.
             Exception? first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!)
                 .FirstOrDefault(e => e is not OperationCanceledException);
             if (first is not null) throw first;
             throw;
         }
+    }
 
-        if (platformText is null)
-        {
-            ImageConfig config = Edge.Oci.Json.OciJson.Parse(_store.Read(Digest.Parse(manifest.Config.Digest), "config"),
-                Edge.Oci.Json.ImageReader.Config, static () => Edge.Oci.Json.OciJsonContext.Default.ImageConfig, $"{display}: config {manifest.Config.Digest}");
-            PlatformSpec actual = PlatformSpec.Normalise(config.Os, config.Architecture, config.Variant);
-            if (platformRequested && !platform.Matches(new Platform { Os = actual.Os, Architecture = actual.Architecture, Variant = actual.Variant }))
-                throw new ImageException($"{display}: the image is for {actual}, not the requested {platform}");
-            platformText = actual.ToString();
-        }
-
-        var record = new ImageRecord
-        {
-            Name = display,
-            Digest = top.ToString(),
-            MediaType = topType,
-            Size = content.Length,
-            Manifest = manifestDigest.ToString(),
-            Platform = platformText,
-            ContentSize = manifest.Config.Size + manifest.Layers.Sum(l => l.Size),
-            Updated = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
-        };
-        ImageNames.Set(_store, record);
-        Progress.Finished();
-        return record;
+    /// <summary>
+    /// A single-platform image's platform, from its config. It is refused only when the user asked for
+    /// another platform with --platform; otherwise it is taken as it is, as docker does.
+    /// </summary>
+    private string ConfirmPlatform(Manifest manifest, PlatformSpec platform, bool platformRequested, string display)
+    {
+        ImageConfig config = Edge.Oci.Json.OciJson.Parse(_store.Read(Digest.Parse(manifest.Config.Digest), "config"),
+            Edge.Oci.Json.ImageReader.Config, static () => Edge.Oci.Json.OciJsonContext.Default.ImageConfig, $"{display}: config {manifest.Config.Digest}");
+        PlatformSpec actual = PlatformSpec.Normalise(config.Os, config.Architecture, config.Variant);
+        if (platformRequested && !platform.Matches(new Platform { Os = actual.Os, Architecture = actual.Architecture, Variant = actual.Variant }))
+            throw new ImageException($"{display}: the image is for {actual}, not the requested {platform}");
+        return actual.ToString();
     }
 
     /// <summary>

@@ -37,14 +37,30 @@ public static unsafe class InitPlanBuilder
         }
     }
 
+    /// <summary>The init's program in its phases; each phase's steps are in the order runc and crun apply them.</summary>
     private static void Populate(InitPlan plan, InitOptions o)
     {
-        NativeArena arena = plan.Arena;
-        Process process = o.Process;
+        AddIsolation(plan, o);
+        if (o.IsExec) AddExecRoot(plan, o);
+        else AddRootfs(plan, o);
+        AddTerminal(plan, o);
+        AddSecurityLabels(plan, o.Process);
+        byte** envp = ProcessEnvironment(plan, o.Process);
+        string cwd = AddProcessSettings(plan, o.Process, out byte* cleanCwd);
+        SeccompFilter? seccomp = SeccompFilter.For(plan, o);
+        AddCredentials(plan, o, seccomp);
+        plan.Add(InitOp.Chdir, $"chdir to cwd `{cwd}`", a: 1, s1: cleanCwd);
+        AddExec(plan, o, seccomp, envp);
+    }
 
-        // Nothing of edge may be reachable from the container (docs/security.md): the init is not dumpable
-        // until execve, holds no fd it inherited but the plan's own, dies with edge until edge commits to it,
-        // and writes procfs only through a handle on a real procfs, taken while the mounts are the host's.
+    /// <summary>
+    /// Nothing of edge may be reachable from the container (docs/security.md): the init is not dumpable
+    /// until execve, holds no fd it inherited but the plan's own, dies with edge until edge commits to it,
+    /// and writes procfs only through a handle on a real procfs, taken while the mounts are the host's. Then
+    /// the namespaces: joined, waited for (the parent writes id maps and places the cgroup), made.
+    /// </summary>
+    private static void AddIsolation(InitPlan plan, InitOptions o)
+    {
         plan.Add(InitOp.SetDumpable, "prctl(PR_SET_DUMPABLE, 0)", a: 0);
         KeepFds(plan, o);
         plan.Add(InitOp.CloseFds, "close the fds inherited from edge", a: 0);
@@ -54,7 +70,7 @@ public static unsafe class InitPlanBuilder
             plan.Add(InitOp.SetNs, $"join {type} namespace", a: fd, b: (long)NamespaceFlag(type));
         plan.Add(InitOp.WaitParent, "wait for the parent's set-up");
         if (o.NewCgroupNamespace) plan.Add(InitOp.Unshare, "unshare cgroup namespace", a: (long)CloneFlags.NewCgroup);
-        if (o.NewTimeNamespace) plan.Add(InitOp.TimeNamespace, "create the time namespace with its offsets", s1: arena.String(TimeOffsets(o.Spec)));
+        if (o.NewTimeNamespace) plan.Add(InitOp.TimeNamespace, "create the time namespace with its offsets", s1: plan.Arena.String(TimeOffsets(o.Spec)));
         if (o.NewUserNamespace)
         {
             plan.Add(InitOp.SetRootIds, "become root in the user namespace");
@@ -62,29 +78,30 @@ public static unsafe class InitPlanBuilder
         }
         // A new network namespace has only `lo`, down: localhost services need it up (runc and crun do this).
         if (o.NewNetworkNamespace && !o.IsExec) plan.Add(InitOp.LoopbackUp, "bring up the loopback interface `lo`");
-        if (!process.Terminal) plan.Add(InitOp.Setsid, "setsid"); // the console step makes its own session
-        if (o.SessionKeyring is not null) plan.Add(InitOp.SessionKeyring, "join a new session keyring", s1: arena.String(o.SessionKeyring));
+        if (!o.Process.Terminal) plan.Add(InitOp.Setsid, "setsid"); // the console step makes its own session
+        if (o.SessionKeyring is not null) plan.Add(InitOp.SessionKeyring, "join a new session keyring", s1: plan.Arena.String(o.SessionKeyring));
         bool initHooks = !o.IsExec && (o.Spec.Hooks?.CreateContainer is { Count: > 0 } || o.Spec.Hooks?.StartContainer is { Count: > 0 });
         if (initHooks) plan.Add(InitOp.ReceiveState, "receive the container state for hooks");
+    }
 
-        if (o.IsExec) AddExecRoot(plan, o);
-        else AddRootfs(plan, o);
+    private static void AddTerminal(InitPlan plan, InitOptions o)
+    {
+        Process process = o.Process;
+        if (!process.Terminal) return;
+        if (o.ConsoleSocketFd < 0)
+            throw new RuntimeException("process.terminal is true: a --console-socket is required to receive the terminal");
+        // /dev/console is the terminal only in a container of its own mounts (exec leaves it as it is).
+        plan.Add(InitOp.Console, "set up the terminal (/dev/ptmx, /dev/console)", a: o.ConsoleSocketFd,
+            b: process.ConsoleSize?.Height ?? 0, c: process.ConsoleSize?.Width ?? 0, d: !o.IsExec && o.OwnMountNamespace ? 1 : 0);
+    }
 
-        if (process.Terminal)
-        {
-            if (o.ConsoleSocketFd < 0)
-                throw new RuntimeException("process.terminal is true: a --console-socket is required to receive the terminal");
-            // /dev/console is the terminal only in a container of its own mounts (exec leaves it as it is).
-            plan.Add(InitOp.Console, "set up the terminal (/dev/ptmx, /dev/console)", a: o.ConsoleSocketFd,
-                b: process.ConsoleSize?.Height ?? 0, c: process.ConsoleSize?.Width ?? 0, d: !o.IsExec && o.OwnMountNamespace ? 1 : 0);
-        }
-        AddSecurityLabels(plan, process);
-        byte** envp = ProcessEnvironment(plan, process);
-
+    /// <summary>cwd (entered as root first, again as the user later), rlimits and umask; returns the cwd and its cleaned form.</summary>
+    private static string AddProcessSettings(InitPlan plan, Process process, out byte* cleanCwd)
+    {
         // From here on only what the container's process inherits stays open (and the root, for the cwd).
         plan.Add(InitOp.CloseFds, "close the fds set-up needed", a: 1, b: 1);
         string cwd = CheckedCwd(process);
-        byte* cleanCwd = arena.String(PathClean.Relative(cwd));
+        cleanCwd = plan.Arena.String(PathClean.Relative(cwd));
         plan.Add(InitOp.Chdir, $"chdir to cwd `{cwd}`", a: 0, s1: cleanCwd);
 
         if (process.Rlimits is { } rlimits)
@@ -102,37 +119,57 @@ public static unsafe class InitPlanBuilder
         // Nothing from here on can block, and the parent's death now shows on the sync socket (READY, COMMIT).
         // Cleared before any seccomp filter, which may not allow prctl.
         plan.Add(InitOp.ParentDeathSignal, "stop dying with edge", a: 0);
+        return cwd;
+    }
 
+    /// <summary>
+    /// linux.seccomp as the plan installs it. Without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes
+    /// in before the capabilities are dropped; with it, as late as possible, right before execve (as runc
+    /// orders them). With SCMP_ACT_NOTIFY rules the listener fd must reach the parent while it still waits for
+    /// READY, so with no_new_privs the filter goes in right before READY rather than before execve.
+    /// </summary>
+    private sealed class SeccompFilter
+    {
+        private byte* _program;
+        private long _count, _flags;
+        public bool Notify { get; private init; }
+
+        public static SeccompFilter? For(InitPlan plan, InitOptions o)
+        {
+            if (o.Spec.Linux?.Seccomp is not { } profile) return null;
+            byte[] bpf = o.SeccompProgram ?? throw new InvalidOperationException("linux.seccomp was not compiled for the plan");
+            return new SeccompFilter
+            {
+                _program = plan.Arena.Bytes(bpf),
+                _count = bpf.Length / 8,
+                _flags = SeccompFlags(profile),
+                Notify = Seccomp.SeccompCompiler.UsesNotify(profile),
+            };
+        }
+
+        public void Install(InitPlan plan) =>
+            plan.Add(InitOp.Seccomp, "install the seccomp filter", a: _count, b: _flags, c: Notify ? 1 : 0, s1: _program);
+    }
+
+    /// <summary>Capabilities, groups and ids, no_new_privs; seccomp in its place among them when no_new_privs is off.</summary>
+    private static void AddCredentials(InitPlan plan, InitOptions o, SeccompFilter? seccomp)
+    {
+        Process process = o.Process;
         Capabilities? caps = process.Capabilities;
-        ulong bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
+        ulong effective = 0, permitted = 0, inheritable = 0, ambient = 0;
         if (caps is not null)
         {
-            bounding = CapabilityMask(caps.Bounding, "bounding");
+            ulong bounding = CapabilityMask(caps.Bounding, "bounding");
             effective = CapabilityMask(caps.Effective, "effective");
             permitted = CapabilityMask(caps.Permitted, "permitted");
             inheritable = CapabilityMask(caps.Inheritable, "inheritable");
             ambient = CapabilityMask(caps.Ambient, "ambient");
             plan.Add(InitOp.DropBounding, "drop capabilities from the bounding set", a: (long)bounding, b: o.LastCapability);
         }
-        // seccomp: without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes in before the capabilities
-        // are dropped; with it, as late as possible, right before execve (as runc orders them).
-        // With SCMP_ACT_NOTIFY rules the listener fd must reach the parent while it still waits for READY, so
-        // with no_new_privs the filter goes in right before READY rather than before execve.
-        byte* seccompProgram = null;
-        long seccompCount = 0, seccompFlags = 0, seccompNotify = 0;
-        if (o.Spec.Linux?.Seccomp is { } profile)
-        {
-            seccompNotify = Seccomp.SeccompCompiler.UsesNotify(profile) ? 1 : 0;
-            byte[] bpf = o.SeccompProgram ?? throw new InvalidOperationException("linux.seccomp was not compiled for the plan");
-            seccompProgram = arena.Bytes(bpf);
-            seccompCount = bpf.Length / 8;
-            seccompFlags = SeccompFlags(profile);
-        }
-        if (seccompProgram != null && !process.NoNewPrivileges)
-            plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, c: seccompNotify, s1: seccompProgram);
+        if (seccomp is not null && !process.NoNewPrivileges) seccomp.Install(plan);
         plan.Add(InitOp.KeepCaps, "prctl(PR_SET_KEEPCAPS, 1)", a: 1);
         List<uint> groups = process.User.AdditionalGids ?? new List<uint>();
-        uint* gids = (uint*)arena.Alloc(Math.Max(1, groups.Count) * sizeof(uint));
+        uint* gids = (uint*)plan.Arena.Alloc(Math.Max(1, groups.Count) * sizeof(uint));
         for (int i = 0; i < groups.Count; i++) gids[i] = groups[i];
         plan.Add(InitOp.SetGroups, $"setgroups [{string.Join(' ', groups)}]", a: groups.Count, s1: (byte*)gids);
         plan.Add(InitOp.SetIds, $"set uid {process.User.Uid} and gid {process.User.Gid}", a: process.User.Uid, b: process.User.Gid);
@@ -143,17 +180,21 @@ public static unsafe class InitPlanBuilder
             if (ambient != 0) plan.Add(InitOp.AmbientRaise, "raise ambient capabilities", a: (long)(ambient & inheritable & permitted));
         }
         if (process.NoNewPrivileges) plan.Add(InitOp.NoNewPrivileges, "prctl(PR_SET_NO_NEW_PRIVS)");
-        plan.Add(InitOp.Chdir, $"chdir to cwd `{cwd}`", a: 1, s1: cleanCwd);
+    }
 
+    /// <summary>The program found, READY, (for create) the wait for start and its hooks, execve; seccomp last with no_new_privs.</summary>
+    private static void AddExec(InitPlan plan, InitOptions o, SeccompFilter? seccomp, byte** envp)
+    {
+        Process process = o.Process;
         List<string> args = process.Args is { Count: > 0 } a ? a : throw new RuntimeException("config.json: $.process.args: must name the program to run");
         List<string> env = process.Env ?? new List<string>();
         string path = DefaultPath;
         foreach (string e in env) if (e.StartsWith("PATH=", StringComparison.Ordinal)) path = e[5..];
         bool search = !args[0].Contains('/');
         plan.Add(InitOp.ResolveExec, search ? $"exec: \"{args[0]}\": executable file not found in $PATH" : $"exec: \"{args[0]}\"",
-            a: search ? 1 : 0, s1: arena.String(args[0]), s2: arena.String(path), explains: search ? (int)Errno.ENOENT : 0);
-        if (seccompProgram != null && process.NoNewPrivileges && seccompNotify == 1)
-            plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, c: 1, s1: seccompProgram);
+            a: search ? 1 : 0, s1: plan.Arena.String(args[0]), s2: plan.Arena.String(path), explains: search ? (int)Errno.ENOENT : 0);
+        bool lateSeccomp = seccomp is not null && process.NoNewPrivileges;
+        if (lateSeccomp && seccomp!.Notify) seccomp.Install(plan);
         plan.Add(InitOp.Ready, "report ready");
         if (!o.IsExec)
         {
@@ -161,8 +202,7 @@ public static unsafe class InitPlanBuilder
             plan.Add(InitOp.WaitStart, "wait for start", a: o.ExecFifoFd);
             AddHooks(plan, "startContainer", o.Spec.Hooks?.StartContainer, state: 1);
         }
-        if (seccompProgram != null && process.NoNewPrivileges && seccompNotify == 0)
-            plan.Add(InitOp.Seccomp, "install the seccomp filter", a: seccompCount, b: seccompFlags, s1: seccompProgram);
+        if (lateSeccomp && !seccomp!.Notify) seccomp.Install(plan);
         plan.Add(InitOp.Exec, $"exec `{args[0]}`", s1: (byte*)plan.StubArgv(null, args), s2: (byte*)envp);
     }
 

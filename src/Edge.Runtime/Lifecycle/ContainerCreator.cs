@@ -51,26 +51,9 @@ public static class ContainerCreator
             LinuxSpec linux = spec.Linux ?? new LinuxSpec();
             Namespaces namespaces = Namespaces.ForCreate(linux);
             (List<(string Type, int Fd)> join, int joinPid) = namespaces.OpenJoined(opened);
-
             List<CgroupHierarchy> hierarchies = CgroupHierarchy.Discover();
             cgroup = Cgroup.Resolve(linux.CgroupsPath, request.Id, request.SystemdCgroup, hierarchies);
-            // A record before anything is made, without an init yet: should edge be killed from here on,
-            // `list` shows the container and `delete --force` (or the next create of this id) removes what
-            // it names. The init itself dies with edge until Commit.
-            var record = new ContainerRecord
-            {
-                Id = request.Id,
-                Bundle = bundle,
-                Rootfs = rootfs,
-                Created = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
-                Owner = OwnerName(),
-                Annotations = spec.Annotations,
-                CgroupPaths = new List<string>(cgroup.Directories),
-                CgroupUnified = cgroup.Unified,
-                SystemdUnit = cgroup.SystemdUnit,
-                Hooks = spec.Hooks,
-            };
-            store.Save(record);
+            ContainerRecord record = RecordBeforeInit(store, request, bundle, rootfs, spec, cgroup);
             // A systemd unit is made with the init in it, once there is one (below).
             if (cgroup.SystemdUnit is null)
             {
@@ -82,7 +65,6 @@ public static class ContainerCreator
             int fifo = ExecFifo.CreateForInit(dir);
             opened.Add(fifo);
             int console = request.ConsoleSocketFd >= 0 ? request.ConsoleSocketFd : ConsoleSocket.ConnectIfGiven(request.ConsoleSocket, opened);
-
             plan = InitPlanBuilder.Build(new InitOptions
             {
                 Spec = spec,
@@ -107,41 +89,13 @@ public static class ContainerCreator
                 LastCapability = LastCapability(),
                 Opened = opened,
             });
-
             StepTimer.Mark("create: plan built");
+
             init = InitProcess.Start(plan, namespaces.CloneFlags, joinPid);
             StepTimer.Mark("create: cloned");
-            int pid = init.Pid;
-            if (namespaces.NewUser) WriteIdMaps(pid, linux);
-            if (cgroup.SystemdUnit is null) cgroup.AddProcess(pid);
-            else Cgroups.Systemd.SystemdCgroup.Join(cgroup, request.Id, pid, linux.Resources, linux.Devices ?? new List<Device>());
-            if (process.OomScoreAdj is int oom) WriteProcFile(pid, "oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
-            init.Release();
-            if (spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 })
-                init.SendState(HookState(request.Id, pid, bundle, spec, ContainerStatus.Creating), HookState(request.Id, pid, bundle, spec, ContainerStatus.Created));
-            init.WaitReady(fd => Seccomp.SeccompAgent.Send(linux.Seccomp!, fd, pid, new Oci.RuntimeSpec.State
-            {
-                OciVersion = Spec.CurrentVersion, Id = request.Id, Status = ContainerStatus.Creating, Pid = pid, Bundle = bundle, Annotations = spec.Annotations,
-            }));
+            ParentShare(init, request.Id, bundle, spec, namespaces, cgroup);
             StepTimer.Mark("create: init ready (rootfs, mounts, credentials set up)");
-
-            ProcStat.TryRead(pid, out _, out ulong startTime);
-            record.Pid = pid;
-            record.PidStartTime = startTime;
-            store.Save(record);
-
-            // The init is ready and waits for start: prestart hooks see "created", as the spec and crun give
-            // them; createRuntime hooks belong to the create operation ("creating").
-            Oci.RuntimeSpec.State state = ContainerStatus.Describe(record, dir);
-            state.Status = ContainerStatus.Created;
-            HookRunner.Run("prestart", spec.Hooks?.Prestart, state);
-            state.Status = ContainerStatus.Creating;
-            HookRunner.Run("createRuntime", spec.Hooks?.CreateRuntime, state);
-
-            if (!string.IsNullOrEmpty(request.PidFile))
-                AtomicFile.Write(Path.GetFullPath(request.PidFile), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture)), durable: false);
-
-            init.Commit();
+            Commit(store, record, init, dir, request, spec);
             StepTimer.Mark("create: state saved, hooks run");
             var created = new Created { Record = record, Init = init, Directory = dir };
             init = null; // owned by the result now
@@ -163,6 +117,74 @@ public static class ContainerCreator
             foreach (int fd in opened) Libc.Close(fd);
             plan?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// A record before anything is made, without an init yet: should edge be killed from here on, `list`
+    /// shows the container and `delete --force` (or the next create of this id) removes what it names. The
+    /// init itself dies with edge until <see cref="Commit"/>.
+    /// </summary>
+    private static ContainerRecord RecordBeforeInit(ContainerStore store, CreateRequest request, string bundle, string rootfs, Spec spec, Cgroup cgroup)
+    {
+        var record = new ContainerRecord
+        {
+            Id = request.Id,
+            Bundle = bundle,
+            Rootfs = rootfs,
+            Created = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+            Owner = OwnerName(),
+            Annotations = spec.Annotations,
+            CgroupPaths = new List<string>(cgroup.Directories),
+            CgroupUnified = cgroup.Unified,
+            SystemdUnit = cgroup.SystemdUnit,
+            Hooks = spec.Hooks,
+        };
+        store.Save(record);
+        return record;
+    }
+
+    /// <summary>
+    /// What the parent does for the cloned init while it waits: id maps, cgroup placement, oom score, the
+    /// state for createContainer/startContainer hooks, the seccomp listener for an agent; then the init
+    /// sets itself up and reports ready.
+    /// </summary>
+    private static void ParentShare(InitProcess init, string id, string bundle, Spec spec, Namespaces namespaces, Cgroup cgroup)
+    {
+        LinuxSpec linux = spec.Linux ?? new LinuxSpec();
+        int pid = init.Pid;
+        if (namespaces.NewUser) WriteIdMaps(pid, linux);
+        if (cgroup.SystemdUnit is null) cgroup.AddProcess(pid);
+        else Cgroups.Systemd.SystemdCgroup.Join(cgroup, id, pid, linux.Resources, linux.Devices ?? new List<Device>());
+        if (spec.Process!.OomScoreAdj is int oom) WriteProcFile(pid, "oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
+        init.Release();
+        if (spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 })
+            init.SendState(HookState(id, pid, bundle, spec, ContainerStatus.Creating), HookState(id, pid, bundle, spec, ContainerStatus.Created));
+        init.WaitReady(fd => Seccomp.SeccompAgent.Send(linux.Seccomp!, fd, pid, new Oci.RuntimeSpec.State
+        {
+            OciVersion = Spec.CurrentVersion, Id = id, Status = ContainerStatus.Creating, Pid = pid, Bundle = bundle, Annotations = spec.Annotations,
+        }));
+    }
+
+    /// <summary>The init is ready and waits for start: the record gets its pid, hooks run, the pid file is written, edge commits.</summary>
+    private static void Commit(ContainerStore store, ContainerRecord record, InitProcess init, string dir, CreateRequest request, Spec spec)
+    {
+        int pid = init.Pid;
+        ProcStat.TryRead(pid, out _, out ulong startTime);
+        record.Pid = pid;
+        record.PidStartTime = startTime;
+        store.Save(record);
+
+        // Prestart hooks see "created", as the spec and crun give them; createRuntime hooks belong to the
+        // create operation ("creating").
+        Oci.RuntimeSpec.State state = ContainerStatus.Describe(record, dir);
+        state.Status = ContainerStatus.Created;
+        HookRunner.Run("prestart", spec.Hooks?.Prestart, state);
+        state.Status = ContainerStatus.Creating;
+        HookRunner.Run("createRuntime", spec.Hooks?.CreateRuntime, state);
+
+        if (!string.IsNullOrEmpty(request.PidFile))
+            AtomicFile.Write(Path.GetFullPath(request.PidFile), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture)), durable: false);
+        init.Commit();
     }
 
     /// <summary>
