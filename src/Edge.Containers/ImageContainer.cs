@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Edge.Image;
-using Edge.Layers;
 using Edge.Image.Store;
+using Edge.Layers;
 using Edge.Layers.Snapshots;
 using Edge.Linux;
 using Edge.Oci.Json;
@@ -70,7 +71,7 @@ public static class ImageContainer
             string rootfs = Path.Combine(dir, "rootfs");
             Directory.CreateDirectory(rootfs);
             List<string> lowers = new SnapshotStore(store).Prepare(image, warn);
-            File.WriteAllLines(Path.Combine(dir, "layers"), image.ChainIds);
+            File.WriteAllLines(Path.Combine(dir, "layers"), image.ChainIds.Select(c => c.ToString()));
             if (!MountOverlay(dir, rootfs, lowers, warn))
                 Unpacker.Flatten(store, image, rootfs, warn);
             string hostname = options.Hostname ?? (id.Length > 12 ? id[..12] : id);

@@ -24,10 +24,10 @@ public static class Unpacker
     {
         var layer = image.Manifest.Layers[index];
         string display = $"{image.Record.Name}: layer {layer.Digest}";
-        using FileStream blob = store.OpenRead(Digest.Parse(layer.Digest));
+        using FileStream blob = store.OpenRead(image.LayerDigests[index]);
         using Stream tar = LayerStreams.Open(blob, layer.MediaType, display, blob.Length);
         LayerStatistics stats = Apply(tar, root, mode, display, warn);
-        if (stats.DiffId != image.DiffIds[index])
+        if (stats.DiffId != image.DiffIds[index].ToString())
             throw new DigestMismatchException($"{display}: uncompressed content has digest {stats.DiffId}, the config's diff_ids[{index}] says {image.DiffIds[index]}");
         return stats;
     }

@@ -25,7 +25,7 @@ public sealed class SnapshotStore
 
     public string Root { get; }
 
-    public string DirectoryOf(string chainId) => Path.Combine(Root, Digest.Parse(chainId).Hex, "fs");
+    public string DirectoryOf(Digest chainId) => Path.Combine(Root, chainId.Hex, "fs");
 
     /// <summary>Unpacks whatever layers of <paramref name="image"/> are missing; returns the fs dirs, bottom first.</summary>
     public List<string> Prepare(ImageLayers image, Action<string>? warn)
@@ -35,8 +35,7 @@ public sealed class SnapshotStore
         var dirs = new List<string>();
         for (int i = 0; i < image.ChainIds.Count; i++)
         {
-            string chainId = image.ChainIds[i];
-            string hex = Digest.Parse(chainId).Hex;
+            string hex = image.ChainIds[i].Hex;
             string final = Path.Combine(Root, hex);
             dirs.Add(Path.Combine(final, "fs"));
             if (Directory.Exists(final)) continue;
@@ -49,7 +48,7 @@ public sealed class SnapshotStore
             try
             {
                 Unpacker.ApplyLayer(_content, image, i, Path.Combine(temp, "fs"), WhiteoutMode.Overlay, warn);
-                File.WriteAllText(Path.Combine(temp, "parent"), i == 0 ? "" : image.ChainIds[i - 1]);
+                File.WriteAllText(Path.Combine(temp, "parent"), i == 0 ? "" : image.ChainIds[i - 1].ToString());
                 Directory.Move(temp, final);
                 AtomicFile.SyncDirectory(Root);
                 temp = "";
@@ -69,7 +68,7 @@ public sealed class SnapshotStore
         if (!Directory.Exists(Root)) return 0;
         var keep = new HashSet<string>(inUse);
         foreach (ImageLayers image in images)
-            foreach (string chain in image.ChainIds) keep.Add(Digest.Parse(chain).Hex);
+            foreach (Digest chain in image.ChainIds) keep.Add(chain.Hex);
         int removed = 0;
         foreach (string dir in Directory.GetDirectories(Root))
         {
