@@ -107,7 +107,7 @@ public static class ImageRun
         List<ImageRecord> found = ImageNames.Find(store.Images(), request.Image);
         if (found.Count > 0) return found[0];
         ImageReference reference = ImageReference.Parse(request.Image);
-        var puller = new ImagePuller(store, request.Registry) { Progress = request.PullProgress };
+        var puller = new ImagePuller(store, request.Registry()) { Progress = request.PullProgress };
         return puller.PullAsync(reference, request.Platform ?? PlatformSpec.Host(), platformRequested: request.Platform is not null).GetAwaiter().GetResult();
     }
 

@@ -1,3 +1,4 @@
+using System;
 using Edge.Image;
 using Edge.Image.Pull;
 using Edge.Image.Registry;
@@ -35,7 +36,10 @@ public sealed record ImageRunRequest
     public int? StopSignal { get; init; }
     public int StopTimeoutSeconds { get; init; } = 10;
 
-    /// <summary>How a missing image is pulled, and who hears of the pull's progress.</summary>
-    public RegistryOptions Registry { get; init; } = new();
+    /// <summary>
+    /// How a missing image is pulled (asked only when the store lacks it: a run of a stored image never reads
+    /// registry credentials), and who hears of the pull's progress.
+    /// </summary>
+    public Func<RegistryOptions> Registry { get; init; } = static () => new RegistryOptions();
     public IPullProgress PullProgress { get; init; } = IPullProgress.Silent;
 }

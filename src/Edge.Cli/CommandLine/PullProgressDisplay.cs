@@ -28,13 +28,13 @@ internal sealed class PullProgressDisplay : IPullProgress, IDisposable
     private readonly List<Line> _lines = new();
     private readonly Dictionary<Digest, Line> _byDigest = new();
     private readonly object _lock = new();
-    private readonly Timer _timer;
+    /// <summary>Redraws every 200 ms from the first blob on: a run whose image is stored never starts it.</summary>
+    private Timer? _timer;
     private int _drawn;
 
     public PullProgressDisplay(Output output)
     {
         _output = output;
-        _timer = new Timer(_ => Draw(), null, 200, 200);
     }
 
     public void Begin(Digest digest, string kind, long size, long resumedAt)
@@ -83,11 +83,14 @@ internal sealed class PullProgressDisplay : IPullProgress, IDisposable
 
     public void Finished()
     {
-        _timer.Dispose();
+        lock (_lock) _timer?.Dispose();
         Draw();
     }
 
-    public void Dispose() => _timer.Dispose();
+    public void Dispose()
+    {
+        lock (_lock) _timer?.Dispose();
+    }
 
     private Line Get(Digest digest, string kind)
     {
@@ -96,6 +99,7 @@ internal sealed class PullProgressDisplay : IPullProgress, IDisposable
             line = new Line { Label = $"{kind,-6} {digest.Short}" };
             _byDigest[digest] = line;
             _lines.Add(line);
+            _timer ??= new Timer(_ => Draw(), null, 200, 200);
         }
         return line;
     }

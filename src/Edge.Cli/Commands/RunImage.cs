@@ -22,7 +22,7 @@ internal static class RunImage
         using var display = Libc.IsATty(2) == 1 ? new PullProgressDisplay(new StderrOutput()) : null;
         request = request with
         {
-            Registry = new RegistryOptions { Credentials = CredentialStore.Load() },
+            Registry = static () => new RegistryOptions { Credentials = CredentialStore.Load() },
             PullProgress = display ?? IPullProgress.Silent,
         };
         int status = ImageRun.Run(request, context.Log.Warn);
