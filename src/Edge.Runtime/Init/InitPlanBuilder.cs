@@ -11,7 +11,9 @@ namespace Edge.Runtime.Init;
 /// <summary>
 /// Turns config.json into the init program, in the order runc and crun apply things: namespaces, mounts,
 /// devices, pivot_root, sysctls, masked and read-only paths, terminal, limits, credentials, cwd, exec.
-/// Everything that can be wrong with the config is found here, in the parent, as a one-line error.
+/// Everything that can be wrong with the config is found here, in the parent, as a one-line error (what create
+/// needs before it makes anything through <see cref="CheckForCreate"/>; the namespaces' list through
+/// Lifecycle/Namespaces, which decodes it for create and exec alike).
 /// </summary>
 public static unsafe class InitPlanBuilder
 {
@@ -21,6 +23,21 @@ public static unsafe class InitPlanBuilder
     {
         ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
     };
+
+    /// <summary>
+    /// What create must know before anything is made (the container's record names its rootfs): a 1.x
+    /// config with a process and a root whose directory exists. Returns the process and the rootfs's full path.
+    /// </summary>
+    public static (Process Process, string Rootfs) CheckForCreate(Spec spec, string bundle)
+    {
+        if (!spec.OciVersion.StartsWith("1.", StringComparison.Ordinal))
+            throw new RuntimeException($"config.json: $.ociVersion: unsupported version \"{spec.OciVersion}\" (edge reads 1.x)");
+        Process process = spec.Process ?? throw new RuntimeException("config.json: $.process: required to create a container");
+        if (spec.Root is null) throw new RuntimeException("config.json: $.root: required on Linux");
+        string rootfs = Path.GetFullPath(Path.Combine(bundle, spec.Root.Path));
+        if (!Directory.Exists(rootfs)) throw new RuntimeException($"rootfs `{rootfs}`: no such directory");
+        return (process, rootfs);
+    }
 
     public static InitPlan Build(InitOptions o)
     {

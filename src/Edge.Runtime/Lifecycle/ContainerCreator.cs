@@ -34,11 +34,7 @@ public static class ContainerCreator
         string bundle = Path.GetFullPath(request.Bundle);
         Spec spec = request.Config ?? ReadConfig(bundle);
         StepTimer.Mark("create: config.json parsed");
-        CheckVersion(spec);
-        Process process = spec.Process ?? throw new RuntimeException("config.json: $.process: required to create a container");
-        if (spec.Root is null) throw new RuntimeException("config.json: $.root: required on Linux");
-        string rootfs = Path.GetFullPath(Path.Combine(bundle, spec.Root.Path));
-        if (!Directory.Exists(rootfs)) throw new RuntimeException($"rootfs `{rootfs}`: no such directory");
+        (Process process, string rootfs) = InitPlanBuilder.CheckForCreate(spec, bundle);
 
         var store = new ContainerStore(request.Root);
         using ContainerLock lk = CreateDirectory(store, request.Id, out string dir);
@@ -218,12 +214,6 @@ public static class ContainerCreator
         {
             OciVersion = Spec.CurrentVersion, Id = id, Status = status, Pid = pid, Bundle = bundle, Annotations = spec.Annotations,
         }, OciJsonContext.Default.State));
-
-    private static void CheckVersion(Spec spec)
-    {
-        if (!spec.OciVersion.StartsWith("1.", StringComparison.Ordinal))
-            throw new RuntimeException($"config.json: $.ociVersion: unsupported version \"{spec.OciVersion}\" (edge reads 1.x)");
-    }
 
     private static void WriteIdMaps(int pid, LinuxSpec linux)
     {

@@ -141,4 +141,36 @@ public class InitPlanOrderTests
         var ex = Assert.Throws<RuntimeException>(() => Ops(json));
         Assert.Equal(message, ex.Message);
     }
+
+    /// <summary>What create checks before it makes anything: the version, a process, a root whose directory exists.</summary>
+    public static TheoryData<string, string> BadForCreate => new()
+    {
+        { Config().Replace("\"1.2.1\"", "\"2.0.0\""), "config.json: $.ociVersion: unsupported version \"2.0.0\" (edge reads 1.x)" },
+        { Config().Replace("\"root\": {\"path\": \"rootfs\"},", ""), "config.json: $.root: required on Linux" },
+        { Config().Replace("\"path\": \"rootfs\"", "\"path\": \"missing\""), "rootfs `BUNDLE/missing`: no such directory" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadForCreate))]
+    public void WhatCreateNeedsFirstIsCheckedBeforeAnythingIsMade(string json, string message)
+    {
+        using var bundle = new TempDir("edge-plan-");
+        Directory.CreateDirectory(bundle.Combine("rootfs"));
+        Spec spec = OciJson.Parse(Encoding.UTF8.GetBytes(json), OciJsonContext.Default.Spec, "config.json");
+        var ex = Assert.Throws<RuntimeException>(() => InitPlanBuilder.CheckForCreate(spec, bundle.Path));
+        Assert.Equal(message.Replace("BUNDLE", bundle.Path), ex.Message);
+    }
+
+    [Fact]
+    public void AConfigWithoutAProcessCannotCreate()
+    {
+        using var bundle = new TempDir("edge-plan-");
+        Directory.CreateDirectory(bundle.Combine("rootfs"));
+        var spec = new Spec { OciVersion = "1.0.2", Root = new Root { Path = "rootfs" } };
+        var ex = Assert.Throws<RuntimeException>(() => InitPlanBuilder.CheckForCreate(spec, bundle.Path));
+        Assert.Equal("config.json: $.process: required to create a container", ex.Message);
+
+        spec.Process = new Process { User = new User(), Cwd = "/" };
+        Assert.Equal(bundle.Combine("rootfs"), InitPlanBuilder.CheckForCreate(spec, bundle.Path).Rootfs);
+    }
 }
