@@ -12,7 +12,7 @@ internal static class DetachedOutput
     /// </summary>
     public static int With(string log, Func<int> action)
     {
-        int logFd = Libc.Open(log, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Append | OpenFlags.CloseOnExec, 0x1A4);
+        int logFd = Libc.Open(log, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Append | OpenFlags.NoFollow | OpenFlags.CloseOnExec, 0x1A4);
         if (logFd < 0) throw new SystemCallException("open", log, ErrnoText.Last);
         int nullFd = Libc.Open("/dev/null", OpenFlags.ReadOnly | OpenFlags.CloseOnExec, 0);
         int[] saved = { Libc.Dup(0), Libc.Dup(1), Libc.Dup(2) };
