@@ -37,6 +37,7 @@ internal static class CreateCommand
         },
     };
 
+    /// <summary>The request runc's create flags describe; `run` of a bundle reads its flags the same way.</summary>
     internal static CreateRequest Request(CommandContext context)
     {
         int preserve = 0;
