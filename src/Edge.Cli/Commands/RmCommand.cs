@@ -22,8 +22,8 @@ internal static class RmCommand
 
     private static int Run(CommandContext context)
     {
-        var store = new ContentStore(context.Global.Store);
-        var containers = new ContainerStore(context.Global.Root);
+        ContentStore store = context.ImageStore;
+        ContainerStore containers = context.Store;
         int status = 0;
         foreach (string name in context.Args)
         {

@@ -25,7 +25,7 @@ internal static class UnpackCommand
 
     private static int Run(CommandContext context)
     {
-        var store = new ContentStore(context.Global.Store);
+        ContentStore store = context.ImageStore;
         List<ImageRecord> found = ImageNames.Find(store.Images(), context.Args[0]);
         if (found.Count == 0) throw new ImageException($"image \"{context.Args[0]}\" not found in the store {store.Root}");
         ImageLayers image = ImageLayers.Load(store, found[0]);

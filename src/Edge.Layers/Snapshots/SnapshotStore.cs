@@ -25,8 +25,6 @@ public sealed class SnapshotStore
 
     public string Root { get; }
 
-    public string DirectoryOf(Digest chainId) => Path.Combine(Root, chainId.Hex, "fs");
-
     /// <summary>Unpacks whatever layers of <paramref name="image"/> are missing; returns the fs dirs, bottom first.</summary>
     public List<string> Prepare(ImageLayers image, Action<string>? warn)
     {

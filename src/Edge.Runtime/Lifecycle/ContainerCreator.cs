@@ -89,7 +89,7 @@ public static class ContainerCreator
 
             init = InitProcess.Start(plan, namespaces.CloneFlags, joinPid);
             StepTimer.Mark("create: cloned");
-            ParentShare(init, request.Id, bundle, spec, namespaces, cgroup);
+            ParentShare(init, request.Id, bundle, spec, linux, process, namespaces, cgroup);
             StepTimer.Mark("create: init ready (rootfs, mounts, credentials set up)");
             Commit(store, record, init, dir, request, spec);
             StepTimer.Mark("create: state saved, hooks run");
@@ -144,14 +144,13 @@ public static class ContainerCreator
     /// state for createContainer/startContainer hooks, the seccomp listener for an agent; then the init
     /// sets itself up and reports ready.
     /// </summary>
-    private static void ParentShare(InitProcess init, string id, string bundle, Spec spec, Namespaces namespaces, Cgroup cgroup)
+    private static void ParentShare(InitProcess init, string id, string bundle, Spec spec, LinuxSpec linux, Process process, Namespaces namespaces, Cgroup cgroup)
     {
-        LinuxSpec linux = spec.Linux ?? new LinuxSpec();
         int pid = init.Pid;
         if (namespaces.NewUser) WriteIdMaps(pid, linux);
         if (cgroup.SystemdUnit is null) cgroup.AddProcess(pid);
         else Cgroups.Systemd.SystemdCgroup.Join(cgroup, id, pid, linux.Resources, linux.Devices ?? new List<Device>());
-        if (spec.Process!.OomScoreAdj is int oom) WriteProcFile(pid, "oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
+        if (process.OomScoreAdj is int oom) WriteProcFile(pid, "oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
         init.Release();
         if (spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 })
             init.SendState(HookState(id, pid, bundle, spec, ContainerStatus.Creating), HookState(id, pid, bundle, spec, ContainerStatus.Created));
