@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
-"""The analysis half of toolchain/hot-methods.sh: which functions of an unstripped edge binary a profile or a
-run touched, split into managed methods (ILC's __managedcode, for IlcOrderFile) and native functions (the
-runtime, glibc, OpenSSL... in .text, for lld's --symbol-ordering-file).
+"""The analysis half of toolchain/hot-methods.sh: which functions of an edge binary a profile or a run touched,
+split into managed methods (ILC's __managedcode, for IlcOrderFile) and native functions (the runtime, glibc,
+OpenSSL... in .text, for lld's --symbol-ordering-file).
 
-  hot-layout.py sampled BINARY PERF_SCRIPT OUT      functions in perf samples, callers first, first reached first
-  hot-layout.py touched BINARY OUT [KNOWN...]       functions on the pages of BINARY now in the page cache,
+Functions come from the linker's map (-p:EdgeLinkMap), not the binary's symbol table: the runtime's static
+functions (GcAllocInternal, its static constructors, libunwind's helpers) are in the map but not in the
+binary, and a profile naming addresses by the binary's symbols would credit their time to a neighbour.
+
+  hot-layout.py sampled BINARY MAP PERF_SCRIPT OUT  functions in perf samples (perf script -F ip,dso), callers
+                                                    first, first reached first
+  hot-layout.py touched BINARY MAP OUT [KNOWN...]   functions on the pages of BINARY now in the page cache,
                                                     less those already in the KNOWN lists
   hot-layout.py merge OUT IN...                     the IN lists one after the other, each name once
 
 Every list is a pair of files, OUT.managed and OUT.native, one symbol name per line.
 """
+import bisect
 import ctypes
 import mmap
 import os
+import re
 import subprocess
 import sys
 
@@ -33,22 +40,43 @@ def sections(binary):
     return found
 
 
-def functions(binary):
-    """(address, size, name, kind) of every function symbol in the two code sections, by address."""
+def functions(binary, link_map):
+    """(address, size, name, kind) of every symbol the map places in the two code sections, by address."""
     secs = sections(binary)
-    out = subprocess.run(["nm", "-n", "-S", binary], capture_output=True, text=True, check=True).stdout
     result = []
-    for line in out.splitlines():
-        p = line.split()
-        # t/T functions, w/W weak ones, i: glibc's IFUNC resolvers, which all run at start-up.
-        if len(p) == 4 and p[2] in "tTwWi":
-            address = int(p[0], 16)
+    # lld's map: VMA, LMA, size, alignment, then the output section, an input section (8 spaces deeper) or a
+    # symbol (16 spaces deeper).
+    line_format = re.compile(r"\s*([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+ ( *)(\S.*)$")
+    with open(link_map, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = line_format.match(line)
+            if not m or len(m.group(3)) != 16:
+                continue
+            address = int(m.group(1), 16)
             for kind, (lo, hi) in secs.items():
                 if lo <= address < hi:
-                    result.append((address, int(p[1], 16), p[3], kind))
+                    result.append((address, int(m.group(2), 16), m.group(4).strip(), kind))
     if not result:
-        sys.exit(f"hot-layout: {binary} has no symbols (build it with -p:StripSymbols=false)")
+        sys.exit(f"hot-layout: {link_map} names no function of {binary}'s code sections")
+    result.sort()
     return result
+
+
+class AddressIndex:
+    """The functions that hold an address: all names of the last address at or before it (aliases share one)."""
+
+    def __init__(self, funcs):
+        self.starts, self.entries = [], []
+        for address, size, name, kind in funcs:
+            if self.starts and self.starts[-1] == address:
+                self.entries[-1][1].append(name)
+            else:
+                self.starts.append(address)
+                self.entries.append((kind, [name]))
+
+    def find(self, address):
+        i = bisect.bisect_right(self.starts, address) - 1
+        return self.entries[i] if i >= 0 else None
 
 
 def write(prefix, names_by_kind):
@@ -62,19 +90,23 @@ def read(prefix, kind):
         return [line.strip() for line in f if line.strip()]
 
 
-def sampled(binary, perf_script, out):
-    """perf script -F ip,sym,dso: one frame per line, a blank line after each sample. Every frame counts, so a
+def sampled(binary, link_map, perf_script, out):
+    """perf script -F ip,dso: one frame per line, a blank line after each sample. Every frame counts, so a
     function that only calls others is listed too; the outermost frame of a sample comes first."""
-    kind_of = {name: kind for _, _, name, kind in functions(binary)}
+    index = AddressIndex(functions(binary, link_map))
+    segments = load_segments(binary)
     tag = "(" + binary + ")"
     seen, order, chain = set(), {"managed": [], "native": []}, []
 
     def flush():
-        for name in reversed(chain):
-            kind = kind_of.get(name)
-            if kind and name not in seen:
-                seen.add(name)
-                order[kind].append(name)
+        for entry in reversed(chain):
+            if entry is None:
+                continue
+            kind, names = entry
+            for name in names:
+                if name not in seen:
+                    seen.add(name)
+                    order[kind].append(name)
         chain.clear()
 
     with open(perf_script, encoding="utf-8", errors="replace") as f:
@@ -82,11 +114,26 @@ def sampled(binary, perf_script, out):
             parts = line.split()
             if not parts:
                 flush()
-            elif len(parts) >= 3 and parts[-1] == tag:
-                chain.append(parts[1].split("+")[0])
+            elif len(parts) == 2 and parts[1] == tag:
+                # perf prints an address in the file (its offset), not in memory.
+                offset = int(parts[0], 16)
+                for file_offset, vaddr, filesz in segments:
+                    if file_offset <= offset < file_offset + filesz:
+                        chain.append(index.find(vaddr + offset - file_offset))
     flush()
     write(out, order)
     print(f"hot-layout: {out}: {len(order['managed'])} managed, {len(order['native'])} native functions sampled")
+
+
+def load_segments(binary):
+    """(file offset, address, size in the file) of each loaded segment."""
+    segments = []
+    out = subprocess.run(["readelf", "-lW", binary], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        p = line.split()
+        if p and p[0] == "LOAD":
+            segments.append((int(p[1], 16), int(p[2], 16), int(p[4], 16)))
+    return segments
 
 
 def cached_pages(binary):
@@ -105,12 +152,7 @@ def cached_pages(binary):
             sys.exit("hot-layout: mincore failed: errno %d" % ctypes.get_errno())
     finally:
         os.close(fd)
-    segments = []
-    out = subprocess.run(["readelf", "-lW", binary], capture_output=True, text=True, check=True).stdout
-    for line in out.splitlines():
-        p = line.split()
-        if p and p[0] == "LOAD":
-            segments.append((int(p[1], 16), int(p[2], 16), int(p[4], 16)))
+    segments = load_segments(binary)
     pages = set()
     for i in range(npages):
         if vec[i] & 1:
@@ -121,14 +163,14 @@ def cached_pages(binary):
     return pages
 
 
-def touched(binary, out, known_prefixes):
+def touched(binary, link_map, out, known_prefixes):
     known = set()
     for prefix in known_prefixes:
         for kind in ("managed", "native"):
             known.update(read(prefix, kind))
     pages = cached_pages(binary)
     found = {"managed": [], "native": []}
-    for address, size, name, kind in functions(binary):
+    for address, size, name, kind in functions(binary, link_map):
         last = (address + max(size, 1) - 1) >> 12
         if name not in known and any(p in pages for p in range(address >> 12, last + 1)):
             found[kind].append(name)
@@ -151,10 +193,10 @@ def merge(out, prefixes):
 
 
 def main(argv):
-    if len(argv) == 5 and argv[1] == "sampled":
-        sampled(argv[2], argv[3], argv[4])
-    elif len(argv) >= 4 and argv[1] == "touched":
-        touched(argv[2], argv[3], argv[4:])
+    if len(argv) == 6 and argv[1] == "sampled":
+        sampled(argv[2], argv[3], argv[4], argv[5])
+    elif len(argv) >= 5 and argv[1] == "touched":
+        touched(argv[2], argv[3], argv[4], argv[5:])
     elif len(argv) >= 4 and argv[1] == "merge":
         merge(argv[2], argv[3:])
     else:

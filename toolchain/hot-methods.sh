@@ -19,6 +19,7 @@
 #     after its pages are evicted: the binary's pages in the page cache afterwards (mincore) are exactly the
 #     touched ones. Functions on pages `run` touched are placed right after `run`'s sampled ones; those on
 #     pages only the other paths touched go last.
+# Function names and addresses come from the linker's map, which also has the runtime's static functions.
 # The analysis is toolchain/hot-layout.py.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,10 +31,11 @@ command -v perf >/dev/null || { echo "hot-methods: perf is missing (apt-get inst
 work=$(mktemp -d /tmp/edge-hot-XXXXXX)
 trap 'umount "$work/ra" 2>/dev/null || true; rm -rf "$work"' EXIT
 layout() { python3 toolchain/hot-layout.py "$@"; }
-publish() { # publish OUT_DIR [MSBuild properties...]
+publish() { # publish OUT_DIR [MSBuild properties...]: an unstripped build and its link map, OUT_DIR/edge.map
     local out=$1; shift
+    rm -f src/Edge.Cli/bin/Release/*/linux-x64/native/edge  # relink, so that the map is written
     dotnet publish src/Edge.Cli/Edge.Cli.csproj -c Release -r linux-x64 -o "$out" -nologo -clp:NoSummary -v:quiet \
-        -p:StripSymbols=false "$@"
+        -p:StripSymbols=false -p:EdgeLinkMap="$out/edge.map" "$@"
 }
 
 # The lists must not lay out the binary they profile: build without them.
@@ -78,9 +80,9 @@ for group in run:300 cycle:60 image:100; do
     name=${group%%:*}
     perf record -q -F 40000 -e cpu-clock:u --call-graph fp -o "$work/$name.perf" -- \
         "$work/$name.sh" "$edge" "${group##*:}" >/dev/null 2>&1
-    perf script -i "$work/$name.perf" -F ip,sym,dso --no-demangle 2>/dev/null > "$work/$name.samples"
+    perf script -i "$work/$name.perf" -F ip,dso 2>/dev/null > "$work/$name.samples"
     rm -f "$work/$name.perf"
-    layout sampled "$edge" "$work/$name.samples" "$work/s-$name"
+    layout sampled "$edge" "$work/bin/edge.map" "$work/$name.samples" "$work/s-$name"
     rm -f "$work/$name.samples"
 done
 layout merge "$work/sampled" "$work/s-run" "$work/s-cycle" "$work/s-image"
@@ -97,10 +99,10 @@ sync "$work/ra/edge"
 evict() { python3 -c 'import os,sys; fd=os.open(sys.argv[1],os.O_RDONLY); os.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED)' "$1"; }
 evict "$work/ra/edge"
 "$work/run.sh" "$work/ra/edge" 1
-layout touched "$work/ra/edge" "$work/t-run" "$work/s-run"
+layout touched "$work/ra/edge" "$work/bin2/edge.map" "$work/t-run" "$work/s-run"
 evict "$work/ra/edge"
 "$work/all.sh" "$work/ra/edge" >/dev/null 2>&1
-layout touched "$work/ra/edge" "$work/t-all" "$work/sampled" "$work/t-run"
+layout touched "$work/ra/edge" "$work/bin2/edge.map" "$work/t-all" "$work/sampled" "$work/t-run"
 
 layout merge "$work/final" "$work/s-run" "$work/t-run" "$work/s-cycle" "$work/s-image" "$work/t-all"
 cp "$work/final.managed" toolchain/edge-hot-methods.txt
