@@ -4,7 +4,8 @@
 # libraries, given to lld as --symbol-ordering-file). Both put what the hot paths run first and together. The
 # kernel maps every page fault's cached neighbours too (64 KiB windows), so code spread over the image costs
 # resident memory (bench/results/size.md). Names that no longer exist are ignored, so a stale list only lays
-# out less; rerun this after changes to the executor's paths:
+# out less; rerun this after changes to the executor's paths, and measure before committing new lists: two
+# profiles of the same code can differ by a few windows (bench/results/size.md, fourth round).
 #
 #   toolchain/hot-methods.sh          (needs root, perf, and out/samples from ./build.sh test)
 #
