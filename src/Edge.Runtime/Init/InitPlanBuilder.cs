@@ -210,8 +210,9 @@ public static unsafe class InitPlanBuilder
         bool search = !args[0].Contains('/');
         plan.Add(InitOp.ResolveExec, search ? $"exec: \"{args[0]}\": executable file not found in $PATH" : $"exec: \"{args[0]}\"",
             a: search ? 1 : 0, s1: plan.Arena.String(args[0]), s2: plan.Arena.String(path), explains: search ? (int)Errno.ENOENT : 0);
-        bool lateSeccomp = seccomp is not null && process.NoNewPrivileges;
-        if (lateSeccomp && seccomp!.Notify) seccomp.Install(plan);
+        // With no_new_privs the filter goes in late (see SeccompFilter): before READY if it notifies, else last.
+        SeccompFilter? late = process.NoNewPrivileges ? seccomp : null;
+        if (late is { Notify: true }) late.Install(plan);
         plan.Add(InitOp.Ready, "report ready");
         if (!o.IsExec)
         {
@@ -219,7 +220,7 @@ public static unsafe class InitPlanBuilder
             plan.Add(InitOp.WaitStart, "wait for start", a: o.ExecFifoFd);
             AddHooks(plan, "startContainer", o.Spec.Hooks?.StartContainer, state: 1);
         }
-        if (lateSeccomp && !seccomp!.Notify) seccomp.Install(plan);
+        if (late is { Notify: false }) late.Install(plan);
         plan.Add(InitOp.Exec, $"exec `{args[0]}`", s1: (byte*)plan.StubArgv(null, args), s2: (byte*)envp);
     }
 

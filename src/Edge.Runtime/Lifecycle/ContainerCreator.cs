@@ -154,10 +154,7 @@ public static class ContainerCreator
         init.Release();
         if (spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 })
             init.SendState(HookState(id, pid, bundle, spec, ContainerStatus.Creating), HookState(id, pid, bundle, spec, ContainerStatus.Created));
-        init.WaitReady(fd => Seccomp.SeccompAgent.Send(linux.Seccomp!, fd, pid, new Oci.RuntimeSpec.State
-        {
-            OciVersion = Spec.CurrentVersion, Id = id, Status = ContainerStatus.Creating, Pid = pid, Bundle = bundle, Annotations = spec.Annotations,
-        }));
+        init.WaitReady(fd => Seccomp.SeccompAgent.Send(linux.Seccomp!, fd, pid, StateOf(id, pid, bundle, spec, ContainerStatus.Creating)));
     }
 
     /// <summary>The init is ready and waits for start: the record gets its pid, hooks run, the pid file is written, edge commits.</summary>
@@ -208,11 +205,14 @@ public static class ContainerCreator
         return OciJson.ReadFile(file, SpecReader.Spec, static () => OciJsonContext.Default.Spec, file);
     }
 
+    /// <summary>The state create tells hooks and a seccomp agent about, before its record has a pid.</summary>
+    private static Oci.RuntimeSpec.State StateOf(string id, int pid, string bundle, Spec spec, string status) => new()
+    {
+        OciVersion = Spec.CurrentVersion, Id = id, Status = status, Pid = pid, Bundle = bundle, Annotations = spec.Annotations,
+    };
+
     private static string HookState(string id, int pid, string bundle, Spec spec, string status) =>
-        Encoding.UTF8.GetString(OciJson.ToUtf8(new Oci.RuntimeSpec.State
-        {
-            OciVersion = Spec.CurrentVersion, Id = id, Status = status, Pid = pid, Bundle = bundle, Annotations = spec.Annotations,
-        }, OciJsonContext.Default.State));
+        Encoding.UTF8.GetString(OciJson.ToUtf8(StateOf(id, pid, bundle, spec, status), OciJsonContext.Default.State));
 
     private static void WriteIdMaps(int pid, LinuxSpec linux)
     {
