@@ -18,16 +18,16 @@ public class ConfigBenchmarks
     public void Setup()
     {
         _full = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Data", "full-config.json"));
-        _default = OciJson.ToIndentedUtf8(Edge.Runtime.DefaultSpec.Create(), OciJsonContext.Default.Spec);
-        _spec = OciJson.Parse(_full, OciJsonContext.Default.Spec, "config.json");
+        _default = OciJson.ToIndentedUtf8(Edge.Runtime.DefaultSpec.Create(), SpecWriter.Spec);
+        _spec = OciJson.Parse(_full, SpecReader.Spec, "config.json");
     }
 
     [Benchmark]
-    public Spec ParseFullConfig() => OciJson.Parse(_full, OciJsonContext.Default.Spec, "config.json");
+    public Spec ParseFullConfig() => OciJson.Parse(_full, SpecReader.Spec, "config.json");
 
     [Benchmark]
-    public Spec ParseDefaultConfig() => OciJson.Parse(_default, OciJsonContext.Default.Spec, "config.json");
+    public Spec ParseDefaultConfig() => OciJson.Parse(_default, SpecReader.Spec, "config.json");
 
     [Benchmark]
-    public byte[] WriteFullConfig() => OciJson.ToIndentedUtf8(_spec, OciJsonContext.Default.Spec);
+    public byte[] WriteFullConfig() => OciJson.ToIndentedUtf8(_spec, SpecWriter.Spec);
 }

@@ -60,7 +60,7 @@ public static class ImageContent
 
     public static Manifest ParseManifest(byte[] content, string display)
     {
-        Manifest manifest = OciJson.Parse(content, ImageReader.Manifest, static () => OciJsonContext.Default.Manifest, display);
+        Manifest manifest = OciJson.Parse(content, ImageReader.Manifest, display);
         if (!IsConfig(manifest.Config.MediaType) && manifest.Config.MediaType != MediaTypes.OciEmptyJson)
             throw new ImageException($"{display}: $.config.mediaType: \"{manifest.Config.MediaType}\" is not an image config (an artifact, not a container image?)");
         for (int i = 0; i < manifest.Layers.Count; i++)
@@ -69,7 +69,7 @@ public static class ImageContent
         return manifest;
     }
 
-    public static Index ParseIndex(byte[] content, string display) => OciJson.Parse(content, ImageReader.Index, static () => OciJsonContext.Default.Index, display);
+    public static Index ParseIndex(byte[] content, string display) => OciJson.Parse(content, ImageReader.Index, display);
 
     /// <summary>Picks the index entry for a platform, or explains which platforms there are.</summary>
     public static Descriptor SelectPlatform(Index index, PlatformSpec platform, string display)

@@ -2,7 +2,8 @@ using System.Collections.Generic;
 using System.Text.Json.Serialization;
 
 // The JSON documents of the image side that are edge's own or other tools' (not OCI's): the store index,
-// auth files, registry token and error bodies, docker save manifests. OCI documents use OciJsonContext.
+// auth files, registry token and error bodies, docker save manifests. ImageListReader and ImageListWriter
+// read and write the first; ToolDocumentReader reads the others.
 
 namespace Edge.Image;
 
@@ -71,15 +72,4 @@ public sealed class DockerArchiveEntry
     [JsonPropertyName("Config")] public required string Config { get; set; }
     [JsonPropertyName("RepoTags")] public List<string>? RepoTags { get; set; }
     [JsonPropertyName("Layers")] public required List<string> Layers { get; set; }
-}
-
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ImageList))]
-[JsonSerializable(typeof(List<ImageRecord>))]
-[JsonSerializable(typeof(AuthFile))]
-[JsonSerializable(typeof(TokenResponse))]
-[JsonSerializable(typeof(RegistryErrorBody))]
-[JsonSerializable(typeof(List<DockerArchiveEntry>))]
-public sealed partial class ImageJsonContext : JsonSerializerContext
-{
 }

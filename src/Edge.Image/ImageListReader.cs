@@ -4,8 +4,7 @@ using static Edge.Oci.Json.FastJson;
 namespace Edge.Image;
 
 /// <summary>
-/// The fast path for the store's images.json, which `edge run IMAGE` reads every time (see FastJson):
-/// anything not plainly what <see cref="ImageJsonContext"/> would read is left to it.
+/// The reader of the store's images.json, which `edge run IMAGE` reads every time (see FastJson).
 /// </summary>
 public static class ImageListReader
 {
@@ -16,7 +15,7 @@ public static class ImageListReader
         var list = new ImageList();
         for (Begin(ref r); Property(ref r);)
         {
-            if (Is(ref r, "images"u8)) list.Images = List(ref r, ReadRecord) ?? throw new Decline();
+            if (Is(ref r, "images"u8)) list.Images = Items(ref r, ReadRecord);
             else Skip(ref r);
         }
         return list;
@@ -38,7 +37,7 @@ public static class ImageListReader
             else if (Is(ref r, "updated"u8)) i.Updated = NStr(ref r);
             else Skip(ref r);
         }
-        Require(seen == 15);
+        Require(seen, "name", "digest", "mediaType", "manifest");
         return i;
     }
 }

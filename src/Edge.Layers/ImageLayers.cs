@@ -49,7 +49,7 @@ public sealed class ImageLayers
         Digest manifestDigest = Digest.Parse(record.Manifest);
         Manifest manifest = ImageContent.ParseManifest(store.Read(manifestDigest, "manifest"), $"{record.Name}: manifest {manifestDigest}");
         Digest configDigest = Digest.Parse(manifest.Config.Digest);
-        ImageConfig config = OciJson.Parse(store.Read(configDigest, "config"), ImageReader.Config, static () => OciJsonContext.Default.ImageConfig, $"{record.Name}: config {configDigest}");
+        ImageConfig config = OciJson.Parse(store.Read(configDigest, "config"), ImageReader.Config, $"{record.Name}: config {configDigest}");
         return new ImageLayers(record, manifest, config, configDigest);
     }
 

@@ -19,7 +19,7 @@ internal static class FeaturesCommand
     private static int Run(CommandContext context)
     {
         FeatureSet.Version = BuildInfo.Version;
-        context.Output.Write(OciJson.ToIndentedUtf8(FeatureSet.Describe(), OciJsonContext.Default.Features, ' ', 4));
+        context.Output.Write(OciJson.ToIndentedUtf8(FeatureSet.Describe(), SpecWriter.Features, ' ', 4));
         context.Output.Write("\n");
         return 0;
     }

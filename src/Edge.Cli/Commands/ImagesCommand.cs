@@ -38,7 +38,7 @@ internal static class ImagesCommand
         }
         if (format == "json")
         {
-            context.Output.Write(Edge.Oci.Json.OciJson.ToIndentedUtf8(images, ImageJsonContext.Default.ListImageRecord, ' ', 2));
+            context.Output.Write(Edge.Oci.Json.OciJson.ToIndentedUtf8(images, ImageListWriter.Records, ' ', 2));
             context.Output.Write("\n");
             return 0;
         }

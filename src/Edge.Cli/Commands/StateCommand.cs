@@ -25,7 +25,7 @@ internal static class StateCommand
         ContainerStore store = context.Store;
         if (!store.Exists(id)) return context.Fail(new ContainerNotFoundException(id).Message);
         var state = ContainerStatus.Describe(store.Load(id), store.DirectoryOf(id));
-        context.Output.Write(OciJson.ToIndentedUtf8(state, OciJsonContext.Default.State, ' ', 2));
+        context.Output.Write(OciJson.ToIndentedUtf8(state, SpecWriter.State, ' ', 2));
         context.Output.Write("\n");
         return 0;
     }

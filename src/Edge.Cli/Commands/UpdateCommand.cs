@@ -74,7 +74,7 @@ internal static class UpdateCommand
         {
             throw new OciFormatException(file, null, ErrorText.Describe(ex), null);
         }
-        return OciJson.Parse(content, OciJsonContext.Default.Resources, file == "-" ? "stdin" : file);
+        return OciJson.Parse(content, SpecReader.Resources, file == "-" ? "stdin" : file);
     }
 
     private static byte[] ReadStdin()

@@ -117,7 +117,7 @@ public sealed class ArchiveLoader
     {
         if (_documents.TryGetValue("oci-layout", out byte[]? layoutContent))
         {
-            ImageLayout layout = OciJson.Parse(layoutContent, OciJsonContext.Default.ImageLayout, $"{_source}: oci-layout");
+            ImageLayout layout = OciJson.Parse(layoutContent, ImageReader.Layout, $"{_source}: oci-layout");
             if (!layout.Version.StartsWith("1.", StringComparison.Ordinal))
                 throw new ImageException($"{_source}: oci-layout: unsupported imageLayoutVersion \"{layout.Version}\"");
         }
@@ -178,7 +178,7 @@ public sealed class ArchiveLoader
         }
         if (platform is null)
         {
-            ImageConfig config = OciJson.Parse(_store.Read(Digest.Parse(manifest.Config.Digest), "config"), ImageReader.Config, static () => OciJsonContext.Default.ImageConfig, $"{where}: config");
+            ImageConfig config = OciJson.Parse(_store.Read(Digest.Parse(manifest.Config.Digest), "config"), ImageReader.Config, $"{where}: config");
             platform = PlatformSpec.Normalise(config.Os, config.Architecture, config.Variant).ToString();
         }
         return new ImageRecord
@@ -197,7 +197,7 @@ public sealed class ArchiveLoader
     /// <summary>A docker save archive: its config and layer tars become an OCI manifest in the store.</summary>
     private List<ImageRecord> FromDockerArchive(byte[] content, string? name)
     {
-        List<DockerArchiveEntry> entries = OciJson.Parse(content, ImageJsonContext.Default.ListDockerArchiveEntry, $"{_source}: manifest.json");
+        List<DockerArchiveEntry> entries = OciJson.Parse(content, ToolDocumentReader.DockerArchive, $"{_source}: manifest.json");
         var records = new List<ImageRecord>();
         for (int i = 0; i < entries.Count; i++)
         {
@@ -218,7 +218,7 @@ public sealed class ArchiveLoader
                 Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = config.ToString(), Size = _store.SizeOf(config) },
                 Layers = layers,
             };
-            byte[] manifestContent = OciJson.ToUtf8(manifest, OciJsonContext.Default.Manifest);
+            byte[] manifestContent = OciJson.ToUtf8(manifest, ImageWriter.Manifest);
             Digest manifestDigest = Digest.Compute(manifestContent);
             _store.Put(manifestDigest, manifestContent);
 
@@ -238,7 +238,7 @@ public sealed class ArchiveLoader
     /// </summary>
     private void CheckDiffIds(Digest config, List<Descriptor> layers, string where)
     {
-        ImageConfig parsed = OciJson.Parse(_store.Read(config, "config"), ImageReader.Config, static () => OciJsonContext.Default.ImageConfig, $"{where}: config");
+        ImageConfig parsed = OciJson.Parse(_store.Read(config, "config"), ImageReader.Config, $"{where}: config");
         List<string> diffIds = parsed.RootFs.DiffIds;
         if (diffIds.Count != layers.Count)
             throw new DigestMismatchException($"{where}: {layers.Count} layers, but the config's rootfs.diff_ids lists {diffIds.Count}");

@@ -63,8 +63,8 @@ public static class ArchiveSaver
             {
                 using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
                 {
-                    WriteBytes(writer, ImageLayout.FileName, OciJson.ToUtf8(new ImageLayout { Version = ImageLayout.CurrentVersion }, OciJsonContext.Default.ImageLayout));
-                    WriteBytes(writer, "index.json", OciJson.ToUtf8(layoutIndex, OciJsonContext.Default.Index));
+                    WriteBytes(writer, ImageLayout.FileName, OciJson.ToUtf8(new ImageLayout { Version = ImageLayout.CurrentVersion }, ImageWriter.Layout));
+                    WriteBytes(writer, "index.json", OciJson.ToUtf8(layoutIndex, ImageWriter.Index));
                     writer.WriteEntry(DirectoryEntry("blobs/"));
                     var written = new HashSet<Digest>();
                     var algorithms = new HashSet<string>();

@@ -152,7 +152,7 @@ public sealed class ImagePuller
     private string ConfirmPlatform(Manifest manifest, PlatformSpec platform, bool platformRequested, string display)
     {
         ImageConfig config = Edge.Oci.Json.OciJson.Parse(_store.Read(Digest.Parse(manifest.Config.Digest), "config"),
-            Edge.Oci.Json.ImageReader.Config, static () => Edge.Oci.Json.OciJsonContext.Default.ImageConfig, $"{display}: config {manifest.Config.Digest}");
+            Edge.Oci.Json.ImageReader.Config, $"{display}: config {manifest.Config.Digest}");
         PlatformSpec actual = PlatformSpec.Normalise(config.Os, config.Architecture, config.Variant);
         if (platformRequested && !platform.Matches(new Platform { Os = actual.Os, Architecture = actual.Architecture, Variant = actual.Variant }))
             throw new ImageException($"{display}: the image is for {actual}, not the requested {platform}");

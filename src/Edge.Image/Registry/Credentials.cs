@@ -41,7 +41,7 @@ public sealed class CredentialStore
         return FromFile(path);
     }
 
-    public static CredentialStore FromFile(string path) => new(OciJson.ReadFile(path, ImageJsonContext.Default.AuthFile), path);
+    public static CredentialStore FromFile(string path) => new(OciJson.ReadFile(path, ToolDocumentReader.AuthFile), path);
 
     /// <summary>The credential for a registry host (host[:port]) or null. Docker Hub has several spellings.</summary>
     public Credential? Find(string host)

@@ -6,7 +6,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
+using Edge.Oci.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Edge.Linux;
@@ -202,11 +202,10 @@ public sealed class RegistryClient : IDisposable
         try
         {
             byte[] body = await ReadCappedAsync(response, _options.MaxErrorBytes, "error response", display, CancellationToken.None).ConfigureAwait(false);
-            var errors = JsonSerializer.Deserialize(body, ImageJsonContext.Default.RegistryErrorBody);
-            if (errors?.Errors is { Count: > 0 } list)
+            if (FastJson.TryRead(body, ToolDocumentReader.RegistryErrors, out RegistryErrorBody errors) && errors.Errors is { Count: > 0 } list)
                 detail = " " + string.Join("; ", list.ConvertAll(e => string.IsNullOrEmpty(e.Message) ? e.Code ?? "" : $"{e.Code}: {e.Message}"));
         }
-        catch (Exception ex) when (ex is JsonException or IOException or ImageException or HttpRequestException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or ImageException or HttpRequestException or OperationCanceledException)
         {
             // The status line says enough.
         }
@@ -331,9 +330,7 @@ public sealed class RegistryClient : IDisposable
                 if (!response.IsSuccessStatusCode)
                     throw new RegistryException($"{Host}: token service {realmUri.Authority}: {status} {response.ReasonPhrase}", response.StatusCode);
                 byte[] body = await ReadCappedAsync(response, _options.MaxTokenBytes, "token", $"{Host}: token service {realmUri.Authority}", cancel).ConfigureAwait(false);
-                TokenResponse? token;
-                try { token = JsonSerializer.Deserialize(body, ImageJsonContext.Default.TokenResponse); }
-                catch (JsonException) { token = null; }
+                TokenResponse? token = FastJson.TryRead(body, ToolDocumentReader.Token, out TokenResponse read) ? read : null;
                 string? value = token?.Token is { Length: > 0 } t ? t : token?.AccessToken;
                 if (string.IsNullOrEmpty(value)) throw new ImageException($"{Host}: token service {realmUri.Authority} returned no token");
                 int lifetime = token!.ExpiresIn is > 0 and int s ? s : 60;

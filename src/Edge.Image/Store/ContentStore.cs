@@ -135,7 +135,7 @@ public sealed class ContentStore
         string path = Path.Combine(Root, IndexFile);
         // A store that exists but that this user may not enter says so (it is root's only), rather than look empty.
         if (!File.Exists(path) && !(Directory.Exists(Root) && Libc.Access(Root, Libc.X_OK) != 0)) return new List<ImageRecord>();
-        return OciJson.ReadFile(path, ImageListReader.Images, static () => ImageJsonContext.Default.ImageList).Images;
+        return OciJson.ReadFile(path, ImageListReader.Images).Images;
     }
 
     /// <summary>
@@ -150,7 +150,7 @@ public sealed class ContentStore
         if (changed)
         {
             list.Images.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-            AtomicFile.Write(Path.Combine(Root, IndexFile), OciJson.ToIndentedUtf8(list, ImageJsonContext.Default.ImageList, ' ', 2), durable: true);
+            AtomicFile.Write(Path.Combine(Root, IndexFile), OciJson.ToIndentedUtf8(list, ImageListWriter.Images, ' ', 2), durable: true);
         }
         return result;
     }

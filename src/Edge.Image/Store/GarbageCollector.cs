@@ -67,7 +67,7 @@ public static class GarbageCollector
             return;
         }
         if (!ImageContent.IsManifest(mediaType)) return;
-        Manifest manifest = Edge.Oci.Json.OciJson.Parse(content, Edge.Oci.Json.ImageReader.Manifest, static () => Edge.Oci.Json.OciJsonContext.Default.Manifest, display);
+        Manifest manifest = Edge.Oci.Json.OciJson.Parse(content, Edge.Oci.Json.ImageReader.Manifest, display);
         if (Digest.TryParse(manifest.Config.Digest, out Digest config, out _)) keep.Add(config);
         foreach (Descriptor layer in manifest.Layers)
             if (Digest.TryParse(layer.Digest, out Digest d, out _)) keep.Add(d);

@@ -5,17 +5,18 @@ using static Edge.Oci.Json.FastJson;
 namespace Edge.Oci.Json;
 
 /// <summary>
-/// The fast path for config.json, which `create`, `run` and `exec` read on every call (and for `exec
-/// --process` files and recorded hooks): the runtime-spec model read with <see cref="FastJson"/>. In a Native
-/// AOT process the serializer's first use would set up metadata for the whole model with reflection: 6.8 ms
-/// and 960 KiB to read a 3 KB file, against 0.1 ms here. <see cref="OciJsonContext"/> stays the definition of
-/// the format; anything unusual is left to it (see FastJson).
+/// The reader of config.json, which `create`, `run` and `exec` read on every call (and of `exec --process`
+/// files, recorded hooks and `update --resources`): the runtime-spec model read with <see cref="FastJson"/>.
+/// In a Native AOT process the serializer's first use would set up metadata for the whole model with
+/// reflection: 6.8 ms and 960 KiB to read a 3 KB file, against 0.1 ms here.
 /// </summary>
 public static class SpecReader
 {
     public static readonly Read<Spec> Spec = ReadSpec;
     public static readonly Read<Process> Process = ReadProcess;
     public static readonly Read<Hooks> Hooks = ReadHooks;
+    /// <summary>`edge update --resources`: the linux.resources object alone.</summary>
+    public static readonly Read<Resources> Resources = ReadResources;
 
     // ---- objects of config.md ----
 
@@ -32,11 +33,11 @@ public static class SpecReader
             else if (Is(ref r, "domainname"u8)) s.Domainname = NStr(ref r);
             else if (Is(ref r, "mounts"u8)) s.Mounts = List(ref r, ReadMount);
             else if (Is(ref r, "hooks"u8)) s.Hooks = Maybe(ref r, Hooks);
-            else if (Is(ref r, "annotations"u8)) s.Annotations = Map(ref r, Str);
+            else if (Is(ref r, "annotations"u8)) s.Annotations = StringMap(ref r);
             else if (Is(ref r, "linux"u8)) s.Linux = Maybe(ref r, ReadLinux);
             else Skip(ref r);
         }
-        Require(version);
+        Require(version, "ociVersion");
         return s;
     }
 
@@ -50,7 +51,7 @@ public static class SpecReader
             else if (Is(ref r, "readonly"u8)) root.Readonly = Bool(ref r);
             else Skip(ref r);
         }
-        Require(path);
+        Require(path, "path");
         return root;
     }
 
@@ -63,12 +64,12 @@ public static class SpecReader
             if (Is(ref r, "destination"u8)) { m.Destination = Str(ref r); destination = true; }
             else if (Is(ref r, "type"u8)) m.Type = NStr(ref r);
             else if (Is(ref r, "source"u8)) m.Source = NStr(ref r);
-            else if (Is(ref r, "options"u8)) m.Options = List(ref r, Str);
+            else if (Is(ref r, "options"u8)) m.Options = Strings(ref r);
             else if (Is(ref r, "uidMappings"u8)) m.UidMappings = List(ref r, ReadIdMapping);
             else if (Is(ref r, "gidMappings"u8)) m.GidMappings = List(ref r, ReadIdMapping);
             else Skip(ref r);
         }
-        Require(destination);
+        Require(destination, "destination");
         return m;
     }
 
@@ -83,7 +84,7 @@ public static class SpecReader
             else if (Is(ref r, "size"u8)) { m.Size = U32(ref r); seen |= 4; }
             else Skip(ref r);
         }
-        Require(seen == 7);
+        Require(seen, "containerID", "hostID", "size");
         return m;
     }
 
@@ -110,12 +111,12 @@ public static class SpecReader
         for (Begin(ref r); Property(ref r);)
         {
             if (Is(ref r, "path"u8)) { h.Path = Str(ref r); path = true; }
-            else if (Is(ref r, "args"u8)) h.Args = List(ref r, Str);
-            else if (Is(ref r, "env"u8)) h.Env = List(ref r, Str);
+            else if (Is(ref r, "args"u8)) h.Args = Strings(ref r);
+            else if (Is(ref r, "env"u8)) h.Env = Strings(ref r);
             else if (Is(ref r, "timeout"u8)) h.Timeout = NI32(ref r);
             else Skip(ref r);
         }
-        Require(path);
+        Require(path, "path");
         return h;
     }
 
@@ -130,9 +131,9 @@ public static class SpecReader
             if (Is(ref r, "terminal"u8)) p.Terminal = Bool(ref r);
             else if (Is(ref r, "consoleSize"u8)) p.ConsoleSize = Maybe(ref r, ReadConsoleSize);
             else if (Is(ref r, "user"u8)) p.User = ReadUser(ref r);
-            else if (Is(ref r, "args"u8)) p.Args = List(ref r, Str);
+            else if (Is(ref r, "args"u8)) p.Args = Strings(ref r);
             else if (Is(ref r, "commandLine"u8)) p.CommandLine = NStr(ref r);
-            else if (Is(ref r, "env"u8)) p.Env = List(ref r, Str);
+            else if (Is(ref r, "env"u8)) p.Env = Strings(ref r);
             else if (Is(ref r, "cwd"u8)) { p.Cwd = Str(ref r); cwd = true; }
             else if (Is(ref r, "capabilities"u8)) p.Capabilities = Maybe(ref r, ReadCapabilities);
             else if (Is(ref r, "rlimits"u8)) p.Rlimits = List(ref r, ReadRlimit);
@@ -145,7 +146,7 @@ public static class SpecReader
             else if (Is(ref r, "execCPUAffinity"u8)) p.ExecCpuAffinity = Maybe(ref r, ReadCpuAffinity);
             else Skip(ref r);
         }
-        Require(cwd);
+        Require(cwd, "cwd");
         return p;
     }
 
@@ -159,7 +160,7 @@ public static class SpecReader
             else if (Is(ref r, "width"u8)) { c.Width = U32(ref r); seen |= 2; }
             else Skip(ref r);
         }
-        Require(seen == 3);
+        Require(seen, "height", "width");
         return c;
     }
 
@@ -171,7 +172,7 @@ public static class SpecReader
             if (Is(ref r, "uid"u8)) u.Uid = U32(ref r);
             else if (Is(ref r, "gid"u8)) u.Gid = U32(ref r);
             else if (Is(ref r, "umask"u8)) u.Umask = NU32(ref r);
-            else if (Is(ref r, "additionalGids"u8)) u.AdditionalGids = List(ref r, U32);
+            else if (Is(ref r, "additionalGids"u8)) u.AdditionalGids = UInts(ref r);
             else if (Is(ref r, "username"u8)) u.Username = NStr(ref r);
             else Skip(ref r);
         }
@@ -183,11 +184,11 @@ public static class SpecReader
         var c = new Capabilities();
         for (Begin(ref r); Property(ref r);)
         {
-            if (Is(ref r, "bounding"u8)) c.Bounding = List(ref r, Str);
-            else if (Is(ref r, "effective"u8)) c.Effective = List(ref r, Str);
-            else if (Is(ref r, "inheritable"u8)) c.Inheritable = List(ref r, Str);
-            else if (Is(ref r, "permitted"u8)) c.Permitted = List(ref r, Str);
-            else if (Is(ref r, "ambient"u8)) c.Ambient = List(ref r, Str);
+            if (Is(ref r, "bounding"u8)) c.Bounding = Strings(ref r);
+            else if (Is(ref r, "effective"u8)) c.Effective = Strings(ref r);
+            else if (Is(ref r, "inheritable"u8)) c.Inheritable = Strings(ref r);
+            else if (Is(ref r, "permitted"u8)) c.Permitted = Strings(ref r);
+            else if (Is(ref r, "ambient"u8)) c.Ambient = Strings(ref r);
             else Skip(ref r);
         }
         return c;
@@ -204,7 +205,7 @@ public static class SpecReader
             else if (Is(ref r, "soft"u8)) { l.Soft = U64(ref r); seen |= 4; }
             else Skip(ref r);
         }
-        Require(seen == 7);
+        Require(seen, "type", "hard", "soft");
         return l;
     }
 
@@ -217,13 +218,13 @@ public static class SpecReader
             if (Is(ref r, "policy"u8)) { s.Policy = Str(ref r); policy = true; }
             else if (Is(ref r, "nice"u8)) s.Nice = NI32(ref r);
             else if (Is(ref r, "priority"u8)) s.Priority = NI32(ref r);
-            else if (Is(ref r, "flags"u8)) s.Flags = List(ref r, Str);
+            else if (Is(ref r, "flags"u8)) s.Flags = Strings(ref r);
             else if (Is(ref r, "runtime"u8)) s.Runtime = NU64(ref r);
             else if (Is(ref r, "deadline"u8)) s.Deadline = NU64(ref r);
             else if (Is(ref r, "period"u8)) s.Period = NU64(ref r);
             else Skip(ref r);
         }
-        Require(policy);
+        Require(policy, "policy");
         return s;
     }
 
@@ -237,7 +238,7 @@ public static class SpecReader
             else if (Is(ref r, "priority"u8)) p.Priority = I32(ref r);
             else Skip(ref r);
         }
-        Require(cls);
+        Require(cls, "class");
         return p;
     }
 
@@ -262,7 +263,7 @@ public static class SpecReader
         {
             if (Is(ref r, "uidMappings"u8)) l.UidMappings = List(ref r, ReadIdMapping);
             else if (Is(ref r, "gidMappings"u8)) l.GidMappings = List(ref r, ReadIdMapping);
-            else if (Is(ref r, "sysctl"u8)) l.Sysctl = Map(ref r, Str);
+            else if (Is(ref r, "sysctl"u8)) l.Sysctl = StringMap(ref r);
             else if (Is(ref r, "resources"u8)) l.Resources = Maybe(ref r, ReadResources);
             else if (Is(ref r, "cgroupsPath"u8)) l.CgroupsPath = NStr(ref r);
             else if (Is(ref r, "namespaces"u8)) l.Namespaces = List(ref r, ReadNamespace);
@@ -270,8 +271,8 @@ public static class SpecReader
             else if (Is(ref r, "netDevices"u8)) l.NetDevices = Map(ref r, ReadNetDevice);
             else if (Is(ref r, "seccomp"u8)) l.Seccomp = Maybe(ref r, ReadSeccomp);
             else if (Is(ref r, "rootfsPropagation"u8)) l.RootfsPropagation = NStr(ref r);
-            else if (Is(ref r, "maskedPaths"u8)) l.MaskedPaths = List(ref r, Str);
-            else if (Is(ref r, "readonlyPaths"u8)) l.ReadonlyPaths = List(ref r, Str);
+            else if (Is(ref r, "maskedPaths"u8)) l.MaskedPaths = Strings(ref r);
+            else if (Is(ref r, "readonlyPaths"u8)) l.ReadonlyPaths = Strings(ref r);
             else if (Is(ref r, "mountLabel"u8)) l.MountLabel = NStr(ref r);
             else if (Is(ref r, "intelRdt"u8)) l.IntelRdt = Maybe(ref r, ReadIntelRdt);
             else if (Is(ref r, "memoryPolicy"u8)) l.MemoryPolicy = Maybe(ref r, ReadMemoryPolicy);
@@ -292,7 +293,7 @@ public static class SpecReader
             else if (Is(ref r, "path"u8)) n.Path = NStr(ref r);
             else Skip(ref r);
         }
-        Require(type);
+        Require(type, "type");
         return n;
     }
 
@@ -323,7 +324,7 @@ public static class SpecReader
             else if (Is(ref r, "gid"u8)) d.Gid = NU32(ref r);
             else Skip(ref r);
         }
-        Require(seen == 3);
+        Require(seen, "type", "path");
         return d;
     }
 
@@ -344,7 +345,7 @@ public static class SpecReader
         for (Begin(ref r); Property(ref r);)
         {
             if (Is(ref r, "closID"u8)) i.ClosId = NStr(ref r);
-            else if (Is(ref r, "schemata"u8)) i.Schemata = List(ref r, Str);
+            else if (Is(ref r, "schemata"u8)) i.Schemata = Strings(ref r);
             else if (Is(ref r, "l3CacheSchema"u8)) i.L3CacheSchema = NStr(ref r);
             else if (Is(ref r, "memBwSchema"u8)) i.MemBwSchema = NStr(ref r);
             else if (Is(ref r, "enableMonitoring"u8)) i.EnableMonitoring = Bool(ref r);
@@ -361,10 +362,10 @@ public static class SpecReader
         {
             if (Is(ref r, "mode"u8)) { m.Mode = Str(ref r); mode = true; }
             else if (Is(ref r, "nodes"u8)) m.Nodes = NStr(ref r);
-            else if (Is(ref r, "flags"u8)) m.Flags = List(ref r, Str);
+            else if (Is(ref r, "flags"u8)) m.Flags = Strings(ref r);
             else Skip(ref r);
         }
-        Require(mode);
+        Require(mode, "mode");
         return m;
     }
 
@@ -375,10 +376,10 @@ public static class SpecReader
         for (Begin(ref r); Property(ref r);)
         {
             if (Is(ref r, "domain"u8)) { p.Domain = Str(ref r); domain = true; }
-            else if (Is(ref r, "flags"u8)) p.Flags = List(ref r, Str);
+            else if (Is(ref r, "flags"u8)) p.Flags = Strings(ref r);
             else Skip(ref r);
         }
-        Require(domain);
+        Require(domain, "domain");
         return p;
     }
 
@@ -390,14 +391,14 @@ public static class SpecReader
         {
             if (Is(ref r, "defaultAction"u8)) { s.DefaultAction = Str(ref r); action = true; }
             else if (Is(ref r, "defaultErrnoRet"u8)) s.DefaultErrnoRet = NU32(ref r);
-            else if (Is(ref r, "architectures"u8)) s.Architectures = List(ref r, Str);
-            else if (Is(ref r, "flags"u8)) s.Flags = List(ref r, Str);
+            else if (Is(ref r, "architectures"u8)) s.Architectures = Strings(ref r);
+            else if (Is(ref r, "flags"u8)) s.Flags = Strings(ref r);
             else if (Is(ref r, "listenerPath"u8)) s.ListenerPath = NStr(ref r);
             else if (Is(ref r, "listenerMetadata"u8)) s.ListenerMetadata = NStr(ref r);
             else if (Is(ref r, "syscalls"u8)) s.Syscalls = List(ref r, ReadSyscallRule);
             else Skip(ref r);
         }
-        Require(action);
+        Require(action, "defaultAction");
         return s;
     }
 
@@ -407,13 +408,13 @@ public static class SpecReader
         int seen = 0;
         for (Begin(ref r); Property(ref r);)
         {
-            if (Is(ref r, "names"u8)) { s.Names = List(ref r, Str) ?? throw new Decline(); seen |= 1; }
+            if (Is(ref r, "names"u8)) { s.Names = RequiredStrings(ref r); seen |= 1; }
             else if (Is(ref r, "action"u8)) { s.Action = Str(ref r); seen |= 2; }
             else if (Is(ref r, "errnoRet"u8)) s.ErrnoRet = NU32(ref r);
             else if (Is(ref r, "args"u8)) s.Args = List(ref r, ReadSyscallArg);
             else Skip(ref r);
         }
-        Require(seen == 3);
+        Require(seen, "names", "action");
         return s;
     }
 
@@ -429,7 +430,7 @@ public static class SpecReader
             else if (Is(ref r, "op"u8)) { a.Op = Str(ref r); seen |= 4; }
             else Skip(ref r);
         }
-        Require(seen == 7);
+        Require(seen, "index", "value", "op");
         return a;
     }
 
@@ -448,7 +449,7 @@ public static class SpecReader
             else if (Is(ref r, "hugepageLimits"u8)) res.HugepageLimits = List(ref r, ReadHugepageLimit);
             else if (Is(ref r, "network"u8)) res.Network = Maybe(ref r, ReadNetwork);
             else if (Is(ref r, "rdma"u8)) res.Rdma = Map(ref r, ReadRdmaLimit);
-            else if (Is(ref r, "unified"u8)) res.Unified = Map(ref r, Str);
+            else if (Is(ref r, "unified"u8)) res.Unified = StringMap(ref r);
             else Skip(ref r);
         }
         return res;
@@ -467,7 +468,7 @@ public static class SpecReader
             else if (Is(ref r, "access"u8)) d.Access = NStr(ref r);
             else Skip(ref r);
         }
-        Require(allow);
+        Require(allow, "allow");
         return d;
     }
 
@@ -518,7 +519,7 @@ public static class SpecReader
             if (Is(ref r, "limit"u8)) { p.Limit = I64(ref r); limit = true; }
             else Skip(ref r);
         }
-        Require(limit);
+        Require(limit, "limit");
         return p;
     }
 
@@ -551,7 +552,7 @@ public static class SpecReader
             else if (Is(ref r, "leafWeight"u8)) w.LeafWeight = NU16(ref r);
             else Skip(ref r);
         }
-        Require(seen == 3);
+        Require(seen, "major", "minor");
         return w;
     }
 
@@ -566,7 +567,7 @@ public static class SpecReader
             else if (Is(ref r, "rate"u8)) t.Rate = U64(ref r);
             else Skip(ref r);
         }
-        Require(seen == 3);
+        Require(seen, "major", "minor");
         return t;
     }
 
@@ -580,7 +581,7 @@ public static class SpecReader
             else if (Is(ref r, "limit"u8)) { h.Limit = U64(ref r); seen |= 2; }
             else Skip(ref r);
         }
-        Require(seen == 3);
+        Require(seen, "pageSize", "limit");
         return h;
     }
 
@@ -606,7 +607,7 @@ public static class SpecReader
             else if (Is(ref r, "priority"u8)) { p.Priority = U32(ref r); seen |= 2; }
             else Skip(ref r);
         }
-        Require(seen == 3);
+        Require(seen, "name", "priority");
         return p;
     }
 

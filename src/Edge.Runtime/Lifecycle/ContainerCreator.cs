@@ -202,7 +202,7 @@ public static class ContainerCreator
     {
         if (!Directory.Exists(bundle)) throw new RuntimeException($"bundle `{bundle}`: no such directory");
         string file = Path.Combine(bundle, "config.json");
-        return OciJson.ReadFile(file, SpecReader.Spec, static () => OciJsonContext.Default.Spec, file);
+        return OciJson.ReadFile(file, SpecReader.Spec, file);
     }
 
     /// <summary>The state create tells hooks and a seccomp agent about, before its record has a pid.</summary>
@@ -212,7 +212,7 @@ public static class ContainerCreator
     };
 
     private static string HookState(string id, int pid, string bundle, Spec spec, string status) =>
-        Encoding.UTF8.GetString(OciJson.ToUtf8(StateOf(id, pid, bundle, spec, status), OciJsonContext.Default.State));
+        Encoding.UTF8.GetString(OciJson.ToUtf8(StateOf(id, pid, bundle, spec, status), SpecWriter.State));
 
     private static void WriteIdMaps(int pid, LinuxSpec linux)
     {

@@ -29,7 +29,7 @@ public static class ContainerExecutor
         Transitions.Check(request.IgnorePaused ? ContainerOperation.ExecIgnoringPause : ContainerOperation.Exec, status, request.Id);
 
         string config = Path.Combine(record.Bundle, "config.json");
-        Spec spec = OciJson.ReadFile(config, SpecReader.Spec, static () => OciJsonContext.Default.Spec, config);
+        Spec spec = OciJson.ReadFile(config, SpecReader.Spec, config);
         Process process = BuildProcess(request, spec);
 
         var opened = new List<int>();
@@ -97,7 +97,7 @@ public static class ContainerExecutor
     private static Process BuildProcess(ExecRequest request, Spec spec)
     {
         if (!string.IsNullOrEmpty(request.ProcessFile))
-            return OciJson.ReadFile(request.ProcessFile, SpecReader.Process, static () => OciJsonContext.Default.Process);
+            return OciJson.ReadFile(request.ProcessFile, SpecReader.Process);
         Process baseProcess = spec.Process ?? throw new RuntimeException("config.json: $.process: required");
         if (request.Args.Count == 0) throw new RuntimeException("exec: no command given (pass ARGS or --process FILE)");
         var env = new List<string>(baseProcess.Env ?? new List<string>());

@@ -28,7 +28,7 @@ public static class HookRunner
     private static unsafe void Run(string phase, List<Hook>? hooks, Oci.RuntimeSpec.State state, Action<string> failed)
     {
         if (hooks is null) return;
-        string stateJson = System.Text.Encoding.UTF8.GetString(OciJson.ToUtf8(state, OciJsonContext.Default.State));
+        string stateJson = System.Text.Encoding.UTF8.GetString(OciJson.ToUtf8(state, SpecWriter.State));
         for (int i = 0; i < hooks.Count; i++)
         {
             Hook hook = hooks[i];

@@ -25,7 +25,7 @@ public static class SeccompAgent
                 Metadata = string.IsNullOrEmpty(profile.ListenerMetadata) ? null : profile.ListenerMetadata,
                 State = state,
             };
-            byte[] payload = OciJson.ToUtf8(message, OciJsonContext.Default.ContainerProcessState);
+            byte[] payload = OciJson.ToUtf8(message, SpecWriter.ContainerProcessState);
             int socket = ConsoleSocket.Connect(profile.ListenerPath!, "seccomp listener");
             try
             {

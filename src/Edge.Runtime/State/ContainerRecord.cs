@@ -1,5 +1,8 @@
 using System.Collections.Generic;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Edge.Oci.Json;
+using static Edge.Oci.Json.FastJson;
 
 namespace Edge.Runtime.State;
 
@@ -28,9 +31,32 @@ public sealed class ContainerRecord
     [JsonPropertyName("hooks")] public Oci.RuntimeSpec.Hooks? Hooks { get; set; }
 }
 
-/// <summary>Reads edge 0.1's state.json records.</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectNullableAnnotations = true)]
-[JsonSerializable(typeof(ContainerRecord))]
-public sealed partial class RuntimeJsonContext : JsonSerializerContext
+/// <summary>Reads edge 0.1's state.json records (see FastJson).</summary>
+public static class LegacyRecordReader
 {
+    public static readonly Read<ContainerRecord> Record = ReadRecord;
+
+    private static ContainerRecord ReadRecord(ref Utf8JsonReader r)
+    {
+        var c = new ContainerRecord { Id = null!, Bundle = null!, Rootfs = null!, Created = null! };
+        int seen = 0;
+        for (Begin(ref r); Property(ref r);)
+        {
+            if (Is(ref r, "id"u8)) { c.Id = Str(ref r); seen |= 1; }
+            else if (Is(ref r, "bundle"u8)) { c.Bundle = Str(ref r); seen |= 2; }
+            else if (Is(ref r, "rootfs"u8)) { c.Rootfs = Str(ref r); seen |= 4; }
+            else if (Is(ref r, "pid"u8)) c.Pid = I32(ref r);
+            else if (Is(ref r, "pidStartTime"u8)) c.PidStartTime = U64(ref r);
+            else if (Is(ref r, "created"u8)) { c.Created = Str(ref r); seen |= 8; }
+            else if (Is(ref r, "owner"u8)) c.Owner = NStr(ref r);
+            else if (Is(ref r, "annotations"u8)) c.Annotations = StringMap(ref r);
+            else if (Is(ref r, "cgroupPaths"u8)) c.CgroupPaths = Strings(ref r);
+            else if (Is(ref r, "cgroupUnified"u8)) c.CgroupUnified = Bool(ref r);
+            else if (Is(ref r, "systemdUnit"u8)) c.SystemdUnit = NStr(ref r);
+            else if (Is(ref r, "hooks"u8)) c.Hooks = Maybe(ref r, SpecReader.Hooks);
+            else Skip(ref r);
+        }
+        Require(seen, "id", "bundle", "rootfs", "created");
+        return c;
+    }
 }

@@ -40,7 +40,7 @@ public static class ContainerRecordFile
             }
         }
         if (record.Hooks is not null)
-            Line(text, "hooks", Encoding.UTF8.GetString(OciJson.ToUtf8(record.Hooks, OciJsonContext.Default.Hooks)));
+            Line(text, "hooks", Encoding.UTF8.GetString(OciJson.ToUtf8(record.Hooks, SpecWriter.Hooks)));
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
@@ -83,7 +83,7 @@ public static class ContainerRecordFile
                     annotations[pendingKey] = value;
                     pendingKey = null;
                     break;
-                case "hooks": hooks = OciJson.Parse(Encoding.UTF8.GetBytes(value), SpecReader.Hooks, static () => OciJsonContext.Default.Hooks, file + ": hooks"); break;
+                case "hooks": hooks = OciJson.Parse(Encoding.UTF8.GetBytes(value), SpecReader.Hooks, file + ": hooks"); break;
                 default: break; // a later edge's field: ignored, as unknown JSON fields were
             }
         }

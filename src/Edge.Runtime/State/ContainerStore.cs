@@ -47,7 +47,7 @@ public sealed class ContainerStore
         {
             string legacy = Path.Combine(DirectoryOf(id), LegacyRecordName);
             if (!File.Exists(legacy)) throw new ContainerNotFoundException(id);
-            return OciJson.ReadFile(legacy, RuntimeJsonContext.Default.ContainerRecord, $"state of \"{id}\"");
+            return OciJson.ReadFile(legacy, LegacyRecordReader.Record, $"state of \"{id}\"");
         }
         catch (DirectoryNotFoundException)
         {

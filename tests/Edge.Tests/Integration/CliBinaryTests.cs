@@ -1,6 +1,7 @@
 using System.IO;
 using System.Text.Json;
 using Edge.Oci.Json;
+using Edge.Tests.Reference;
 using Edge.Oci.RuntimeSpec;
 using Edge.Tests.Support;
 using Xunit;
@@ -146,7 +147,7 @@ public class CliBinaryTests
     {
         ProcessResult r = EdgeProcess.Edge("features");
         Assert.Equal(0, r.ExitCode);
-        Features features = OciJson.Parse(System.Text.Encoding.UTF8.GetBytes(r.Stdout), OciJsonContext.Default.Features, "features");
+        Features features = ReferenceJson.Parse(System.Text.Encoding.UTF8.GetBytes(r.Stdout), OciJsonContext.Default.Features, "features");
         Assert.Equal("1.0.0", features.OciVersionMin);
         Assert.Equal("1.2.1", features.OciVersionMax);
         Assert.Equal(6, features.Hooks!.Count);

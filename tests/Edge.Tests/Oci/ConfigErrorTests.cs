@@ -1,5 +1,6 @@
 using System.Text;
 using Edge.Oci.Json;
+using Edge.Tests.Reference;
 using Edge.Oci.RuntimeSpec;
 using Edge.Tests.Support;
 using Xunit;
@@ -73,20 +74,20 @@ public class ConfigErrorTests
     [MemberData(nameof(Cases))]
     public void MalformedConfigGivesOneLineNamingPathAndLine(string json, string expected)
     {
-        var ex = Assert.Throws<OciFormatException>(() => OciJson.Parse(Encoding.UTF8.GetBytes(json), OciJsonContext.Default.Spec, "config.json"));
+        var ex = Assert.Throws<OciFormatException>(() => OciJson.Parse(Encoding.UTF8.GetBytes(json), SpecReader.Spec, "config.json"));
         Assert.Equal(expected, ex.Message);
         Assert.DoesNotContain('\n', ex.Message);
     }
 
-    /// <summary>The fast path (SpecReader) declines every malformed document, so the context words the error.</summary>
+    /// <summary>The same errors as System.Text.Json's serializer gave, worded by edge's old describer (Reference).</summary>
     [Theory]
     [MemberData(nameof(Cases))]
-    public void FastPathDeclinesAndGivesTheSameError(string json, string expected)
+    public void ErrorsAreTheSerializersErrors(string json, string expected)
     {
-        Assert.Equal(expected, FastPath.AssertLeftToContext(Encoding.UTF8.GetBytes(json), SpecReader.Spec, OciJsonContext.Default.Spec, "config.json"));
+        Assert.Equal(expected, FastPath.AssertRefusedAlike(Encoding.UTF8.GetBytes(json), SpecReader.Spec, OciJsonContext.Default.Spec, "config.json"));
     }
 
-    /// <summary>What the context rejects, the fast path does not accept either.</summary>
+    /// <summary>What the serializer refuses, edge's reader refuses with the same words.</summary>
     [Theory]
     [InlineData("""{"ociVersion":"1.2.1","process":{"cwd":"/","user":null}}""")]
     [InlineData("""{"ociVersion":"1.2.1","process":{"cwd":"/","terminal":null}}""")]
@@ -99,28 +100,34 @@ public class ConfigErrorTests
     [InlineData("""{"ociVersion":"1.2.1"} {}""")]
     [InlineData("""{"ociVersion":"1.2.1" /* comment */}""")]
     [InlineData("null")]
-    public void FastPathDeclinesWhatTheContextRejects(string json)
+    [InlineData("""{"ociVersion":"1.2.1","linux":{"uidMappings":[{"containerID":0,"hostID":1}],"gidMappings":"x"}}""")]
+    [InlineData("""{"ociVersion":"1.2.1","process":{"cwd":"/","user":{"additionalGids":[1,-2]}}}""")]
+    [InlineData("""{"ociVersion":"1.2.1",\n"process":{"cwd":"/","args":["a",\n{"b":1}]}}""")]
+    public void RefusesWhatTheSerializerRefuses(string json)
     {
-        FastPath.AssertLeftToContext(Encoding.UTF8.GetBytes(json), SpecReader.Spec, OciJsonContext.Default.Spec, "config.json");
+        FastPath.AssertRefusedAlike(Encoding.UTF8.GetBytes(json.Replace("\\n", "\n")), SpecReader.Spec, OciJsonContext.Default.Spec, "config.json");
     }
 
-    /// <summary>A null element of an array or map: the context takes it (it checks nullability only on properties), the fast path leaves it to the context.</summary>
+    /// <summary>
+    /// A null element of an array or map: the serializer took it (it checks nullability only on properties)
+    /// and left a null for the runtime to trip over; edge refuses it, naming the element.
+    /// </summary>
     [Theory]
-    [InlineData("""{"ociVersion":"1.2.1","linux":{"sysctl":{"a":null}}}""")]
-    [InlineData("""{"ociVersion":"1.2.1","mounts":[null]}""")]
-    public void FastPathLeavesNullElementsToTheContext(string json)
+    [InlineData("""{"ociVersion":"1.2.1",\n"linux":{"sysctl":{"a":null}}}""", "config.json: $.linux.sysctl.a: expected string, got null (line 2)")]
+    [InlineData("""{"ociVersion":"1.2.1","mounts":[null]}""", "config.json: $.mounts[0]: expected object, got null (line 1)")]
+    [InlineData("""{"ociVersion":"1.2.1","process":{"cwd":"/","env":["A=1",null]}}""", "config.json: $.process.env: expected array of strings, got null at [1] (line 1)")]
+    public void NullElementsAreRefused(string json, string expected)
     {
-        byte[] utf8 = Encoding.UTF8.GetBytes(json);
-        Assert.False(FastJson.TryRead(utf8, SpecReader.Spec, out _));
-        Spec reference = OciJson.Parse(utf8, OciJsonContext.Default.Spec, "config.json");
-        Spec fast = OciJson.Parse(utf8, SpecReader.Spec, static () => OciJsonContext.Default.Spec, "config.json");
-        Assert.Equal(OciJson.ToUtf8(reference, OciJsonContext.Default.Spec), OciJson.ToUtf8(fast, OciJsonContext.Default.Spec));
+        byte[] utf8 = Encoding.UTF8.GetBytes(json.Replace("\\n", "\n"));
+        ReferenceJson.Parse(utf8, OciJsonContext.Default.Spec, "config.json");
+        var ex = Assert.Throws<OciFormatException>(() => OciJson.Parse(utf8, SpecReader.Spec, "config.json"));
+        Assert.Equal(expected, ex.Message);
     }
 
     [Fact]
     public void MissingFileNamesTheFile()
     {
-        var ex = Assert.Throws<OciFormatException>(() => OciJson.ReadFile("/nonexistent/config.json", OciJsonContext.Default.Spec));
+        var ex = Assert.Throws<OciFormatException>(() => OciJson.ReadFile("/nonexistent/config.json", SpecReader.Spec));
         Assert.Equal("/nonexistent/config.json: no such file or directory", ex.Message);
     }
 }

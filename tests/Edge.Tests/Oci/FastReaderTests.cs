@@ -2,25 +2,39 @@ using System;
 using System.Collections;
 using System.IO;
 using System.Text;
+using System.Collections.Generic;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Edge.Image;
 using Edge.Oci.Image;
 using Edge.Oci.Json;
+using Edge.Runtime.State;
+using Edge.Tests.Reference;
 using Edge.Tests.Support;
 using Xunit;
 
 namespace Edge.Tests.Oci;
 
 /// <summary>
-/// Every fast reader (FastJson) against its source-generated context: a document with every property of
-/// the model set, built from the context's own metadata, must read to the same value. A property added to
-/// a model and forgotten in its reader fails here.
+/// Every reader and writer of edge (FastJson, JsonOut) against System.Text.Json's generated metadata for the
+/// same model (Reference): a document with every property of the model set, built from that metadata, must
+/// read to the same value and be written to the same bytes; every property broken in turn must give the same
+/// error. A property added to a model and forgotten in a reader or writer fails here.
 /// </summary>
 public class FastReaderTests
 {
     [Fact]
     public void SpecReaderReadsEveryProperty() => AgreesOnEveryProperty(OciJsonContext.Default.Spec, SpecReader.Spec);
+
+    [Fact]
+    public void ProcessReaderReadsEveryProperty() => AgreesOnEveryProperty(OciJsonContext.Default.Process, SpecReader.Process);
+
+    [Fact]
+    public void HooksReaderReadsEveryProperty() => AgreesOnEveryProperty(OciJsonContext.Default.Hooks, SpecReader.Hooks);
+
+    [Fact]
+    public void ResourcesReaderReadsEveryProperty() => AgreesOnEveryProperty(OciJsonContext.Default.Resources, SpecReader.Resources);
 
     [Fact]
     public void ManifestReaderReadsEveryProperty() => AgreesOnEveryProperty(OciJsonContext.Default.Manifest, ImageReader.Manifest);
@@ -32,32 +46,105 @@ public class FastReaderTests
     public void ImageConfigReaderReadsEveryProperty() => AgreesOnEveryProperty(OciJsonContext.Default.ImageConfig, ImageReader.Config);
 
     [Fact]
+    public void ImageLayoutReaderReadsEveryProperty() => AgreesOnEveryProperty(OciJsonContext.Default.ImageLayout, ImageReader.Layout);
+
+    [Fact]
     public void ImageListReaderReadsEveryProperty() => AgreesOnEveryProperty(ImageJsonContext.Default.ImageList, ImageListReader.Images);
 
-    /// <summary>The sample image's own documents, as written by the layout tools, take the fast path.</summary>
     [Fact]
-    [Trait("Category", "Integration")] // reads the built sample image
-    public void SampleImageDocumentsTakeTheFastPath()
+    public void AuthFileReaderReadsEveryProperty() => AgreesOnEveryProperty(ImageJsonContext.Default.AuthFile, ToolDocumentReader.AuthFile);
+
+    [Fact]
+    public void TokenReaderReadsEveryProperty() => AgreesOnEveryProperty(ImageJsonContext.Default.TokenResponse, ToolDocumentReader.Token);
+
+    [Fact]
+    public void RegistryErrorReaderReadsEveryProperty() => AgreesOnEveryProperty(ImageJsonContext.Default.RegistryErrorBody, ToolDocumentReader.RegistryErrors);
+
+    [Fact]
+    public void DockerArchiveReaderReadsEveryProperty() => AgreesOnEveryProperty(ImageJsonContext.Default.ListDockerArchiveEntry, ToolDocumentReader.DockerArchive);
+
+    [Fact]
+    public void LegacyRecordReaderReadsEveryProperty() => AgreesOnEveryProperty(RuntimeJsonContext.Default.ContainerRecord, LegacyRecordReader.Record);
+
+    [Fact]
+    public void SpecWriterWritesEveryProperty() => WritesAlike(OciJsonContext.Default.Spec, SpecWriter.Spec);
+
+    [Fact]
+    public void StateWriterWritesEveryProperty() => WritesAlike(OciJsonContext.Default.State, SpecWriter.State);
+
+    [Fact]
+    public void ContainerProcessStateWriterWritesEveryProperty() => WritesAlike(OciJsonContext.Default.ContainerProcessState, SpecWriter.ContainerProcessState);
+
+    [Fact]
+    public void FeaturesWriterWritesEveryProperty() => WritesAlike(OciJsonContext.Default.Features, SpecWriter.Features);
+
+    [Fact]
+    public void HooksWriterWritesEveryProperty() => WritesAlike(OciJsonContext.Default.Hooks, SpecWriter.Hooks);
+
+    [Fact]
+    public void ManifestWriterWritesEveryProperty() => WritesAlike(OciJsonContext.Default.Manifest, ImageWriter.Manifest);
+
+    [Fact]
+    public void IndexWriterWritesEveryProperty() => WritesAlike(OciJsonContext.Default.Index, ImageWriter.Index);
+
+    [Fact]
+    public void ImageLayoutWriterWritesEveryProperty() => WritesAlike(OciJsonContext.Default.ImageLayout, ImageWriter.Layout);
+
+    [Fact]
+    public void ImageListWriterWritesEveryProperty() => WritesAlike(ImageJsonContext.Default.ImageList, ImageListWriter.Images);
+
+    [Fact]
+    public void ImageRecordsWriterWritesEveryProperty() => WritesAlike(ImageJsonContext.Default.ListImageRecord, ImageListWriter.Records);
+
+    /// <summary>Defaults (zeros, false, empty lists) are written, or left out, as the serializer does.</summary>
+    [Fact]
+    public void WritersTreatDefaultsAsTheSerializerDoes()
     {
-        string layout = Path.Combine(EdgeProcess.SamplesDirectory, "busybox-image");
-        Edge.Oci.Image.Index index = OciJson.Parse(File.ReadAllBytes(Path.Combine(layout, "index.json")), OciJsonContext.Default.Index, "index.json");
-        byte[] manifestBytes = Blob(layout, index.Manifests[0].Digest);
-        Assert.True(FastJson.TryRead(manifestBytes, ImageReader.Manifest, out Manifest manifest));
-        Assert.True(FastJson.TryRead(Blob(layout, manifest.Config.Digest), ImageReader.Config, out ImageConfig config));
-        Assert.Equal(OciJson.ToUtf8(OciJson.Parse(Blob(layout, manifest.Config.Digest), OciJsonContext.Default.ImageConfig, "config"), OciJsonContext.Default.ImageConfig),
-            OciJson.ToUtf8(config, OciJsonContext.Default.ImageConfig));
+        FastPath.AssertWritesAlike(new Edge.Oci.RuntimeSpec.State { OciVersion = "1.2.1", Id = "x", Status = "created", Bundle = "/b" }, SpecWriter.State, OciJsonContext.Default.State);
+        FastPath.AssertWritesAlike(Edge.Runtime.DefaultSpec.Create(), SpecWriter.Spec, OciJsonContext.Default.Spec);
+        FastPath.AssertWritesAlike(new Manifest { SchemaVersion = 2, Config = new Descriptor { MediaType = "m", Digest = "d", Size = 0 }, Layers = new() }, ImageWriter.Manifest, OciJsonContext.Default.Manifest);
+        FastPath.AssertWritesAlike(Edge.Runtime.FeatureSet.Describe(), SpecWriter.Features, OciJsonContext.Default.Features);
     }
 
-    /// <summary>What the context refuses, the fast path declines, and the error is the context's.</summary>
+    /// <summary>Every property of every reader's document broken in turn, in ways a hostile file would: same error as the serializer's.</summary>
+    [Fact]
+    public void EveryBrokenPropertyGivesTheSerializersError()
+    {
+        BreaksAlike(OciJsonContext.Default.Spec, SpecReader.Spec);
+        BreaksAlike(OciJsonContext.Default.Resources, SpecReader.Resources);
+        BreaksAlike(OciJsonContext.Default.Manifest, ImageReader.Manifest);
+        BreaksAlike(OciJsonContext.Default.Index, ImageReader.Index);
+        BreaksAlike(OciJsonContext.Default.ImageConfig, ImageReader.Config);
+        BreaksAlike(OciJsonContext.Default.ImageLayout, ImageReader.Layout);
+        BreaksAlike(ImageJsonContext.Default.ImageList, ImageListReader.Images);
+        BreaksAlike(ImageJsonContext.Default.ListDockerArchiveEntry, ToolDocumentReader.DockerArchive);
+        BreaksAlike(ImageJsonContext.Default.AuthFile, ToolDocumentReader.AuthFile);
+        BreaksAlike(RuntimeJsonContext.Default.ContainerRecord, LegacyRecordReader.Record);
+    }
+
+    /// <summary>The sample image's own documents, as written by the layout tools, read as the serializer reads them.</summary>
+    [Fact]
+    [Trait("Category", "Integration")] // reads the built sample image
+    public void SampleImageDocumentsReadAlike()
+    {
+        string layout = Path.Combine(EdgeProcess.SamplesDirectory, "busybox-image");
+        Edge.Oci.Image.Index index = OciJson.Parse(File.ReadAllBytes(Path.Combine(layout, "index.json")), ImageReader.Index, "index.json");
+        byte[] manifestBytes = Blob(layout, index.Manifests[0].Digest);
+        FastPath.AssertReadsAlike(manifestBytes, ImageReader.Manifest, OciJsonContext.Default.Manifest, "manifest");
+        Manifest manifest = OciJson.Parse(manifestBytes, ImageReader.Manifest, "manifest");
+        FastPath.AssertReadsAlike(Blob(layout, manifest.Config.Digest), ImageReader.Config, OciJsonContext.Default.ImageConfig, "config");
+    }
+
+    /// <summary>What the serializer refuses, edge's reader refuses with the same error.</summary>
     [Theory]
     [InlineData("""{"schemaVersion":2,"layers":[]}""")]
     [InlineData("""{"schemaVersion":"2","config":{"mediaType":"m","digest":"d","size":1},"layers":[]}""")]
     [InlineData("""{"schemaVersion":2,"config":{"mediaType":"m","digest":"d","size":1},"layers":null}""")]
     [InlineData("""{"schemaVersion":2,"config":{"mediaType":"m","digest":"d","size":1,"data":"not base64!"},"layers":[]}""")]
     [InlineData("""{"schemaVersion":2,"config":{"mediaType":"m","digest":"d","size":1.5},"layers":[]}""")]
-    public void MalformedManifestsAreLeftToTheContext(string json)
+    public void MalformedManifestsAreRefusedAlike(string json)
     {
-        FastPath.AssertLeftToContext(Encoding.UTF8.GetBytes(json), ImageReader.Manifest, OciJsonContext.Default.Manifest, "manifest");
+        FastPath.AssertRefusedAlike(Encoding.UTF8.GetBytes(json), ImageReader.Manifest, OciJsonContext.Default.Manifest, "manifest");
     }
 
     private static byte[] Blob(string layout, string digest) => File.ReadAllBytes(Path.Combine(layout, "blobs", digest.Replace(':', '/')));
@@ -66,9 +153,110 @@ public class FastReaderTests
     {
         var value = (T)Sample(type, depth: 0)!;
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(value, type);
-        Assert.True(FastJson.TryRead(json, read, out T fast), $"the fast reader declined {Encoding.UTF8.GetString(json)}");
-        Assert.Equal(Encoding.UTF8.GetString(json), Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(fast, type)));
+        T edge = OciJson.Parse(json, read, "sample");
+        Assert.Equal(Encoding.UTF8.GetString(json), Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(edge, type)));
         EveryPropertyWritten(type, JsonDocument.Parse(json).RootElement, "$");
+    }
+
+    private static void WritesAlike<T>(JsonTypeInfo<T> type, JsonOut.Write<T> write) where T : class
+    {
+        var value = (T)Sample(type, depth: 0)!;
+        FastPath.AssertWritesAlike(value, write, type);
+        EveryPropertyWritten(type, JsonDocument.Parse(OciJson.ToUtf8(value, write)).RootElement, "$");
+    }
+
+    /// <summary>
+    /// Each value of the full sample replaced in turn by each kind of wrong value, and each property removed,
+    /// in an indented document (so lines differ): wherever the serializer refuses, edge refuses with the same
+    /// line. Where the serializer takes a null element of a list or map, edge refuses it (ConfigErrorTests).
+    /// </summary>
+    private static void BreaksAlike<T>(JsonTypeInfo<T> type, FastJson.Read<T> read) where T : class
+    {
+        JsonNode sample = JsonNode.Parse(JsonSerializer.SerializeToUtf8Bytes((T)Sample(type, depth: 0)!, type))!;
+        var options = new JsonSerializerOptions { WriteIndented = true };
+        JsonNode?[] wrong = { JsonValue.Create(5), JsonValue.Create(-1), JsonValue.Create(1.5), JsonValue.Create(4294967296L), JsonValue.Create("s"), JsonValue.Create(true), null, new JsonArray(), new JsonObject(), new JsonArray(JsonValue.Create(7)) };
+        int checkedCases = 0;
+        foreach (string path in Paths(sample, "$"))
+        {
+            var variants = new List<JsonNode>();
+            foreach (JsonNode? bad in wrong)
+            {
+                JsonNode doc = sample.DeepClone();
+                Replace(doc, path, bad?.DeepClone(), remove: false);
+                variants.Add(doc);
+            }
+            JsonNode without = sample.DeepClone();
+            if (Replace(without, path, null, remove: true)) variants.Add(without);
+
+            foreach (JsonNode doc in variants)
+            {
+                byte[] utf8 = Encoding.UTF8.GetBytes(doc.ToJsonString(options));
+                string? reference = Refusal(() => ReferenceJson.Parse(utf8, type, "f"));
+                string? edge = Refusal(() => OciJson.Parse(utf8, read, "f"));
+                if (reference is not null)
+                {
+                    Assert.True(reference == edge, $"{path}: serializer: {reference}\nedge: {edge}\n{Encoding.UTF8.GetString(utf8)}");
+                    checkedCases++;
+                }
+                else if (edge is not null)
+                {
+                    Assert.True(edge.Contains("got null", StringComparison.Ordinal), $"{path}: edge refuses what the serializer takes: {edge}");
+                }
+                else
+                {
+                    Assert.Equal(Encoding.UTF8.GetString(ReferenceJson.ToUtf8(ReferenceJson.Parse(utf8, type, "f"), type)),
+                        Encoding.UTF8.GetString(ReferenceJson.ToUtf8(OciJson.Parse(utf8, read, "f"), type)));
+                }
+            }
+        }
+        Assert.True(checkedCases > 0);
+    }
+
+    private static string? Refusal(Action parse)
+    {
+        try
+        {
+            parse();
+            return null;
+        }
+        catch (OciFormatException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    /// <summary>The paths of every value below the root, as "$/name/0/name".</summary>
+    private static IEnumerable<string> Paths(JsonNode node, string path)
+    {
+        if (node is JsonObject o)
+            foreach (var (name, child) in o)
+            {
+                yield return path + "/" + name;
+                if (child is not null) foreach (string p in Paths(child, path + "/" + name)) yield return p;
+            }
+        else if (node is JsonArray a)
+            for (int i = 0; i < a.Count; i++)
+            {
+                yield return path + "/" + i;
+                if (a[i] is { } child) foreach (string p in Paths(child, path + "/" + i)) yield return p;
+            }
+    }
+
+    private static bool Replace(JsonNode root, string path, JsonNode? value, bool remove)
+    {
+        string[] steps = path.Split('/')[1..];
+        JsonNode parent = root;
+        for (int i = 0; i < steps.Length - 1; i++)
+            parent = parent is JsonArray a ? a[int.Parse(steps[i])]! : parent[steps[i]]!;
+        string last = steps[^1];
+        if (parent is JsonArray array)
+        {
+            if (remove) return false;
+            array[int.Parse(last)] = value;
+        }
+        else if (remove) ((JsonObject)parent).Remove(last);
+        else parent[last] = value;
+        return true;
     }
 
     /// <summary>Guards the sample itself: each property of each object appears in the document.</summary>

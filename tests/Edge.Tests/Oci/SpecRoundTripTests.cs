@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Edge.Oci.Json;
+using Edge.Tests.Reference;
 using Edge.Oci.RuntimeSpec;
 using Edge.Tests.Support;
 using Xunit;
@@ -17,8 +18,8 @@ public class SpecRoundTripTests
     [Fact]
     public void FullConfigSurvivesReadAndWriteUnchanged()
     {
-        Spec spec = OciJson.Parse(FullConfig, OciJsonContext.Default.Spec, "config.json");
-        byte[] written = OciJson.ToIndentedUtf8(spec, OciJsonContext.Default.Spec);
+        Spec spec = OciJson.Parse(FullConfig, SpecReader.Spec, "config.json");
+        byte[] written = OciJson.ToIndentedUtf8(spec, SpecWriter.Spec);
 
         JsonNode? original = JsonNode.Parse(FullConfig);
         JsonNode? again = JsonNode.Parse(written);
@@ -28,7 +29,7 @@ public class SpecRoundTripTests
     [Fact]
     public void FullConfigReadsIntoTypedFields()
     {
-        Spec spec = OciJson.Parse(FullConfig, OciJsonContext.Default.Spec, "config.json");
+        Spec spec = OciJson.Parse(FullConfig, SpecReader.Spec, "config.json");
         Assert.Equal("1.2.1", spec.OciVersion);
         Assert.Equal(new uint[] { 5, 6 }, spec.Process!.User.AdditionalGids);
         Assert.Equal(18u, spec.Process.User.Umask);
@@ -90,7 +91,7 @@ public class SpecRoundTripTests
     public void FastReaderReadsEveryFieldAsTheContextDoes()
     {
         Assert.True(FastJson.TryRead(FullConfig, SpecReader.Spec, out Spec spec), "the fast reader declined full-config.json");
-        byte[] written = OciJson.ToIndentedUtf8(spec, OciJsonContext.Default.Spec);
+        byte[] written = OciJson.ToIndentedUtf8(spec, SpecWriter.Spec);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(FullConfig), JsonNode.Parse(written)),
             $"the fast reader changed the document:\n{System.Text.Encoding.UTF8.GetString(written)}");
     }
@@ -99,9 +100,9 @@ public class SpecRoundTripTests
     [Fact]
     public void DirectWriterWritesWhatTheSerializerWrites()
     {
-        Spec full = OciJson.Parse(FullConfig, OciJsonContext.Default.Spec, "config.json");
+        Spec full = OciJson.Parse(FullConfig, SpecReader.Spec, "config.json");
         foreach (Spec spec in new[] { full, Edge.Runtime.DefaultSpec.Create() })
-            Assert.Equal(System.Text.Encoding.UTF8.GetString(OciJson.ToIndentedUtf8(spec, OciJsonContext.Default.Spec)),
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(OciJson.ToIndentedUtf8(spec, SpecWriter.Spec)),
                 System.Text.Encoding.UTF8.GetString(OciJson.SpecToIndentedUtf8(spec)));
     }
 
@@ -111,12 +112,12 @@ public class SpecRoundTripTests
     {
         JsonNode root = JsonNode.Parse(FullConfig)!;
         byte[] process = System.Text.Encoding.UTF8.GetBytes(root["process"]!.ToJsonString());
-        Assert.True(FastJson.TryRead(process, SpecReader.Process, out Process p));
-        Assert.True(JsonNode.DeepEquals(root["process"], JsonNode.Parse(OciJson.ToUtf8(p, OciJsonContext.Default.Process))));
+        Process p = OciJson.Parse(process, SpecReader.Process, "process.json");
+        Assert.True(JsonNode.DeepEquals(root["process"], JsonNode.Parse(OciJson.ToUtf8(p, SpecWriter.Process))));
 
         byte[] hooks = System.Text.Encoding.UTF8.GetBytes(root["hooks"]!.ToJsonString());
-        Assert.True(FastJson.TryRead(hooks, SpecReader.Hooks, out Hooks h));
-        Assert.True(JsonNode.DeepEquals(root["hooks"], JsonNode.Parse(OciJson.ToUtf8(h, OciJsonContext.Default.Hooks))));
+        Hooks h = OciJson.Parse(hooks, SpecReader.Hooks, "hooks");
+        Assert.True(JsonNode.DeepEquals(root["hooks"], JsonNode.Parse(OciJson.ToUtf8(h, SpecWriter.Hooks))));
     }
 
     /// <summary>Nulls where the model allows them, unknown fields at every depth, escapes and a BOM: same result both ways.</summary>
@@ -135,14 +136,14 @@ public class SpecRoundTripTests
     public void UnknownFieldsAreIgnored()
     {
         byte[] json = """{"ociVersion":"1.2.1","future":{"x":1},"process":{"cwd":"/","args":["sh"],"newThing":[1,2]},"root":{"path":"rootfs"}}"""u8.ToArray();
-        Spec spec = OciJson.Parse(json, OciJsonContext.Default.Spec, "config.json");
+        Spec spec = OciJson.Parse(json, SpecReader.Spec, "config.json");
         Assert.Equal("/", spec.Process!.Cwd);
     }
 
     [Fact]
     public void DefaultSpecOmitsEmptyFields()
     {
-        string text = System.Text.Encoding.UTF8.GetString(OciJson.ToIndentedUtf8(Edge.Runtime.DefaultSpec.Create(), OciJsonContext.Default.Spec));
+        string text = System.Text.Encoding.UTF8.GetString(OciJson.ToIndentedUtf8(Edge.Runtime.DefaultSpec.Create(), SpecWriter.Spec));
         Assert.DoesNotContain("null", text);
         Assert.DoesNotContain("\"hooks\"", text);
         Assert.Contains("\t\"ociVersion\": \"1.0.2\"", text);

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Edge.Oci.Json;
+using Edge.Tests.Reference;
 using Edge.Oci.RuntimeSpec;
 using Edge.Runtime;
 using Edge.Runtime.Cgroups;
@@ -32,8 +33,7 @@ public class CgroupWriterTests
     };
 
     private static Resources Parse(string json) =>
-        OciJson.Parse(Encoding.UTF8.GetBytes("{\"ociVersion\": \"1.2.1\", \"linux\": {\"resources\": " + json + "}}"),
-            OciJsonContext.Default.Spec, "config.json").Linux!.Resources!;
+        OciJson.Parse(Encoding.UTF8.GetBytes("{\"ociVersion\": \"1.2.1\", \"linux\": {\"resources\": " + json + "}}"), SpecReader.Spec, "config.json").Linux!.Resources!;
 
     /// <summary>Applies RESOURCES to a directory holding FILES (all empty) and returns the files written.</summary>
     private static Dictionary<string, string> Apply(string[] files, bool unified, string resources)

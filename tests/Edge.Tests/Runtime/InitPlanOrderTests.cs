@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Edge.Oci.Json;
+using Edge.Tests.Reference;
 using Edge.Oci.RuntimeSpec;
 using Edge.Runtime;
 using Edge.Runtime.Init;
@@ -39,7 +40,7 @@ public class InitPlanOrderTests
     {
         using var bundle = new TempDir("edge-plan-");
         Directory.CreateDirectory(bundle.Combine("rootfs"));
-        Spec spec = OciJson.Parse(Encoding.UTF8.GetBytes(json), OciJsonContext.Default.Spec, "config.json");
+        Spec spec = OciJson.Parse(Encoding.UTF8.GetBytes(json), SpecReader.Spec, "config.json");
         using InitPlan plan = InitPlanBuilder.Build(new InitOptions
         {
             Spec = spec,
@@ -156,7 +157,7 @@ public class InitPlanOrderTests
     {
         using var bundle = new TempDir("edge-plan-");
         Directory.CreateDirectory(bundle.Combine("rootfs"));
-        Spec spec = OciJson.Parse(Encoding.UTF8.GetBytes(json), OciJsonContext.Default.Spec, "config.json");
+        Spec spec = OciJson.Parse(Encoding.UTF8.GetBytes(json), SpecReader.Spec, "config.json");
         var ex = Assert.Throws<RuntimeException>(() => InitPlanBuilder.CheckForCreate(spec, bundle.Path));
         Assert.Equal(message.Replace("BUNDLE", bundle.Path), ex.Message);
     }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Text;
 using Edge.Linux;
 using Edge.Oci.Json;
+using Edge.Tests.Reference;
 using Edge.Oci.RuntimeSpec;
 using Edge.Runtime;
 using Edge.Runtime.Lifecycle;
@@ -13,7 +14,7 @@ namespace Edge.Tests.Runtime;
 public class NamespacesTests
 {
     private static LinuxSpec Linux(string json) =>
-        OciJson.Parse(Encoding.UTF8.GetBytes("{\"ociVersion\": \"1.2.1\", \"linux\": " + json + "}"), OciJsonContext.Default.Spec, "config.json").Linux!;
+        OciJson.Parse(Encoding.UTF8.GetBytes("{\"ociVersion\": \"1.2.1\", \"linux\": " + json + "}"), SpecReader.Spec, "config.json").Linux!;
 
     [Fact]
     public void NewNamespacesBecomeCloneFlagsExceptThoseTheInitMakesItself()

@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Edge.Oci.Json;
 
-namespace Edge.Oci.Json;
+namespace Edge.Tests.Reference;
 
 /// <summary>
-/// Turns a <see cref="JsonException"/> into "file: $.json.path: what was expected (line N)".
+/// How edge worded errors while it used the serializer (kept as the reference for JsonErrors): turns a <see cref="JsonException"/> into "file: $.json.path: what was expected (line N)".
 /// The exception gives the path; the expected type comes from the source-generated metadata and
 /// the actual value from re-reading the document. This runs only on the error path, so it may allocate.
 /// </summary>
@@ -190,6 +191,7 @@ internal static class JsonErrorDescriber
         if (type == typeof(uint) || type == typeof(ulong)) return "unsigned integer";
         if (type == typeof(ushort)) return "unsigned 16-bit integer";
         if (type == typeof(double) || type == typeof(float)) return "number";
+        if (type == typeof(byte[])) return "base64 string"; // the serializer's byte[] converter is a scalar one
         return type.Name;
     }
 
