@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Turns a fresh Debian 12 machine into an edge build and test machine. Idempotent, and silent when
-# everything is already in place. Usage: toolchain/setup.sh [--bench] [--arm64]
+# everything is already in place. Usage: toolchain/setup.sh [--bench] [--arm64] [--openssl]
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,15 +29,18 @@ packages+=(apparmor)
 packages+=(golang-go)
 # Benchmarks: the interleaving driver (bench/procbench.py).
 # The pull benchmark also builds a Debian image and compares with containerd.
-bench=0 arm64=0
+bench=0 arm64=0 openssl=0
 for a in "$@"; do
     case "$a" in
         --bench) bench=1 ;;
         --arm64) arm64=1 ;;
+        --openssl) openssl=1 ;;
         *) echo "toolchain: unknown option \"$a\"" >&2; exit 2 ;;
     esac
 done
 if [[ $bench == 1 ]]; then packages+=(python3 curl); fi
+# The OpenSSL built for edge (toolchain/openssl-for-edge.sh): its source from Debian's mirror, its Configure.
+if [[ $openssl == 1 ]]; then packages+=(curl perl); fi
 host=$(dpkg --print-architecture)
 # arm64 on an amd64 host (docs/arm64.md): Debian's cross compiler and arm64 libc for the C parts and the link
 # (clang-14 --target=aarch64-linux-gnu, through the wrapper below), multiarch arm64 static libraries,

@@ -35,6 +35,18 @@ public class StaticBinaryTests
         }
     }
 
+    /// <summary>
+    /// The linked OpenSSL looks for the system's CA certificates where Debian's does (/usr/lib/ssl, whose
+    /// certs link to /etc/ssl/certs), whichever OpenSSL the build took (`./build.sh --openssl`): an OpenSSL
+    /// configured with its own prefix would refuse every registry certificate without $SSL_CERT_FILE.
+    /// </summary>
+    [Fact]
+    public void OpenSslLooksForCertificatesWhereTheSystemKeepsThem()
+    {
+        byte[] elf = File.ReadAllBytes(EdgeProcess.Binary);
+        Assert.True(elf.AsSpan().IndexOf("/usr/lib/ssl/certs\0"u8) >= 0, "the binary's OpenSSL has another certificate directory");
+    }
+
     [Fact]
     public void RunsInAnEmptyChroot()
     {
