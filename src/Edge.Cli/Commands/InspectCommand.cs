@@ -42,11 +42,11 @@ internal static class InspectCommand
             w.WriteString("platform", record.Platform);
             w.WriteString("manifestDigest", record.Manifest);
             w.WriteString("configDigest", parsed.Config.Digest);
-            if (top != manifest) { w.WritePropertyName("index"); WriteDocument(w, store.Read(top, "index")); }
+            if (top != manifest) { w.WritePropertyName("index"); WriteDocument(w, store.Read(top, "index"), $"{record.Name}: index {top}"); }
             w.WritePropertyName("manifest");
-            WriteDocument(w, manifestContent);
+            WriteDocument(w, manifestContent, $"{record.Name}: manifest {manifest}");
             w.WritePropertyName("config");
-            WriteDocument(w, config);
+            WriteDocument(w, config, $"{record.Name}: config {parsed.Config.Digest}");
             w.WriteEndObject();
         }
         context.Output.Write(buffer.WrittenSpan);
@@ -54,9 +54,31 @@ internal static class InspectCommand
         return 0;
     }
 
-    private static void WriteDocument(Utf8JsonWriter writer, byte[] content)
+    /// <summary>A stored document copied into the output token by token: re-indented, values as they are.</summary>
+    private static void WriteDocument(Utf8JsonWriter writer, byte[] content, string what)
     {
-        using JsonDocument document = JsonDocument.Parse(content);
-        document.RootElement.WriteTo(writer);
+        var reader = new Utf8JsonReader(content);
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject: writer.WriteStartObject(); break;
+                    case JsonTokenType.EndObject: writer.WriteEndObject(); break;
+                    case JsonTokenType.StartArray: writer.WriteStartArray(); break;
+                    case JsonTokenType.EndArray: writer.WriteEndArray(); break;
+                    case JsonTokenType.PropertyName: writer.WritePropertyName(reader.GetString()!); break;
+                    case JsonTokenType.String: writer.WriteStringValue(reader.GetString()); break;
+                    case JsonTokenType.Number: writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true); break;
+                    case JsonTokenType.True or JsonTokenType.False: writer.WriteBooleanValue(reader.TokenType == JsonTokenType.True); break;
+                    default: writer.WriteNullValue(); break;
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new Edge.Oci.Json.OciFormatException(what, null, "invalid JSON", (ex.LineNumber ?? 0) + 1);
+        }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using System.Text.Json;
+using Edge.Linux;
 
 namespace Edge.Oci.Json;
 
@@ -127,10 +128,11 @@ internal static class JsonErrors
         _ => "nothing",
     };
 
+    /// <summary>A name from the document is the document's: control characters are escaped, long names cut.</summary>
     private static void AppendName(StringBuilder path, string name)
     {
         if (IsPlainName(name)) path.Append('.').Append(name);
-        else path.Append("['").Append(name).Append("']");
+        else path.Append("['").Append(Printable.Short(name, 64)).Append("']");
     }
 
     private static bool IsPlainName(string name)

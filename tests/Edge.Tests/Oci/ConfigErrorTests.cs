@@ -124,6 +124,15 @@ public class ConfigErrorTests
         Assert.Equal(expected, ex.Message);
     }
 
+    /// <summary>A hostile key cannot break the one line or reach the terminal as escape sequences.</summary>
+    [Fact]
+    public void KeysInErrorsArePrintable()
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes("{\"ociVersion\":\"1.2.1\",\"annotations\":{\"a\\n\\u001b[31mb\":5}}");
+        var ex = Assert.Throws<OciFormatException>(() => OciJson.Parse(utf8, SpecReader.Spec, "config.json"));
+        Assert.Equal("config.json: $.annotations['a\\n\\u001b[31mb']: expected string, got 5 (line 1)", ex.Message);
+    }
+
     [Fact]
     public void MissingFileNamesTheFile()
     {
