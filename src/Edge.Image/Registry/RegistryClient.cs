@@ -6,10 +6,10 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using Edge.Oci.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Edge.Linux;
+using Edge.Oci.Json;
 using Edge.Oci.Image;
 
 namespace Edge.Image.Registry;
