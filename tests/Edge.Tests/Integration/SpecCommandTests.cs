@@ -31,7 +31,7 @@ public class SpecCommandTests
 
     /// <summary>
     /// The starter configs of edge, runc and crun (and what `edge run IMAGE` writes, via the sample test
-    /// elsewhere) take config.json's fast path, and read there as the serializer reads them.
+    /// elsewhere) read with edge's config.json reader as System.Text.Json's serializer reads them.
     /// </summary>
     [Theory]
     [InlineData("edge", false)]
@@ -40,13 +40,13 @@ public class SpecCommandTests
     [InlineData("runc", true)]
     [InlineData("crun", false)]
     [InlineData("crun", true)]
-    public void StarterConfigsTakeTheFastPath(string tool, bool rootless)
+    public void StarterConfigsReadAsTheSerializerReadsThem(string tool, bool rootless)
     {
         using var dir = new TempDir();
         string[] args = rootless ? new[] { "spec", "--rootless" } : new[] { "spec" };
         ProcessResult r = EdgeProcess.Run(tool == "edge" ? EdgeProcess.Binary : tool, args, workingDirectory: dir.Path);
         Assert.Equal(0, r.ExitCode);
-        FastPath.AssertReads(dir.Combine("config.json"));
+        JsonParity.AssertReads(dir.Combine("config.json"));
     }
 
     [Fact]

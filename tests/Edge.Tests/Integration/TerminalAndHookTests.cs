@@ -228,6 +228,40 @@ public class TerminalAndHookTests
         Assert.Empty(Directory.GetDirectories(r.Root));
     }
 
+    /// <summary>
+    /// Poststart hooks run after the container's process is executed (runtime-spec config.md): `start`
+    /// waits for the init's execve before it runs them, so the hook sees the program, not edge's init, at
+    /// the state's pid. Without the wait this was a race (the runtime-tools suite's poststart test); a slow
+    /// startContainer hook, which the init runs between `start` and execve, makes it one the wait must win.
+    /// </summary>
+    [Fact]
+    public void PoststartHooksSeeTheExecutedProcess()
+    {
+        using var bundle = new TestBundle("/bin/sleep", "5");
+        using var record = new TempDir("edge-hooks-");
+        bundle.Config["hooks"] = new JsonObject
+        {
+            ["startContainer"] = new JsonArray(new JsonObject { ["path"] = "/bin/sh", ["args"] = new JsonArray("sh", "-c", "sleep 1") }),
+            ["poststart"] = new JsonArray(new JsonObject
+            {
+                ["path"] = "/bin/sh",
+                ["args"] = new JsonArray("sh", "-c", $"pid=$(sed -n 's/.*\"pid\":\\([0-9]*\\).*/\\1/p'); cat /proc/$pid/comm >> {record.Path}/comm"),
+            }),
+        };
+        bundle.Save();
+        using TestRuntime r = TestRuntime.Edge();
+        for (int i = 0; i < 2; i++)
+        {
+            string id = $"poststart-exec-{i}-{System.Environment.ProcessId}";
+            ProcessResult create = r.Detached("create", "--bundle", bundle.Path, id);
+            Assert.True(create.ExitCode == 0, create.ToString());
+            ProcessResult start = r.Detached("start", id);
+            Assert.True(start.ExitCode == 0, start.ToString());
+            r.Detached("delete", "--force", id);
+        }
+        Assert.Equal("sleep\nsleep\n", File.ReadAllText(Path.Combine(record.Path, "comm")));
+    }
+
     /// <summary>A failing poststart or poststop hook is a warning: the hooks after it still run and the
     /// lifecycle goes on (the runtime-tools suite's poststart_fail and poststop_fail), as under crun.</summary>
     [Theory]

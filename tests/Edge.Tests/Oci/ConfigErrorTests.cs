@@ -84,7 +84,7 @@ public class ConfigErrorTests
     [MemberData(nameof(Cases))]
     public void ErrorsAreTheSerializersErrors(string json, string expected)
     {
-        Assert.Equal(expected, FastPath.AssertRefusedAlike(Encoding.UTF8.GetBytes(json), SpecReader.Spec, OciJsonContext.Default.Spec, "config.json"));
+        Assert.Equal(expected, JsonParity.AssertRefusedAlike(Encoding.UTF8.GetBytes(json), SpecReader.Spec, OciJsonContext.Default.Spec, "config.json"));
     }
 
     /// <summary>What the serializer refuses, edge's reader refuses with the same words.</summary>
@@ -105,7 +105,7 @@ public class ConfigErrorTests
     [InlineData("""{"ociVersion":"1.2.1",\n"process":{"cwd":"/","args":["a",\n{"b":1}]}}""")]
     public void RefusesWhatTheSerializerRefuses(string json)
     {
-        FastPath.AssertRefusedAlike(Encoding.UTF8.GetBytes(json.Replace("\\n", "\n")), SpecReader.Spec, OciJsonContext.Default.Spec, "config.json");
+        JsonParity.AssertRefusedAlike(Encoding.UTF8.GetBytes(json.Replace("\\n", "\n")), SpecReader.Spec, OciJsonContext.Default.Spec, "config.json");
     }
 
     /// <summary>

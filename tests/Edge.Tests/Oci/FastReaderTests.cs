@@ -100,10 +100,10 @@ public class FastReaderTests
     [Fact]
     public void WritersTreatDefaultsAsTheSerializerDoes()
     {
-        FastPath.AssertWritesAlike(new Edge.Oci.RuntimeSpec.State { OciVersion = "1.2.1", Id = "x", Status = "created", Bundle = "/b" }, SpecWriter.State, OciJsonContext.Default.State);
-        FastPath.AssertWritesAlike(Edge.Runtime.DefaultSpec.Create(), SpecWriter.Spec, OciJsonContext.Default.Spec);
-        FastPath.AssertWritesAlike(new Manifest { SchemaVersion = 2, Config = new Descriptor { MediaType = "m", Digest = "d", Size = 0 }, Layers = new() }, ImageWriter.Manifest, OciJsonContext.Default.Manifest);
-        FastPath.AssertWritesAlike(Edge.Runtime.FeatureSet.Describe(), SpecWriter.Features, OciJsonContext.Default.Features);
+        JsonParity.AssertWritesAlike(new Edge.Oci.RuntimeSpec.State { OciVersion = "1.2.1", Id = "x", Status = "created", Bundle = "/b" }, SpecWriter.State, OciJsonContext.Default.State);
+        JsonParity.AssertWritesAlike(Edge.Runtime.DefaultSpec.Create(), SpecWriter.Spec, OciJsonContext.Default.Spec);
+        JsonParity.AssertWritesAlike(new Manifest { SchemaVersion = 2, Config = new Descriptor { MediaType = "m", Digest = "d", Size = 0 }, Layers = new() }, ImageWriter.Manifest, OciJsonContext.Default.Manifest);
+        JsonParity.AssertWritesAlike(Edge.Runtime.FeatureSet.Describe(), SpecWriter.Features, OciJsonContext.Default.Features);
     }
 
     /// <summary>Every property of every reader's document broken in turn, in ways a hostile file would: same error as the serializer's.</summary>
@@ -130,9 +130,9 @@ public class FastReaderTests
         string layout = Path.Combine(EdgeProcess.SamplesDirectory, "busybox-image");
         Edge.Oci.Image.Index index = OciJson.Parse(File.ReadAllBytes(Path.Combine(layout, "index.json")), ImageReader.Index, "index.json");
         byte[] manifestBytes = Blob(layout, index.Manifests[0].Digest);
-        FastPath.AssertReadsAlike(manifestBytes, ImageReader.Manifest, OciJsonContext.Default.Manifest, "manifest");
+        JsonParity.AssertReadsAlike(manifestBytes, ImageReader.Manifest, OciJsonContext.Default.Manifest, "manifest");
         Manifest manifest = OciJson.Parse(manifestBytes, ImageReader.Manifest, "manifest");
-        FastPath.AssertReadsAlike(Blob(layout, manifest.Config.Digest), ImageReader.Config, OciJsonContext.Default.ImageConfig, "config");
+        JsonParity.AssertReadsAlike(Blob(layout, manifest.Config.Digest), ImageReader.Config, OciJsonContext.Default.ImageConfig, "config");
     }
 
     /// <summary>What the serializer refuses, edge's reader refuses with the same error.</summary>
@@ -144,7 +144,7 @@ public class FastReaderTests
     [InlineData("""{"schemaVersion":2,"config":{"mediaType":"m","digest":"d","size":1.5},"layers":[]}""")]
     public void MalformedManifestsAreRefusedAlike(string json)
     {
-        FastPath.AssertRefusedAlike(Encoding.UTF8.GetBytes(json), ImageReader.Manifest, OciJsonContext.Default.Manifest, "manifest");
+        JsonParity.AssertRefusedAlike(Encoding.UTF8.GetBytes(json), ImageReader.Manifest, OciJsonContext.Default.Manifest, "manifest");
     }
 
     private static byte[] Blob(string layout, string digest) => File.ReadAllBytes(Path.Combine(layout, "blobs", digest.Replace(':', '/')));
@@ -161,7 +161,7 @@ public class FastReaderTests
     private static void WritesAlike<T>(JsonTypeInfo<T> type, JsonOut.Write<T> write) where T : class
     {
         var value = (T)Sample(type, depth: 0)!;
-        FastPath.AssertWritesAlike(value, write, type);
+        JsonParity.AssertWritesAlike(value, write, type);
         EveryPropertyWritten(type, JsonDocument.Parse(OciJson.ToUtf8(value, write)).RootElement, "$");
     }
 

@@ -42,8 +42,8 @@ public class ContainerdTests : IClassFixture<ContainerdDaemon>
         Assert.True(run.ExitCode == 0, run.ToString());
         try
         {
-            // The bundle containerd wrote: its config.json takes edge's fast path (the shim's root is runc's).
-            FastPath.AssertBundleReads(ContainerdDaemon.Binary(runtime), $"/run/containerd/runc/{_ctd.Namespace}", id);
+            // The bundle containerd wrote: its config.json reads with edge's reader as the serializer reads it (the shim's root is runc's).
+            JsonParity.AssertBundleReads(ContainerdDaemon.Binary(runtime), $"/run/containerd/runc/{_ctd.Namespace}", id);
 
             ProcessResult exec = _ctd.Ctr("task", "exec", "--exec-id", "probe", id, "sh", "-c", "echo from exec; cat /proc/1/cmdline | tr '\\0' ' '");
             Assert.True(exec.ExitCode == 0, exec.ToString());

@@ -75,8 +75,8 @@ public class CriTests : IClassFixture<ContainerdCriDaemon>
                     LogPath = "greeter.log",
                 },
             }).ContainerId;
-            // The sandbox's config.json, as the CRI plugin writes it for Kubernetes, takes edge's fast path.
-            FastPath.AssertBundleReads(ContainerdDaemon.Binary(handler), "/run/containerd/runc/k8s.io", sandbox);
+            // The sandbox's config.json, as the CRI plugin writes it for Kubernetes, reads with edge's reader as the serializer reads it.
+            JsonParity.AssertBundleReads(ContainerdDaemon.Binary(handler), "/run/containerd/runc/k8s.io", sandbox);
             cri.StartContainer(new StartContainerRequest { ContainerId = container });
             Edge.Tests.Cri.ContainerStatus status = cri.ContainerStatus(new ContainerStatusRequest { ContainerId = container }).Status;
             for (int i = 0; i < 100 && status.State != ContainerState.ContainerExited; i++)

@@ -43,8 +43,8 @@ public class PodmanTests : IClassFixture<PodmanHost>
         Assert.True(run.ExitCode == 0, run.ToString());
         try
         {
-            // The config.json podman wrote takes edge's fast path.
-            FastPath.AssertReads(_podman.Podman(runtime, "inspect", "--format", "{{.OCIConfigPath}}", name).Stdout.Trim());
+            // The config.json podman wrote reads with edge's reader as the serializer reads it.
+            JsonParity.AssertReads(_podman.Podman(runtime, "inspect", "--format", "{{.OCIConfigPath}}", name).Stdout.Trim());
 
             ProcessResult exec = _podman.Podman(runtime, "exec", name, "sh", "-c", "echo in exec; cat /proc/1/cmdline | tr '\\0' ' '");
             Assert.True(exec.ExitCode == 0, exec.ToString());

@@ -12,7 +12,7 @@ namespace Edge.Tests.Support;
 /// metadata for the same model (Reference): what a reader takes it must read as the serializer does, what the
 /// serializer refuses the reader refuses with the same words, and a writer writes the serializer's bytes.
 /// </summary>
-public static class FastPath
+public static class JsonParity
 {
     /// <summary>Edge's reader takes the document and reads it to the serializer's value.</summary>
     public static void AssertReadsAlike<T>(byte[] utf8, FastJson.Read<T> read, JsonTypeInfo<T> type, string what) where T : class
