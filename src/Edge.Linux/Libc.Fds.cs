@@ -33,8 +33,6 @@ public static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "dup3", SetLastError = true)]
     public static partial int Dup3(int oldfd, int newfd, int flags);
 
-    public const short POLLIN = 0x1, POLLHUP = 0x10;
-
     /// <summary>struct pollfd.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd

@@ -1,12 +1,13 @@
 using System.IO;
 using Edge.Linux;
+using Microsoft.Win32.SafeHandles;
 
 namespace Edge.Runtime.State;
 
 /// <summary>
 /// The FIFO that holds a created container at the edge of execve until `start`. The init holds it open
 /// read-write (close-on-exec) and blocks reading one byte; `start` opens it write-only and non-blocking
-/// (ENXIO means no init is waiting any more), writes the byte, removes it and waits for the init's execve.
+/// (ENXIO means no init is waiting any more), writes the byte and removes it, then waits for the init's execve.
 /// Its presence is what "created" means.
 /// </summary>
 public static class ExecFifo
@@ -24,13 +25,10 @@ public static class ExecFifo
     }
 
     /// <summary>
-    /// Releases the waiting init and returns once it has gone through execve (or died), so that poststart
-    /// hooks run after the container's process is executed, as the spec says: the init's end of the FIFO is
-    /// close-on-exec, and a reader opened before the releasing writer sees POLLHUP when the last writer goes.
-    /// The init still runs startContainer hooks on the way, so the wait is bounded by <paramref name="execTimeoutMs"/>.
-    /// False when no init is waiting on the FIFO.
+    /// Releases the waiting init and removes the FIFO. Returns a reader of it for <see cref="WaitForExec"/>,
+    /// or null when no init is waiting on the FIFO.
     /// </summary>
-    public static unsafe bool Signal(string containerDirectory, int execTimeoutMs = 10_000)
+    public static unsafe SafeFileHandle? Release(string containerDirectory)
     {
         string path = Path.Combine(containerDirectory, FileName);
         // A write-only open fails with ENXIO when nobody has the FIFO open for reading: no init is waiting.
@@ -38,40 +36,43 @@ public static class ExecFifo
         if (probe < 0)
         {
             int errno = ErrnoText.Last;
-            if (errno is (int)Errno.ENXIO or (int)Errno.ENOENT) return false;
+            if (errno is (int)Errno.ENXIO or (int)Errno.ENOENT) return null;
             throw new SystemCallException("open", path, errno);
         }
-        int watch = Libc.Open(path, OpenFlags.ReadOnly | OpenFlags.NonBlock | OpenFlags.CloseOnExec, 0);
-        int watchErrno = ErrnoText.Last;
-        int fd = watch < 0 ? -1 : Libc.Open(path, OpenFlags.WriteOnly | OpenFlags.NonBlock | OpenFlags.CloseOnExec, 0);
-        int openErrno = ErrnoText.Last;
-        Libc.Close(probe);
+        int watch = -1, fd = -1;
         try
         {
-            if (watch < 0) throw new SystemCallException("open", path, watchErrno);
-            if (fd < 0) throw new SystemCallException("open", path, openErrno);
+            // The reader is opened before the writer that releases the init: only a writer that came after a
+            // reader's open makes its going a hang-up for that reader (pipe(7)), which WaitForExec waits for.
+            watch = Libc.Open(path, OpenFlags.ReadOnly | OpenFlags.NonBlock | OpenFlags.CloseOnExec, 0);
+            if (watch < 0) throw new SystemCallException("open", path, ErrnoText.Last);
+            fd = Libc.Open(path, OpenFlags.WriteOnly | OpenFlags.NonBlock | OpenFlags.CloseOnExec, 0);
+            if (fd < 0) throw new SystemCallException("open", path, ErrnoText.Last);
             byte go = 0;
-            nint n = Libc.Write(fd, &go, 1);
-            int writeErrno = ErrnoText.Last;
-            Libc.Close(fd);
-            fd = -1;
-            if (n != 1) throw new SystemCallException("write", path, writeErrno);
+            if (Libc.Write(fd, &go, 1) != 1) throw new SystemCallException("write", path, ErrnoText.Last);
             File.Delete(path);
-            WaitForNoWriters(watch, execTimeoutMs);
-            return true;
+            var released = new SafeFileHandle(watch, ownsHandle: true);
+            watch = -1;
+            return released;
         }
         finally
         {
+            Libc.Close(probe);
             if (fd >= 0) Libc.Close(fd);
             if (watch >= 0) Libc.Close(watch);
         }
     }
 
-    /// <summary>Blocks until the FIFO's last writer is gone (POLLHUP; no events asked, so the byte does not wake it).</summary>
-    private static unsafe void WaitForNoWriters(int watch, int timeoutMs)
+    /// <summary>
+    /// Returns once the released init has gone through execve (or died), so that poststart hooks run after the
+    /// container's process is executed, as the spec says: the init's end of the FIFO is close-on-exec, so the
+    /// reader from <see cref="Release"/> then sees POLLHUP (no events are asked, so the byte does not wake it).
+    /// The init still runs startContainer hooks on the way, so the wait is bounded by <paramref name="timeoutMs"/>.
+    /// </summary>
+    public static unsafe void WaitForExec(SafeFileHandle released, int timeoutMs = 10_000)
     {
         long deadline = System.Environment.TickCount64 + timeoutMs;
-        var poll = new Libc.PollFd { Fd = watch, Events = 0 };
+        var poll = new Libc.PollFd { Fd = (int)released.DangerousGetHandle(), Events = 0 };
         while (true)
         {
             int left = (int)System.Math.Max(0, deadline - System.Environment.TickCount64);
