@@ -33,8 +33,10 @@ public static unsafe class SysFile
     public static string[] ReadLines(string path)
     {
         string text = ReadText(path);
-        if (text.EndsWith('\n')) text = text[..^1];
-        return text.Length == 0 ? Array.Empty<string>() : text.Split('\n');
+        if (text is "" or "\n") return Array.Empty<string>();
+        string[] lines = text.Split('\n'); // the text is not copied first to drop its final newline: fresh heap is costly
+        if (text[^1] == '\n') Array.Resize(ref lines, lines.Length - 1);
+        return lines;
     }
 
     /// <summary>
@@ -73,9 +75,26 @@ public static unsafe class SysFile
         }
     }
 
-    private static bool TryReadText(string path, out string text, out int errno)
+    /// <summary>
+    /// The whole file's bytes, like File.ReadAllBytes without its FileStream machinery (about 13 KiB of heap
+    /// for a 3 KiB config.json). For files edge reads once and whole: config.json, records.
+    /// </summary>
+    public static byte[] ReadBytes(string path)
+    {
+        if (TryRead(path, asText: false, out _, out byte[] bytes, out int errno)) return bytes;
+        throw Error(path, errno);
+    }
+
+    private static bool TryReadText(string path, out string text, out int errno) =>
+        TryRead(path, asText: true, out text, out _, out errno);
+
+    /// <summary>Files larger than this are refused (EFBIG) rather than grown into.</summary>
+    private const int MaxFileSize = 1 << 30;
+
+    private static bool TryRead(string path, bool asText, out string text, out byte[] bytes, out int errno)
     {
         text = "";
+        bytes = Array.Empty<byte>();
         int fd = Libc.Open(path, OpenFlags.ReadOnly | OpenFlags.CloseOnExec, 0);
         if (fd < 0)
         {
@@ -92,6 +111,11 @@ public static unsafe class SysFile
             {
                 if (used == buffer.Length)
                 {
+                    if (buffer.Length >= MaxFileSize)
+                    {
+                        errno = (int)Errno.EFBIG;
+                        return false;
+                    }
                     byte[] bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
                     buffer.CopyTo(bigger);
                     if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
@@ -110,7 +134,8 @@ public static unsafe class SysFile
                 if (n == 0) break;
                 used += (int)n;
             }
-            text = Encoding.UTF8.GetString(buffer[..used]);
+            if (asText) text = Encoding.UTF8.GetString(buffer[..used]);
+            else bytes = buffer[..used].ToArray();
             errno = 0;
             return true;
         }

@@ -22,11 +22,11 @@ internal sealed class ParseResult
 /// </summary>
 internal static class ArgParser
 {
-    public static ParseResult Parse(IReadOnlyList<string> args, IReadOnlyList<OptionSpec> globals, Func<string, CommandSpec?> findCommand)
+    public static ParseResult Parse(string[] args, OptionSpec[] globals, Func<string, CommandSpec?> findCommand)
     {
         var global = new ParsedOptions();
         int i = 0;
-        for (; i < args.Count; i++)
+        for (; i < args.Length; i++)
         {
             string arg = args[i];
             if (!IsOption(arg)) break;
@@ -38,7 +38,7 @@ internal static class ArgParser
             i = Take(option, inline, args, i, global);
         }
 
-        if (i >= args.Count) return Help(global, null);
+        if (i >= args.Length) return Help(global, null);
 
         string verb = args[i++];
         CommandSpec command = findCommand(verb) ?? throw new UsageException($"no such command \"{verb}\" (see 'edge help')");
@@ -48,11 +48,11 @@ internal static class ArgParser
         // Verbs edge does not implement yet take anything, so that the error is about the verb, not a flag.
         if (command.Run is null)
         {
-            for (; i < args.Count; i++) positionals.Add(args[i]);
+            for (; i < args.Length; i++) positionals.Add(args[i]);
             return new ParseResult { Global = global, Command = command, Options = options, Args = positionals };
         }
 
-        for (; i < args.Count; i++)
+        for (; i < args.Length; i++)
         {
             string arg = args[i];
             if (command.RawArgsAfter >= 0 && positionals.Count >= command.RawArgsAfter && positionals.Count > 0)
@@ -63,7 +63,7 @@ internal static class ArgParser
             }
             if (arg == "--")
             {
-                for (i++; i < args.Count; i++) positionals.Add(args[i]);
+                for (i++; i < args.Length; i++) positionals.Add(args[i]);
                 break;
             }
             if (!IsOption(arg))
@@ -103,14 +103,14 @@ internal static class ArgParser
         return eq < 0 ? (body.ToString(), null) : (body[..eq].ToString(), body[(eq + 1)..].ToString());
     }
 
-    private static OptionSpec? Lookup(IReadOnlyList<OptionSpec> options, string name)
+    private static OptionSpec? Lookup(OptionSpec[] options, string name)
     {
         foreach (OptionSpec option in options)
             if (option.Name == name || option.Short == name) return option;
         return null;
     }
 
-    private static int Take(OptionSpec option, string? inline, IReadOnlyList<string> args, int i, ParsedOptions into)
+    private static int Take(OptionSpec option, string? inline, string[] args, int i, ParsedOptions into)
     {
         if (!option.TakesValue)
         {
@@ -124,7 +124,7 @@ internal static class ArgParser
             into.Add(option.Name, inline);
             return i;
         }
-        if (i + 1 >= args.Count) throw new UsageException($"flag needs an argument: -{option.Name}");
+        if (i + 1 >= args.Length) throw new UsageException($"flag needs an argument: -{option.Name}");
         into.Add(option.Name, args[i + 1]);
         return i + 1;
     }

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace Edge.Cli.CommandLine;
 
@@ -13,7 +12,7 @@ internal sealed class CommandSpec
     public required string Summary { get; init; }
     public string Usage { get; init; } = "";
     public string? Description { get; init; }
-    public IReadOnlyList<OptionSpec> Options { get; init; } = Array.Empty<OptionSpec>();
+    public OptionSpec[] Options { get; init; } = [];
     public int MinArgs { get; init; }
     public int MaxArgs { get; init; } = int.MaxValue;
     public int RawArgsAfter { get; init; } = -1;

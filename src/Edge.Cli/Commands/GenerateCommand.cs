@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using System.Text;
 using Edge.Cli.CommandLine;
 using Edge.Runtime;
@@ -31,15 +30,16 @@ internal static class GenerateCommand
 """,
         MinArgs = 2,
         RawArgsAfter = 2,
-        Options = new[]
-        {
+        Options =
+        [
             OptionSpec.Value("name", "NAME", "the container's name, and the unit's (default: edge-<image name>)"),
             OptionSpec.Value("description", "TEXT", "the unit's Description="),
             OptionSpec.Value("restart", "POLICY", "the unit's Restart= (no, on-success, on-failure (default), on-abnormal, on-watchdog, on-abort, always)"),
             OptionSpec.Value("restart-sec", "SECONDS", "the unit's RestartSec= (default 2)"),
             OptionSpec.Value("stop-timeout", "SECONDS", "SIGKILL the container this long after systemctl stop's SIGTERM (default 10); TimeoutStopSec= is 5 s more"),
             OptionSpec.Value("executable", "PATH", "edge's path in ExecStart (default: this edge's)"),
-        }.Concat(RunCommand.ContainerOptions).ToArray(),
+            .. RunCommand.ContainerOptions,
+        ],
         Run = Run,
     };
 

@@ -1,5 +1,4 @@
 using System.IO;
-using System.Linq;
 using Edge.Cli.CommandLine;
 using Edge.Runtime.Lifecycle;
 
@@ -38,22 +37,15 @@ internal static class RunCommand
         OptionSpec.Value("stop-signal", "SIGNAL", "image: what a SIGTERM to edge sends the container (default: the image's StopSignal, else SIGTERM)"),
     };
 
-    /// <summary>Every image flag, defined once above.</summary>
-    private static readonly OptionSpec[] ImageOptions = ImageRunOptions.Concat(ContainerOptions).ToArray();
-
-    /// <summary>Flags only an image run has; any of them makes the invocation an image run.</summary>
-    public static readonly string[] ImageOnly = ImageOptions.Select(o => o.Name).ToArray();
-
-    /// <summary>The image flags as help lists them: "--rm, --replace, --name, -t, ...".</summary>
-    private static string ImageFlagList() =>
-        string.Join(", ", ImageOptions.Select(o => o.Short is { } s ? "-" + s : "--" + o.Name));
+    /// <summary>Every image flag, defined once above. Any of them makes the invocation an image run.</summary>
+    public static readonly OptionSpec[] ImageOptions = [.. ImageRunOptions, .. ContainerOptions];
 
     public static readonly CommandSpec Definition = new()
     {
         Name = "run",
         Summary = "create and run a container (from a bundle as runc does, or from an image)",
         Usage = "<container-id> | [image options] IMAGE [COMMAND [ARG...]]",
-        Description = $$"""
+        Description = """
    With a bundle (runc's form): creates and starts the container from the bundle (--bundle, or the
    current directory). In the foreground edge forwards signals to the container's init, waits for it,
    removes the container and exits with its status (128+N when it was killed by signal N). With --detach
@@ -65,7 +57,8 @@ internal static class RunCommand
    Which one: an invocation runc would accept (exactly one argument, and config.json in the bundle
    directory) is a bundle run. One that runc would reject because there is no config.json there, or one
    that uses an image option, is an image run. The image options:
-   {{ImageFlagList()}}.
+   --rm, --replace, --name, -t, --stop-timeout, -e, -v, --net, --read-only, -u, -w, --entrypoint,
+   --hostname, --platform, --sd-notify, --stop-signal.
 
    As a systemd service (Type=notify): edge sends READY=1 on $NOTIFY_SOCKET once the container's process
    has started; SIGTERM (systemctl stop) sends the image's StopSignal and, --stop-timeout later, SIGKILL;
@@ -75,8 +68,8 @@ internal static class RunCommand
 """,
         MinArgs = 1,
         RawArgsAfter = 1,
-        Options = new[]
-        {
+        Options =
+        [
             OptionSpec.Value("bundle", "DIR", "path to the root of the bundle directory, defaults to the current directory", "b"),
             OptionSpec.Value("console-socket", "PATH", "path to an AF_UNIX socket which will receive the master end of the console's pseudoterminal"),
             OptionSpec.Flag("detach", "detach from the container's process", "d"),
@@ -86,7 +79,8 @@ internal static class RunCommand
             OptionSpec.Flag("no-pivot", "do not use pivot root to jail process inside rootfs"),
             OptionSpec.Flag("no-new-keyring", "do not create a new session keyring for the container"),
             OptionSpec.Value("preserve-fds", "N", "pass N additional file descriptors to the container"),
-        }.Concat(ImageOptions).ToArray(),
+            .. ImageOptions,
+        ],
         Run = Run,
     };
 
@@ -99,8 +93,8 @@ internal static class RunCommand
 
     public static bool IsBundleRun(CommandContext context)
     {
-        foreach (string option in ImageOnly)
-            if (context.Options.Has(option)) return false;
+        foreach (OptionSpec option in ImageOptions)
+            if (context.Options.Has(option.Name)) return false;
         if (context.Args.Count != 1) return false;
         string bundle = context.Options.Get("bundle") is { Length: > 0 } b ? b : ".";
         return File.Exists(Path.Combine(bundle, "config.json"));

@@ -26,7 +26,7 @@ public static class OciJson
     {
         try
         {
-            return File.ReadAllBytes(path);
+            return SysFile.ReadBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

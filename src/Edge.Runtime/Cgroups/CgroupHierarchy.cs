@@ -14,31 +14,49 @@ public sealed record CgroupHierarchy(string MountPoint, string Root, string Cont
     {
         var found = new List<CgroupHierarchy>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string line in Edge.Linux.SysFile.ReadLines(mountinfo))
+        ReadOnlySpan<char> text = Edge.Linux.SysFile.ReadText(mountinfo);
+        foreach (Range range in text.Split('\n'))
         {
             // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
-            if (!line.Contains(" - cgroup", StringComparison.Ordinal)) continue; // most mounts: not split at all
-            string[] fields = line.Split(' ');
-            int dash = Array.IndexOf(fields, "-");
-            if (dash < 0 || dash + 3 >= fields.Length) continue;
-            string type = fields[dash + 1];
-            if (type != "cgroup" && type != "cgroup2") continue;
-            string mountPoint = Mounts.MountInfo.Unescape(fields[4]);
-            string root = Mounts.MountInfo.Unescape(fields[3]);
+            ReadOnlySpan<char> line = text[range];
+            int dash = line.IndexOf(" - ", StringComparison.Ordinal);
+            if (dash < 0) continue;
+            // After the separator: the type, the source and the super options; strings only for cgroup mounts.
+            ReadOnlySpan<char> after = line[(dash + 3)..];
+            if (!TryField(after, 0, out ReadOnlySpan<char> type) || !TryField(after, 2, out ReadOnlySpan<char> superOptions)) continue;
+            bool v2 = type.SequenceEqual("cgroup2");
+            if (!v2 && !type.SequenceEqual("cgroup")) continue;
+            if (!TryField(line, 3, out ReadOnlySpan<char> root) || !TryField(line, 4, out ReadOnlySpan<char> mountPoint)) continue;
             string controllers = "";
-            if (type == "cgroup")
+            if (!v2)
             {
                 var names = new List<string>();
-                foreach (string option in fields[dash + 3].Split(','))
-                    if (option is not ("rw" or "ro") && !option.StartsWith("clone_children", StringComparison.Ordinal)
-                        && !option.StartsWith("release_agent", StringComparison.Ordinal) && option != "noprefix" && option != "xattr")
-                        names.Add(option);
+                foreach (Range option in superOptions.Split(','))
+                {
+                    ReadOnlySpan<char> name = superOptions[option];
+                    if (name is not ("rw" or "ro" or "noprefix" or "xattr") && !name.StartsWith("clone_children", StringComparison.Ordinal)
+                        && !name.StartsWith("release_agent", StringComparison.Ordinal))
+                        names.Add(name.ToString());
+                }
                 controllers = string.Join(',', names);
             }
-            if (!seen.Add(type + ":" + controllers)) continue; // the same hierarchy mounted twice
-            found.Add(new CgroupHierarchy(mountPoint, root, controllers, type == "cgroup2"));
+            if (!seen.Add((v2 ? "cgroup2:" : "cgroup:") + controllers)) continue; // the same hierarchy mounted twice
+            found.Add(new CgroupHierarchy(Mounts.MountInfo.Unescape(mountPoint.ToString()), Mounts.MountInfo.Unescape(root.ToString()), controllers, v2));
         }
         return found;
+    }
+
+    /// <summary>Space-separated field <paramref name="index"/> of <paramref name="text"/>; false when there are fewer.</summary>
+    private static bool TryField(ReadOnlySpan<char> text, int index, out ReadOnlySpan<char> field)
+    {
+        foreach (Range range in text.Split(' '))
+        {
+            if (index-- > 0) continue;
+            field = text[range];
+            return true;
+        }
+        field = default;
+        return false;
     }
 
     public bool Has(string controller)

@@ -44,8 +44,12 @@ public static class CgroupLimits
         else
         {
             ApplyV1(files, resources);
-            if (rules is not null && Find(files, "devices.allow") is not null) // else no devices controller is mounted
-                foreach (DeviceAccessRule rule in rules) Write(files, rule.Allow ? "devices.allow" : "devices.deny", rule.ToString(), "devices");
+            if (rules is not null && Find(files, "devices.allow") is string allow) // else no devices controller is mounted
+            {
+                // Found once, not per rule: each lookup probes every hierarchy's directory.
+                string deny = Find(files, "devices.deny") ?? allow[..^"allow".Length] + "deny";
+                foreach (DeviceAccessRule rule in rules) WritePath(files, rule.Allow ? allow : deny, rule.ToString(), "devices");
+            }
         }
     }
 
@@ -230,6 +234,11 @@ public static class CgroupLimits
         string? path = Find(dirs, file);
         if (path is null)
             throw new RuntimeException($"{dirs.Origin}.{field}: the {file.Split('.')[0]} controller (file {file}) is not available in this cgroup");
+        WritePath(dirs, path, value, field);
+    }
+
+    private static void WritePath(ControlFiles dirs, string path, string value, string field)
+    {
         try
         {
             SysFile.WriteText(path, value);

@@ -246,10 +246,20 @@ public static class ContainerCreator
         uint uid = Libc.GetUid();
         try
         {
-            foreach (string line in SysFile.ReadLines("/etc/passwd"))
+            // name:password:uid:...; scanned in place, as a host's passwd can be long.
+            string uidText = uid.ToString(CultureInfo.InvariantCulture);
+            ReadOnlySpan<char> passwd = SysFile.ReadText("/etc/passwd");
+            foreach (Range range in passwd.Split('\n'))
             {
-                string[] f = line.Split(':');
-                if (f.Length > 2 && f[2] == uid.ToString(CultureInfo.InvariantCulture)) return f[0];
+                ReadOnlySpan<char> line = passwd[range];
+                int nameEnd = line.IndexOf(':');
+                if (nameEnd < 0) continue;
+                ReadOnlySpan<char> rest = line[(nameEnd + 1)..];
+                int passwordEnd = rest.IndexOf(':');
+                if (passwordEnd < 0) continue;
+                rest = rest[(passwordEnd + 1)..];
+                int uidEnd = rest.IndexOf(':');
+                if ((uidEnd < 0 ? rest : rest[..uidEnd]).SequenceEqual(uidText)) return line[..nameEnd].ToString();
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }

@@ -14,58 +14,71 @@ public readonly record struct ParsedMountOptions(ulong Flags, ulong Propagation,
 
 public static class MountOptions
 {
-    // option -> (set?, flag)
-    private static readonly Dictionary<string, (bool Set, ulong Flag)> FlagOptions = new(StringComparer.Ordinal)
+    // Lookups are switches, not dictionaries: a dictionary built at start-up hashes every option name, and the
+    // names (string literals) lie all over the binary's data, a page touched for each.
+
+    /// <summary>A plain flag option: whether it sets or clears its mount(2) flag.</summary>
+    private static (bool Set, ulong Flag)? FlagOption(string option) => option switch
     {
-        ["ro"] = (true, MountFlags.ReadOnly), ["rw"] = (false, MountFlags.ReadOnly),
-        ["nosuid"] = (true, MountFlags.NoSuid), ["suid"] = (false, MountFlags.NoSuid),
-        ["nodev"] = (true, MountFlags.NoDev), ["dev"] = (false, MountFlags.NoDev),
-        ["noexec"] = (true, MountFlags.NoExec), ["exec"] = (false, MountFlags.NoExec),
-        ["sync"] = (true, MountFlags.Synchronous), ["async"] = (false, MountFlags.Synchronous),
-        ["dirsync"] = (true, MountFlags.DirSync),
-        ["remount"] = (true, MountFlags.Remount),
-        ["mand"] = (true, MountFlags.Mandlock), ["nomand"] = (false, MountFlags.Mandlock),
-        ["noatime"] = (true, MountFlags.NoAtime), ["atime"] = (false, MountFlags.NoAtime),
-        ["nodiratime"] = (true, MountFlags.NoDirAtime), ["diratime"] = (false, MountFlags.NoDirAtime),
-        ["relatime"] = (true, MountFlags.RelAtime), ["norelatime"] = (false, MountFlags.RelAtime),
-        ["strictatime"] = (true, MountFlags.StrictAtime), ["nostrictatime"] = (false, MountFlags.StrictAtime),
-        ["nosymfollow"] = (true, MountFlags.NoSymFollow), ["symfollow"] = (false, MountFlags.NoSymFollow),
-        ["lazytime"] = (true, MountFlags.LazyTime), ["nolazytime"] = (false, MountFlags.LazyTime),
-        ["silent"] = (true, MountFlags.Silent), ["loud"] = (false, MountFlags.Silent),
-        ["iversion"] = (true, MountFlags.IVersion), ["noiversion"] = (false, MountFlags.IVersion),
-        ["acl"] = (true, MountFlags.PosixAcl), ["noacl"] = (false, MountFlags.PosixAcl),
+        "ro" => (true, MountFlags.ReadOnly), "rw" => (false, MountFlags.ReadOnly),
+        "nosuid" => (true, MountFlags.NoSuid), "suid" => (false, MountFlags.NoSuid),
+        "nodev" => (true, MountFlags.NoDev), "dev" => (false, MountFlags.NoDev),
+        "noexec" => (true, MountFlags.NoExec), "exec" => (false, MountFlags.NoExec),
+        "sync" => (true, MountFlags.Synchronous), "async" => (false, MountFlags.Synchronous),
+        "dirsync" => (true, MountFlags.DirSync),
+        "remount" => (true, MountFlags.Remount),
+        "mand" => (true, MountFlags.Mandlock), "nomand" => (false, MountFlags.Mandlock),
+        "noatime" => (true, MountFlags.NoAtime), "atime" => (false, MountFlags.NoAtime),
+        "nodiratime" => (true, MountFlags.NoDirAtime), "diratime" => (false, MountFlags.NoDirAtime),
+        "relatime" => (true, MountFlags.RelAtime), "norelatime" => (false, MountFlags.RelAtime),
+        "strictatime" => (true, MountFlags.StrictAtime), "nostrictatime" => (false, MountFlags.StrictAtime),
+        "nosymfollow" => (true, MountFlags.NoSymFollow), "symfollow" => (false, MountFlags.NoSymFollow),
+        "lazytime" => (true, MountFlags.LazyTime), "nolazytime" => (false, MountFlags.LazyTime),
+        "silent" => (true, MountFlags.Silent), "loud" => (false, MountFlags.Silent),
+        "iversion" => (true, MountFlags.IVersion), "noiversion" => (false, MountFlags.IVersion),
+        "acl" => (true, MountFlags.PosixAcl), "noacl" => (false, MountFlags.PosixAcl),
+        _ => null,
     };
 
-    // recursive option -> (attributes to set, attributes to clear), as runc maps them
-    private static readonly Dictionary<string, (ulong Set, ulong Clear)> RecursiveOptions = new(StringComparer.Ordinal)
+    /// <summary>A recursive option: the mount_setattr(2) attributes to set and to clear, as runc maps them.</summary>
+    private static (ulong Set, ulong Clear)? RecursiveOption(string option) => option switch
     {
-        ["rro"] = (MountAttributes.ReadOnly, 0), ["rrw"] = (0, MountAttributes.ReadOnly),
-        ["rnosuid"] = (MountAttributes.NoSuid, 0), ["rsuid"] = (0, MountAttributes.NoSuid),
-        ["rnodev"] = (MountAttributes.NoDev, 0), ["rdev"] = (0, MountAttributes.NoDev),
-        ["rnoexec"] = (MountAttributes.NoExec, 0), ["rexec"] = (0, MountAttributes.NoExec),
-        ["rnodiratime"] = (MountAttributes.NoDirAtime, 0), ["rdiratime"] = (0, MountAttributes.NoDirAtime),
-        ["rrelatime"] = (MountAttributes.RelAtime, MountAttributes.AtimeMask), ["rnorelatime"] = (MountAttributes.StrictAtime, MountAttributes.AtimeMask),
-        ["rnoatime"] = (MountAttributes.NoAtime, MountAttributes.AtimeMask), ["ratime"] = (MountAttributes.RelAtime, MountAttributes.AtimeMask),
-        ["rstrictatime"] = (MountAttributes.StrictAtime, MountAttributes.AtimeMask), ["rnostrictatime"] = (MountAttributes.RelAtime, MountAttributes.AtimeMask),
-        ["rnosymfollow"] = (MountAttributes.NoSymFollow, 0), ["rsymfollow"] = (0, MountAttributes.NoSymFollow),
+        "rro" => (MountAttributes.ReadOnly, 0), "rrw" => (0, MountAttributes.ReadOnly),
+        "rnosuid" => (MountAttributes.NoSuid, 0), "rsuid" => (0, MountAttributes.NoSuid),
+        "rnodev" => (MountAttributes.NoDev, 0), "rdev" => (0, MountAttributes.NoDev),
+        "rnoexec" => (MountAttributes.NoExec, 0), "rexec" => (0, MountAttributes.NoExec),
+        "rnodiratime" => (MountAttributes.NoDirAtime, 0), "rdiratime" => (0, MountAttributes.NoDirAtime),
+        "rrelatime" => (MountAttributes.RelAtime, MountAttributes.AtimeMask), "rnorelatime" => (MountAttributes.StrictAtime, MountAttributes.AtimeMask),
+        "rnoatime" => (MountAttributes.NoAtime, MountAttributes.AtimeMask), "ratime" => (MountAttributes.RelAtime, MountAttributes.AtimeMask),
+        "rstrictatime" => (MountAttributes.StrictAtime, MountAttributes.AtimeMask), "rnostrictatime" => (MountAttributes.RelAtime, MountAttributes.AtimeMask),
+        "rnosymfollow" => (MountAttributes.NoSymFollow, 0), "rsymfollow" => (0, MountAttributes.NoSymFollow),
+        _ => null,
     };
 
-    /// <summary>Every option <see cref="Parse"/> knows (the rest go to the file system as data), for `features`.</summary>
-    public static IEnumerable<string> Known()
+    /// <summary>A propagation option's flags.</summary>
+    private static ulong? PropagationOption(string option) => option switch
     {
-        foreach (string name in FlagOptions.Keys) yield return name;
-        foreach (string name in PropagationOptions.Keys) yield return name;
-        foreach (string name in RecursiveOptions.Keys) yield return name;
-        foreach (string name in new[] { "bind", "rbind", "defaults", "tmpcopyup", "idmap", "ridmap" }) yield return name;
-    }
-
-    private static readonly Dictionary<string, ulong> PropagationOptions = new(StringComparer.Ordinal)
-    {
-        ["private"] = MountFlags.Private, ["rprivate"] = MountFlags.Private | MountFlags.Rec,
-        ["shared"] = MountFlags.Shared, ["rshared"] = MountFlags.Shared | MountFlags.Rec,
-        ["slave"] = MountFlags.Slave, ["rslave"] = MountFlags.Slave | MountFlags.Rec,
-        ["unbindable"] = MountFlags.Unbindable, ["runbindable"] = MountFlags.Unbindable | MountFlags.Rec,
+        "private" => MountFlags.Private, "rprivate" => MountFlags.Private | MountFlags.Rec,
+        "shared" => MountFlags.Shared, "rshared" => MountFlags.Shared | MountFlags.Rec,
+        "slave" => MountFlags.Slave, "rslave" => MountFlags.Slave | MountFlags.Rec,
+        "unbindable" => MountFlags.Unbindable, "runbindable" => MountFlags.Unbindable | MountFlags.Rec,
+        _ => null,
     };
+
+    /// <summary>
+    /// Every option <see cref="Parse"/> knows (the rest go to the file system as data), for `features`; the
+    /// tests check that each is known to the switches above.
+    /// </summary>
+    public static IEnumerable<string> Known() =>
+    [
+        "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec", "sync", "async", "dirsync", "remount", "mand", "nomand",
+        "noatime", "atime", "nodiratime", "diratime", "relatime", "norelatime", "strictatime", "nostrictatime",
+        "nosymfollow", "symfollow", "lazytime", "nolazytime", "silent", "loud", "iversion", "noiversion", "acl", "noacl",
+        "private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable", "runbindable",
+        "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnodiratime", "rdiratime",
+        "rrelatime", "rnorelatime", "rnoatime", "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow",
+        "bind", "rbind", "defaults", "tmpcopyup", "idmap", "ridmap",
+    ];
 
     public static ParsedMountOptions Parse(string? type, IReadOnlyList<string>? options)
     {
@@ -81,15 +94,15 @@ public static class MountOptions
                     bind = true;
                     recursive |= option == "rbind";
                 }
-                else if (FlagOptions.TryGetValue(option, out var f))
+                else if (FlagOption(option) is { } f)
                 {
                     flags = f.Set ? flags | f.Flag : flags & ~f.Flag;
                 }
-                else if (PropagationOptions.TryGetValue(option, out ulong p))
+                else if (PropagationOption(option) is ulong p)
                 {
                     propagation |= p;
                 }
-                else if (RecursiveOptions.TryGetValue(option, out var r))
+                else if (RecursiveOption(option) is { } r)
                 {
                     // a later option wins over an earlier one, as for the plain flags
                     set = (set & ~r.Clear & ~r.Set) | r.Set;

@@ -46,9 +46,10 @@ public static class ContainerRecordFile
 
     public static ContainerRecord Read(ReadOnlySpan<byte> bytes, string file)
     {
-        string text = Encoding.UTF8.GetString(bytes);
-        string[] lines = text.Split('\n');
-        if (lines.Length == 0 || lines[0] != Header) throw new RuntimeException($"{file}: not an edge container record");
+        // Walked line by line in place: every state, kill, delete and list reads records, and each line's
+        // own strings would be fresh heap pages to fault in.
+        ReadOnlySpan<char> text = Encoding.UTF8.GetString(bytes);
+        int lineNumber = 0;
         string? id = null, bundle = null, rootfs = null, created = null, owner = null, pendingKey = null, unit = null;
         int pid = 0;
         ulong startTime = 0;
@@ -56,34 +57,38 @@ public static class ContainerRecordFile
         var paths = new List<string>();
         Dictionary<string, string>? annotations = null;
         Oci.RuntimeSpec.Hooks? hooks = null;
-        for (int i = 1; i < lines.Length; i++)
+        foreach (Range range in text.Split('\n'))
         {
-            string line = lines[i];
+            ReadOnlySpan<char> line = text[range];
+            if (++lineNumber == 1)
+            {
+                if (!line.SequenceEqual(Header)) throw new RuntimeException($"{file}: not an edge container record");
+                continue;
+            }
             if (line.Length == 0) continue;
             int eq = line.IndexOf('=');
-            if (eq <= 0) throw new RuntimeException($"{file}: line {i + 1}: expected key=value");
-            string key = line[..eq];
-            string value = Unescape(line.AsSpan(eq + 1));
-            switch (key)
+            if (eq <= 0) throw new RuntimeException($"{file}: line {lineNumber}: expected key=value");
+            ReadOnlySpan<char> raw = line[(eq + 1)..];
+            switch (line[..eq])
             {
-                case "id": id = value; break;
-                case "bundle": bundle = value; break;
-                case "rootfs": rootfs = value; break;
-                case "pid": pid = int.Parse(value, CultureInfo.InvariantCulture); break;
-                case "pidStartTime": startTime = ulong.Parse(value, CultureInfo.InvariantCulture); break;
-                case "created": created = value; break;
-                case "owner": owner = value; break;
-                case "cgroupUnified": unified = value == "true"; break;
-                case "cgroupPath": paths.Add(value); break;
-                case "systemdUnit": unit = value; break;
+                case "id": id = Unescape(raw); break;
+                case "bundle": bundle = Unescape(raw); break;
+                case "rootfs": rootfs = Unescape(raw); break;
+                case "pid": pid = int.Parse(raw, CultureInfo.InvariantCulture); break;
+                case "pidStartTime": startTime = ulong.Parse(raw, CultureInfo.InvariantCulture); break;
+                case "created": created = Unescape(raw); break;
+                case "owner": owner = Unescape(raw); break;
+                case "cgroupUnified": unified = raw.SequenceEqual("true"); break;
+                case "cgroupPath": paths.Add(Unescape(raw)); break;
+                case "systemdUnit": unit = Unescape(raw); break;
                 case "annotations": annotations = new Dictionary<string, string>(StringComparer.Ordinal); break;
-                case "annotationKey": pendingKey = value; break;
+                case "annotationKey": pendingKey = Unescape(raw); break;
                 case "annotationValue":
-                    if (annotations is null || pendingKey is null) throw new RuntimeException($"{file}: line {i + 1}: annotation value without a key");
-                    annotations[pendingKey] = value;
+                    if (annotations is null || pendingKey is null) throw new RuntimeException($"{file}: line {lineNumber}: annotation value without a key");
+                    annotations[pendingKey] = Unescape(raw);
                     pendingKey = null;
                     break;
-                case "hooks": hooks = OciJson.Parse(Encoding.UTF8.GetBytes(value), SpecReader.Hooks, file + ": hooks"); break;
+                case "hooks": hooks = OciJson.Parse(Encoding.UTF8.GetBytes(Unescape(raw)), SpecReader.Hooks, file + ": hooks"); break;
                 default: break; // a later edge's field: ignored, as unknown JSON fields were
             }
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using Edge.Oci.RuntimeSpec;
 
@@ -71,10 +72,22 @@ public static class ProcStat
         // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
         int close = text.LastIndexOf(')');
         if (close < 0 || close + 2 >= text.Length) return false;
-        string[] fields = text[(close + 2)..].Split(' ');
-        // fields[0] is field 3 (state); field 22 (starttime) is fields[19].
-        if (fields.Length < 20 || fields[0].Length == 0) return false;
-        state = fields[0][0];
-        return ulong.TryParse(fields[19], out startTime);
+        // Walked in place (no Split: this runs for every state, list and delete): field 3 is the state,
+        // field 22 the start time.
+        ReadOnlySpan<char> rest = text.AsSpan(close + 2);
+        for (int field = 3; ; field++)
+        {
+            int space = rest.IndexOf(' ');
+            ReadOnlySpan<char> value = space < 0 ? rest : rest[..space];
+            if (field == 3)
+            {
+                if (value.Length == 0) return false;
+                state = value[0];
+            }
+            else if (field == 22)
+                return ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out startTime);
+            if (space < 0) return false;
+            rest = rest[(space + 1)..];
+        }
     }
 }

@@ -41,7 +41,7 @@ public sealed class ContainerStore
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(file);
+            bytes = SysFile.ReadBytes(file);
         }
         catch (FileNotFoundException)
         {

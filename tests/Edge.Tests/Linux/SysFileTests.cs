@@ -38,6 +38,24 @@ public class SysFileTests
         Assert.Equal(new[] { "a", "", "b" }, SysFile.ReadLines(dir.Combine("f")));
         File.WriteAllText(dir.Combine("e"), "");
         Assert.Empty(SysFile.ReadLines(dir.Combine("e")));
+        File.WriteAllText(dir.Combine("n"), "\n");
+        Assert.Empty(SysFile.ReadLines(dir.Combine("n")));
+        File.WriteAllText(dir.Combine("u"), "a\nb");
+        Assert.Equal(new[] { "a", "b" }, SysFile.ReadLines(dir.Combine("u")));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4096)]
+    [InlineData(20000)]
+    public void ReadsBytesAsFileDoes(int size)
+    {
+        using var dir = new TempDir();
+        byte[] bytes = Enumerable.Range(0, size).Select(i => (byte)(i * 7)).ToArray();
+        File.WriteAllBytes(dir.Combine("f"), bytes);
+        Assert.Equal(bytes, SysFile.ReadBytes(dir.Combine("f")));
+        Assert.Throws<FileNotFoundException>(() => SysFile.ReadBytes(dir.Combine("missing")));
+        Assert.Throws<DirectoryNotFoundException>(() => SysFile.ReadBytes(dir.Combine("f", "below-a-file")));
     }
 
     [Fact]

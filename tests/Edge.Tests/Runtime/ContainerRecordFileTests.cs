@@ -48,6 +48,21 @@ public class ContainerRecordFileTests
     }
 
     [Fact]
+    public void ErrorsNameTheLineAndLaterFieldsAreIgnored()
+    {
+        string good = "edge-container-record 1\nid=a\nbundle=/b\nrootfs=/b/rootfs\ncreated=now\n";
+        ContainerRecord back = ContainerRecordFile.Read(Encoding.UTF8.GetBytes(good + "\nfromALaterEdge=x\n"), "state");
+        Assert.Equal("/b", back.Bundle);
+        var ex = Assert.Throws<RuntimeException>(() => ContainerRecordFile.Read(Encoding.UTF8.GetBytes(good + "no equals sign\n"), "state"));
+        Assert.Equal("state: line 6: expected key=value", ex.Message);
+        ex = Assert.Throws<RuntimeException>(() => ContainerRecordFile.Read(Encoding.UTF8.GetBytes("edge-container-record 1\nid=a\n"), "state"));
+        Assert.Equal("state: incomplete container record", ex.Message);
+        ex = Assert.Throws<RuntimeException>(() => ContainerRecordFile.Read(Encoding.UTF8.GetBytes("edge-container-record 12\n" + good[24..]), "state"));
+        Assert.Equal("state: not an edge container record", ex.Message);
+        Assert.Throws<RuntimeException>(() => ContainerRecordFile.Read(System.Array.Empty<byte>(), "state"));
+    }
+
+    [Fact]
     public void ForeignFileIsOneLineError()
     {
         var ex = Assert.Throws<RuntimeException>(() => ContainerRecordFile.Read(Encoding.UTF8.GetBytes("{\"id\":\"x\"}"), "state of \"x\""));

@@ -21,6 +21,19 @@ public class MountOptionsTests
     }
 
     [Fact]
+    public void EveryOptionFeaturesListsIsKnownToTheParser()
+    {
+        // `features` reports MountOptions.Known(); each must be taken as an option, never passed on as data.
+        string[] notFlags = { "bind", "rbind", "defaults", "tmpcopyup", "idmap", "ridmap" };
+        foreach (string name in MountOptions.Known())
+        {
+            if (System.Array.IndexOf(notFlags, name) >= 0) continue;
+            Assert.True(MountOptions.Parse("tmpfs", new[] { name }).Data is null, name);
+        }
+        Assert.Equal("size=1m,nosuchoption", MountOptions.Parse("tmpfs", new[] { "size=1m", "nosuchoption" }).Data);
+    }
+
+    [Fact]
     public void TmpcopyupAndAclAreOptionsNotData()
     {
         ParsedMountOptions p = MountOptions.Parse("tmpfs", new[] { "tmpcopyup", "acl", "size=1m", "mode=1777" });

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.IO;
+using Edge.Runtime.State;
+using Edge.Tests.Support;
+using Xunit;
+
+namespace Edge.Tests.Runtime;
+
+/// <summary>/proc/PID/stat's state and start time, also for a command name with spaces and parentheses.</summary>
+public class ProcStatTests
+{
+    [Fact]
+    public void ReadsStateAndStartTimePastAnAwkwardCommandName()
+    {
+        using var dir = new TempDir();
+        string program = dir.Combine("a) (b c");
+        File.Copy("/bin/sleep", program);
+        using var child = Process.Start(new ProcessStartInfo(program, "30"))!;
+        try
+        {
+            // The reference: field 22 counted from the end of the command name, as proc(5) describes it.
+            string stat = File.ReadAllText($"/proc/{child.Id}/stat");
+            Assert.Contains("(a) (b c)", stat);
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            Assert.True(ProcStat.TryRead(child.Id, out char state, out ulong start));
+            Assert.Equal(fields[0][0], state);
+            Assert.Equal(ulong.Parse(fields[19]), start);
+            Assert.True(start > 0);
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
+        }
+        Assert.False(ProcStat.TryRead(child.Id, out _, out _)); // reaped: gone
+    }
+}
