@@ -32,6 +32,8 @@ public class PathCleanTests
         { "/a/b/c/../../d", "a/d", false },
         { "//////", ".", false },
         { "a/.../..", "a", false },
+        // Longer than the stack buffer PathClean uses, and multi-byte.
+        { "/" + string.Concat(Enumerable.Repeat("dir/", 150)) + "../é", string.Concat(Enumerable.Repeat("dir/", 149)) + "é", false },
     };
 
     [Theory]
