@@ -20,10 +20,9 @@ if [[ $# -gt 0 && $1 != -- ]]; then depth=$1; shift; fi
 work=$(mktemp -d /tmp/edge-alloc-XXXXXX)
 cleanup() { perf probe -q -d 'probe_edge*' >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
-# Unstripped, so that uprobes find the helpers and perf names the managed frames.
-rm -f src/Edge.Cli/bin/Release/*/linux-x64/native/edge
+# Unstripped, so that uprobes find the helpers and perf names the managed frames (the project relinks when
+# stripping changes, either way).
 dotnet publish src/Edge.Cli/Edge.Cli.csproj -c Release -r linux-x64 -o "$work/bin" -nologo -clp:NoSummary -v:quiet -p:StripSymbols=false
-rm -f src/Edge.Cli/bin/Release/*/linux-x64/native/edge  # the next plain build relinks a stripped one
 edge="$work/bin/edge"
 if [[ $# -eq 0 ]]; then
     cp -a out/samples/busybox "$work/bundle"

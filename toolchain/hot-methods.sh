@@ -33,8 +33,8 @@ work=$(mktemp -d /tmp/edge-hot-XXXXXX)
 trap 'umount "$work/ra" 2>/dev/null || true; rm -rf "$work"' EXIT
 layout() { python3 toolchain/hot-layout.py "$@"; }
 publish() { # publish OUT_DIR [MSBuild properties...]: an unstripped build and its link map, OUT_DIR/edge.map
+    # (a new map path or stripping setting makes the project relink: EdgeRelinkOnNewLinkSettings)
     local out=$1; shift
-    rm -f src/Edge.Cli/bin/Release/*/linux-x64/native/edge  # relink, so that the map is written
     dotnet publish src/Edge.Cli/Edge.Cli.csproj -c Release -r linux-x64 -o "$out" -nologo -clp:NoSummary -v:quiet \
         -p:StripSymbols=false -p:EdgeLinkMap="$out/edge.map" "$@"
 }

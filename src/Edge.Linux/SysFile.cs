@@ -40,6 +40,22 @@ public static unsafe class SysFile
     }
 
     /// <summary>
+    /// Space-separated field <paramref name="index"/> (from 0) of a kernel file's line (mountinfo, stat), in
+    /// place; false when the line has fewer fields.
+    /// </summary>
+    public static bool TryField(ReadOnlySpan<char> line, int index, out ReadOnlySpan<char> field)
+    {
+        foreach (Range range in line.Split(' '))
+        {
+            if (index-- > 0) continue;
+            field = line[range];
+            return true;
+        }
+        field = default;
+        return false;
+    }
+
+    /// <summary>
     /// Writes <paramref name="text"/> with one write(2) to an existing file, as the kernel's control files
     /// expect (each write is one command). No O_CREAT: a missing control file is an error, not a new file.
     /// </summary>

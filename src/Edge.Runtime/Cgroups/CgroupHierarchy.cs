@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Edge.Linux;
 
 namespace Edge.Runtime.Cgroups;
 
@@ -14,7 +15,7 @@ public sealed record CgroupHierarchy(string MountPoint, string Root, string Cont
     {
         var found = new List<CgroupHierarchy>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        ReadOnlySpan<char> text = Edge.Linux.SysFile.ReadText(mountinfo);
+        ReadOnlySpan<char> text = SysFile.ReadText(mountinfo);
         foreach (Range range in text.Split('\n'))
         {
             // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
@@ -23,10 +24,10 @@ public sealed record CgroupHierarchy(string MountPoint, string Root, string Cont
             if (dash < 0) continue;
             // After the separator: the type, the source and the super options; strings only for cgroup mounts.
             ReadOnlySpan<char> after = line[(dash + 3)..];
-            if (!TryField(after, 0, out ReadOnlySpan<char> type) || !TryField(after, 2, out ReadOnlySpan<char> superOptions)) continue;
+            if (!SysFile.TryField(after, 0, out ReadOnlySpan<char> type) || !SysFile.TryField(after, 2, out ReadOnlySpan<char> superOptions)) continue;
             bool v2 = type.SequenceEqual("cgroup2");
             if (!v2 && !type.SequenceEqual("cgroup")) continue;
-            if (!TryField(line, 3, out ReadOnlySpan<char> root) || !TryField(line, 4, out ReadOnlySpan<char> mountPoint)) continue;
+            if (!SysFile.TryField(line, 3, out ReadOnlySpan<char> root) || !SysFile.TryField(line, 4, out ReadOnlySpan<char> mountPoint)) continue;
             string controllers = "";
             if (!v2)
             {
@@ -44,19 +45,6 @@ public sealed record CgroupHierarchy(string MountPoint, string Root, string Cont
             found.Add(new CgroupHierarchy(Mounts.MountInfo.Unescape(mountPoint.ToString()), Mounts.MountInfo.Unescape(root.ToString()), controllers, v2));
         }
         return found;
-    }
-
-    /// <summary>Space-separated field <paramref name="index"/> of <paramref name="text"/>; false when there are fewer.</summary>
-    private static bool TryField(ReadOnlySpan<char> text, int index, out ReadOnlySpan<char> field)
-    {
-        foreach (Range range in text.Split(' '))
-        {
-            if (index-- > 0) continue;
-            field = text[range];
-            return true;
-        }
-        field = default;
-        return false;
     }
 
     public bool Has(string controller)

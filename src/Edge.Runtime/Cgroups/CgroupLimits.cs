@@ -46,8 +46,9 @@ public static class CgroupLimits
             ApplyV1(files, resources);
             if (rules is not null && Find(files, "devices.allow") is string allow) // else no devices controller is mounted
             {
-                // Found once, not per rule: each lookup probes every hierarchy's directory.
-                string deny = Find(files, "devices.deny") ?? allow[..^"allow".Length] + "deny";
+                // Found once, not per rule: each lookup probes every hierarchy's directory. devices.deny is
+                // devices.allow's sibling.
+                string deny = Path.Combine(Path.GetDirectoryName(allow)!, "devices.deny");
                 foreach (DeviceAccessRule rule in rules) WritePath(files, rule.Allow ? allow : deny, rule.ToString(), "devices");
             }
         }

@@ -72,22 +72,12 @@ public static class ProcStat
         // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
         int close = text.LastIndexOf(')');
         if (close < 0 || close + 2 >= text.Length) return false;
-        // Walked in place (no Split: this runs for every state, list and delete): field 3 is the state,
-        // field 22 the start time.
-        ReadOnlySpan<char> rest = text.AsSpan(close + 2);
-        for (int field = 3; ; field++)
-        {
-            int space = rest.IndexOf(' ');
-            ReadOnlySpan<char> value = space < 0 ? rest : rest[..space];
-            if (field == 3)
-            {
-                if (value.Length == 0) return false;
-                state = value[0];
-            }
-            else if (field == 22)
-                return ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out startTime);
-            if (space < 0) return false;
-            rest = rest[(space + 1)..];
-        }
+        // Field 3 is the state, field 22 the start time: read in place (this runs for every state, list and
+        // delete).
+        ReadOnlySpan<char> fields = text.AsSpan(close + 2);
+        if (!Edge.Linux.SysFile.TryField(fields, 0, out ReadOnlySpan<char> status) || status.IsEmpty
+            || !Edge.Linux.SysFile.TryField(fields, 22 - 3, out ReadOnlySpan<char> start)) return false;
+        state = status[0];
+        return ulong.TryParse(start, NumberStyles.None, CultureInfo.InvariantCulture, out startTime);
     }
 }
