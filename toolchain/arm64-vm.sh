@@ -5,10 +5,12 @@
 # with their libraries (differential checks), the arm64 sample bundle and the multi-architecture sample image.
 # Everything arm64 comes from `toolchain/setup.sh --arm64` (.toolchain/arm64) and `./build.sh --arch arm64 build`.
 #
-#   toolchain/arm64-vm.sh [--timeout SECONDS] [--edge BINARY] [--bench ROUNDS]
+#   toolchain/arm64-vm.sh [--timeout SECONDS] [--edge BINARY] [--bench ROUNDS | --pages DIR]
 #
-# --bench times `run` of /bin/true for edge, crun and runc instead, interleaved, and prints one line per run:
-# "EDGE-VM BENCH <runtime>-run <wall ns> <peak RSS KiB> <exit>" (bench/arm64.sh makes the table).
+# --bench runs tests/vm/bench-run.sh instead of the scenarios: `run` of /bin/true for edge, crun and runc,
+# interleaved, one "EDGE-VM BENCH <runtime>-run <wall ns> <peak RSS KiB> <exit>" line per run (bench/vm-run.sh).
+# --pages runs tests/vm/pages-run.sh instead: the pages of the edge binary that `run` and the lifecycle touch,
+# written to DIR/run.pages and DIR/cycle.pages (toolchain/hot-methods.sh).
 # The serial console is copied to stdout; each scenario prints "EDGE-VM RESULT <name> PASS|FAIL <detail>".
 # Exits 0 when the VM finished and every scenario passed, 1 on a failed scenario, 2 when it did not finish.
 set -euo pipefail
@@ -18,11 +20,13 @@ cd "$top"
 timeout_s=420
 edge=out/arm64/edge
 bench=0
+pages=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --timeout) timeout_s="$2"; shift 2 ;;
         --edge) edge="$2"; shift 2 ;;
         --bench) bench="$2"; shift 2 ;;
+        --pages) pages="$2"; shift 2 ;;
         *) echo "arm64-vm: unknown argument \"$1\"" >&2; exit 2 ;;
     esac
 done
@@ -77,7 +81,11 @@ overlay=$(find "$arm/lib/modules" -name overlay.ko | head -1)
 [[ -n "$overlay" ]] && cp "$overlay" "$root/overlay.ko"
 if [[ "$bench" != 0 ]]; then
     echo "$bench" > "$root/bench-rounds"
+    cp tests/vm/bench-run.sh "$root/scenarios.sh"
     aarch64-linux-gnu-gcc -O2 -static -o "$root/measure" bench/tools/measure.c
+elif [[ -n "$pages" ]]; then
+    cp tests/vm/pages-run.sh "$root/scenarios.sh"
+    aarch64-linux-gnu-gcc -O2 -static -o "$root/touched-pages" toolchain/touched-pages.c
 fi
 mkdir -p "$root/apparmor"
 if command -v apparmor_parser >/dev/null; then
@@ -85,7 +93,8 @@ if command -v apparmor_parser >/dev/null; then
 fi
 
 source "$top/toolchain/vm-initramfs.sh"
-vm_boot_scripts "$root" "/bin /sbin /etc /lib /usr /rootfs /image.tar /scenarios.sh /cgroup2-scenarios.sh /apparmor /overlay.ko /bench-rounds /measure" \
+source "$top/toolchain/vm-console.sh"
+vm_boot_scripts "$root" "/bin /sbin /etc /lib /usr /rootfs /image.tar /scenarios.sh /cgroup2-scenarios.sh /apparmor /overlay.ko /bench-rounds /measure /touched-pages" \
     "[ -f /overlay.ko ] && insmod /overlay.ko"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
@@ -100,9 +109,9 @@ timeout --foreground "$timeout_s" qemu-system-aarch64 \
     -append "console=ttyAMA0 rdinit=/init panic=-1 quiet loglevel=3 cgroup_no_v1=all" </dev/null | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-if [[ "$bench" != 0 ]]; then
+if [[ "$bench" != 0 || -n "$pages" ]]; then
     grep -q '^EDGE-VM END' <(tr -d '\r' < "$log") || { echo "arm64-vm: the VM did not finish (qemu status $status)" >&2; exit 2; }
+    [[ -z "$pages" ]] || vm_pages arm64-vm "$log" "$pages"
     exit 0
 fi
-source "$top/toolchain/vm-console.sh"
 vm_tally arm64-vm "$log" "$status" "$timeout_s"

@@ -4,7 +4,12 @@
 # busybox, the busybox sample bundle, and crun and runc with their libraries for the differential checks.
 # cgroup2 is mounted alone at /sys/fs/cgroup (cgroup_no_v1=all), which this hybrid host cannot offer.
 #
-#   toolchain/cgroup2-vm.sh [--timeout SECONDS] [--kernel VMLINUZ]
+#   toolchain/cgroup2-vm.sh [--timeout SECONDS] [--kernel VMLINUZ] [--edge BINARY] [--bench ROUNDS | --pages DIR]
+#
+# --bench runs tests/vm/bench-run.sh instead of the scenarios: `run` of /bin/true for edge, crun and runc,
+# interleaved, one "EDGE-VM BENCH <runtime>-run <wall ns> <peak RSS KiB> <exit>" line per run (bench/vm-run.sh).
+# --pages runs tests/vm/pages-run.sh instead: the pages of the edge binary that `run` and the lifecycle touch
+# on cgroup v2, written to DIR/run.pages and DIR/cycle.pages (toolchain/hot-methods.sh).
 #
 # The serial console is copied to stdout; each scenario prints "EDGE-VM RESULT <name> PASS|FAIL <detail>".
 # Exits 0 when the VM finished and every scenario passed, 1 on a failed scenario, 2 when the VM did not
@@ -15,15 +20,21 @@ cd "$top"
 
 timeout_s=480
 kernel=""
+edge=out/edge
+bench=0
+pages=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --timeout) timeout_s="$2"; shift 2 ;;
         --kernel) kernel="$2"; shift 2 ;;
+        --edge) edge="$2"; shift 2 ;;
+        --bench) bench="$2"; shift 2 ;;
+        --pages) pages="$2"; shift 2 ;;
         *) echo "cgroup2-vm: unknown argument \"$1\"" >&2; exit 2 ;;
     esac
 done
 
-[[ -x out/edge ]] || { echo "cgroup2-vm: out/edge is missing: run ./build.sh build first" >&2; exit 2; }
+[[ -x "$edge" ]] || { echo "cgroup2-vm: $edge is missing: run ./build.sh build first" >&2; exit 2; }
 if [[ -z "$kernel" ]]; then
     kernel=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1 || true)
 fi
@@ -38,7 +49,7 @@ mkdir -p "$root"/{bin,sbin,proc,sys,dev,run,tmp,etc,lib,lib64,usr/bin}
 
 # The VM's own userland: busybox, edge, and the reference runtimes with the shared libraries they load.
 cp "$(command -v busybox)" "$root/bin/busybox"
-cp out/edge "$root/bin/edge"
+cp "$edge" "$root/bin/edge"
 copy_with_libs() {
     local bin="$1" lib
     cp "$bin" "$root/bin/"
@@ -52,6 +63,14 @@ for rt in crun runc; do
 done
 cp -a out/samples/busybox/rootfs "$root/rootfs"
 cp tests/vm/cgroup2-scenarios.sh "$root/scenarios.sh"
+if [[ "$bench" != 0 ]]; then
+    echo "$bench" > "$root/bench-rounds"
+    cp tests/vm/bench-run.sh "$root/scenarios.sh"
+    gcc -O2 -static -o "$root/measure" bench/tools/measure.c
+elif [[ -n "$pages" ]]; then
+    cp tests/vm/pages-run.sh "$root/scenarios.sh"
+    gcc -O2 -static -o "$root/touched-pages" toolchain/touched-pages.c
+fi
 # The AppArmor scenario's profile, compiled here (the VM has no apparmor_parser) for the VM's kernel to load.
 mkdir -p "$root/apparmor"
 if command -v apparmor_parser >/dev/null; then
@@ -59,7 +78,7 @@ if command -v apparmor_parser >/dev/null; then
 fi
 
 source "$top/toolchain/vm-initramfs.sh"
-vm_boot_scripts "$root" "/bin /sbin /etc /lib /lib64 /usr /rootfs /scenarios.sh /apparmor"
+vm_boot_scripts "$root" "/bin /sbin /etc /lib /lib64 /usr /rootfs /scenarios.sh /apparmor /bench-rounds /measure /touched-pages"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
 
@@ -76,4 +95,9 @@ timeout --foreground "$timeout_s" qemu-system-x86_64 \
 status=${PIPESTATUS[0]}
 set -e
 source "$top/toolchain/vm-console.sh"
+if [[ "$bench" != 0 || -n "$pages" ]]; then
+    grep -q '^EDGE-VM END' <(tr -d '\r' < "$log") || { echo "cgroup2-vm: the VM did not finish (qemu status $status)" >&2; exit 2; }
+    [[ -z "$pages" ]] || vm_pages cgroup2-vm "$log" "$pages"
+    exit 0
+fi
 vm_tally cgroup2-vm "$log" "$status" "$timeout_s"

@@ -11,6 +11,8 @@ binary, and a profile naming addresses by the binary's symbols would credit thei
                                                     first, first reached first
   hot-layout.py touched BINARY MAP OUT [KNOWN...]   functions on the pages of BINARY now in the page cache,
                                                     less those already in the KNOWN lists
+  hot-layout.py pages BINARY MAP PAGES OUT [KNOWN...]  the same for the file pages listed in PAGES (one page
+                                                    number, file offset / 4096, per line: touched-pages.c)
   hot-layout.py merge OUT IN...                     the IN lists one after the other, each name once
 
 Every list is a pair of files, OUT.managed and OUT.native, one symbol name per line.
@@ -47,12 +49,17 @@ def functions(binary, link_map):
     # lld's map: VMA, LMA, size, alignment, then the output section, an input section (8 spaces deeper) or a
     # symbol (16 spaces deeper).
     line_format = re.compile(r"\s*([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+ ( *)(\S.*)$")
+    # arm64's mapping symbols ($x marks code, $d data) start nearly every section: one of them in the list would
+    # give all those sections its place, and lld would lay out nothing after it.
+    mapping_symbol = re.compile(r"\$[adtx](\..*)?$")
     with open(link_map, encoding="utf-8", errors="replace") as f:
         for line in f:
             m = line_format.match(line)
             if not m or len(m.group(3)) != 16:
                 continue
             address = int(m.group(1), 16)
+            if mapping_symbol.match(m.group(4).strip()):
+                continue
             for kind, (lo, hi) in secs.items():
                 if lo <= address < hi:
                     result.append((address, int(m.group(2), 16), m.group(4).strip(), kind))
@@ -152,23 +159,31 @@ def cached_pages(binary):
             sys.exit("hot-layout: mincore failed: errno %d" % ctypes.get_errno())
     finally:
         os.close(fd)
+    return virtual_pages(binary, (i for i in range(npages) if vec[i] & 1))
+
+
+def virtual_pages(binary, file_pages):
+    """Virtual page numbers of the loaded file pages among FILE_PAGES (file offset / 4096)."""
     segments = load_segments(binary)
     pages = set()
-    for i in range(npages):
-        if vec[i] & 1:
-            offset = i * 4096
-            for file_offset, vaddr, filesz in segments:
-                if (file_offset & ~0xFFF) <= offset < file_offset + filesz:
-                    pages.add((vaddr + offset - file_offset) >> 12)
+    for i in file_pages:
+        offset = i * 4096
+        for file_offset, vaddr, filesz in segments:
+            if (file_offset & ~0xFFF) <= offset < file_offset + filesz:
+                pages.add((vaddr + offset - file_offset) >> 12)
     return pages
 
 
-def touched(binary, link_map, out, known_prefixes):
+def listed_pages(binary, page_list):
+    with open(page_list) as f:
+        return virtual_pages(binary, {int(line) for line in f if line.strip()})
+
+
+def touched(binary, link_map, pages, out, known_prefixes):
     known = set()
     for prefix in known_prefixes:
         for kind in ("managed", "native"):
             known.update(read(prefix, kind))
-    pages = cached_pages(binary)
     found = {"managed": [], "native": []}
     for address, size, name, kind in functions(binary, link_map):
         last = (address + max(size, 1) - 1) >> 12
@@ -196,7 +211,9 @@ def main(argv):
     if len(argv) == 6 and argv[1] == "sampled":
         sampled(argv[2], argv[3], argv[4], argv[5])
     elif len(argv) >= 5 and argv[1] == "touched":
-        touched(argv[2], argv[3], argv[4], argv[5:])
+        touched(argv[2], argv[3], cached_pages(argv[2]), argv[4], argv[5:])
+    elif len(argv) >= 6 and argv[1] == "pages":
+        touched(argv[2], argv[3], listed_pages(argv[2], argv[4]), argv[5], argv[6:])
     elif len(argv) >= 4 and argv[1] == "merge":
         merge(argv[2], argv[3:])
     else:

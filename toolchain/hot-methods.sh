@@ -7,7 +7,9 @@
 # out less; rerun this after changes to the executor's paths, and measure before committing new lists: two
 # profiles of the same code can differ by a few windows (bench/results/size.md, fourth round).
 #
-#   toolchain/hot-methods.sh          (needs root, perf, and out/samples from ./build.sh test)
+#   toolchain/hot-methods.sh   (needs root, perf, out/samples from ./build.sh test, qemu-system-x86 and
+#                               linux-image-amd64 for pass 3, qemu-system-arm and toolchain/setup.sh --arm64 for
+#                               pass 4; about 7 minutes)
 #
 # How:
 #  1. samples: an unstripped build without the lists runs each path group under perf (40 kHz, frame-pointer
@@ -34,8 +36,8 @@ trap 'umount "$work/ra" 2>/dev/null || true; rm -rf "$work"' EXIT
 layout() { python3 toolchain/hot-layout.py "$@"; }
 publish() { # publish OUT_DIR [MSBuild properties...]: an unstripped build and its link map, OUT_DIR/edge.map
     # (a new map path or stripping setting makes the project relink: EdgeRelinkOnNewLinkSettings)
-    local out=$1; shift
-    dotnet publish src/Edge.Cli/Edge.Cli.csproj -c Release -r linux-x64 -o "$out" -nologo -clp:NoSummary -v:quiet \
+    local out=$1 rid=${EDGE_RID:-linux-x64}; shift
+    dotnet publish src/Edge.Cli/Edge.Cli.csproj -c Release -r "$rid" -o "$out" -nologo -clp:NoSummary -v:quiet \
         -p:StripSymbols=false -p:EdgeLinkMap="$out/edge.map" "$@"
 }
 
@@ -105,7 +107,24 @@ evict "$work/ra/edge"
 "$work/all.sh" "$work/ra/edge" >/dev/null 2>&1
 layout touched "$work/ra/edge" "$work/bin2/edge.map" "$work/t-all" "$work/sampled" "$work/t-run"
 
-layout merge "$work/final" "$work/s-run" "$work/t-run" "$work/s-cycle" "$work/s-image" "$work/t-all"
+# Pass 3: the cgroup v2 paths, in the VM.
+bash toolchain/cgroup2-vm.sh --edge "$work/bin2/edge" --pages "$work/v2" > "$work/v2.log" 2>&1 ||
+    { tail -20 "$work/v2.log" >&2; echo "hot-methods: the cgroup v2 VM failed" >&2; exit 1; }
+layout pages "$work/bin2/edge" "$work/bin2/edge.map" "$work/v2/run.pages" "$work/v-run" "$work/s-run" "$work/t-run"
+layout pages "$work/bin2/edge" "$work/bin2/edge.map" "$work/v2/cycle.pages" "$work/v-cycle" "$work/sampled" "$work/t-run" "$work/v-run"
+
+# Pass 4: arm64, in its VM (cross-built as ./build.sh --arch arm64 does).
+bash toolchain/setup.sh --arm64 >/dev/null
+cc="$top/.toolchain/bin/aarch64-linux-gnu-clang"
+EDGE_RID=linux-arm64 publish "$work/arm" -p:EdgeHotMethodsFile="$work/sampled.managed" -p:EdgeHotNativeFile="$work/sampled.native" \
+    -p:CppCompilerAndLinker="$cc" -p:EdgeCC="$cc" -p:ObjCopyName=aarch64-linux-gnu-objcopy
+bash toolchain/arm64-vm.sh --edge "$work/arm/edge" --pages "$work/a64" > "$work/a64.log" 2>&1 ||
+    { tail -20 "$work/a64.log" >&2; echo "hot-methods: the arm64 VM failed" >&2; exit 1; }
+layout pages "$work/arm/edge" "$work/arm/edge.map" "$work/a64/run.pages" "$work/a-run" "$work/s-run" "$work/t-run" "$work/v-run"
+layout pages "$work/arm/edge" "$work/arm/edge.map" "$work/a64/cycle.pages" "$work/a-cycle" "$work/sampled" "$work/t-run" "$work/v-run" "$work/a-run" "$work/v-cycle"
+
+layout merge "$work/final" "$work/s-run" "$work/t-run" "$work/v-run" "$work/a-run" \
+    "$work/s-cycle" "$work/v-cycle" "$work/a-cycle" "$work/s-image" "$work/t-all"
 cp "$work/final.managed" toolchain/edge-hot-methods.txt
 cp "$work/final.native" toolchain/edge-hot-native.txt
 echo "hot-methods: $(wc -l < toolchain/edge-hot-methods.txt) managed methods in toolchain/edge-hot-methods.txt," \

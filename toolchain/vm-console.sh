@@ -1,4 +1,4 @@
-# Sourced by the VM scripts (cgroup2-vm.sh, systemd-vm.sh): reads a VM's serial console for the scenario
+# Sourced by the VM scripts (cgroup2-vm.sh, arm64-vm.sh, systemd-vm.sh): reads a VM's serial console for the scenario
 # lines "EDGE-VM RESULT <name> PASS|FAIL <detail>" and "EDGE-VM END", and sets the exit status:
 # 0 when the VM finished and every scenario passed, 1 on a failed scenario, 2 when it did not finish.
 #   vm_tally NAME CONSOLE-LOG QEMU-STATUS TIMEOUT-SECONDS
@@ -17,4 +17,16 @@ vm_tally() {
     fail=$(grep -c '^EDGE-VM RESULT [^ ]* FAIL' "$log.clean" || true)
     echo "$name: $pass passed, $fail failed"
     [[ "$fail" -eq 0 && "$pass" -gt 0 ]] || return 1
+}
+
+# The page profile of tests/vm/pages-run.sh: writes its "EDGE-VM PAGE <group> <page>" lines to DIR/GROUP.pages
+# (run, cycle), one page number per line; fails when a group has none.
+#   vm_pages NAME CONSOLE-LOG DIR
+vm_pages() {
+    local name="$1" log="$2" dir="$3" group
+    mkdir -p "$dir"
+    for group in run cycle; do
+        tr -d '\r' < "$log" | sed -n "s/^EDGE-VM PAGE $group \([0-9]*\)\$/\1/p" > "$dir/$group.pages"
+        [[ -s "$dir/$group.pages" ]] || { echo "$name: no pages for $group" >&2; return 2; }
+    done
 }

@@ -96,7 +96,14 @@ internal static class EdgeCli
             output.Error("edge: " + logError);
             return 1;
         }
-        if (global.Debug) StepTimer.Sink = log.DebugMessage;
+        if (global.Debug)
+        {
+            StepTimer.Sink = log.DebugMessage;
+            // Every exception, also those handled: expected conditions (a missing optional file) must not throw on
+            // the lifecycle's paths, as each throw costs time and unwinding pages; the tests check this line's absence.
+            AppDomain.CurrentDomain.FirstChanceException += (_, e) =>
+                log.DebugMessage($"exception thrown: {e.Exception.GetType().Name}: {e.Exception.Message}");
+        }
 
         if (parsed.VersionRequested) return VersionCommand.Run(output);
         if (parsed.HelpRequested || parsed.Command is null)

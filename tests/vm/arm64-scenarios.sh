@@ -3,31 +3,6 @@
 # /sys/fs/cgroup). First every cgroup v2 scenario (tests/vm/cgroup2-scenarios.sh: lifecycle, memory OOM,
 # pids, cpu, update, freezer, devices, seccomp ERRNO and KILL, AppArmor) with edge, crun and runc, then what
 # is particular to an arm64 device. Each scenario prints "EDGE-VM RESULT <name> PASS|FAIL <detail>".
-# With /bench-rounds present, `run` of /bin/true is timed instead (bench/arm64.sh).
-
-if [ -f /bench-rounds ]; then
-    # Interleaved: edge, crun, runc, edge, ... each `run` of /bin/true through the static measure helper.
-    mkdir -p /tmp/bench
-    b=/tmp/bench/bundle
-    mkdir -p $b
-    cat > $b/config.json <<'EOF'
-{"ociVersion": "1.0.2", "process": {"user": {"uid": 0, "gid": 0}, "args": ["/bin/true"], "env": ["PATH=/bin"], "cwd": "/",
- "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}, "noNewPrivileges": true},
- "root": {"path": "/rootfs", "readonly": true}, "hostname": "b",
- "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}],
- "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}]}}
-EOF
-    rounds=$(cat /bench-rounds)
-    i=0
-    while [ $i -lt $rounds ]; do
-        for rt in edge crun runc; do
-            echo "EDGE-VM BENCH $rt-run $(/measure $rt --root /run/bench-$rt run --bundle $b r$i)"
-        done
-        i=$((i + 1))
-    done
-    echo "EDGE-VM BENCH edge-size $(wc -c < /bin/edge) 0 0"
-    exit 0
-fi
 
 . /cgroup2-scenarios.sh
 

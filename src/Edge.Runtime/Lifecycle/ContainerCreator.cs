@@ -247,8 +247,10 @@ public static class ContainerCreator
         try
         {
             // name:password:uid:...; scanned in place, as a host's passwd can be long.
+            // A device without /etc/passwd is common: its absence is no error (and no exception to pay for).
             string uidText = uid.ToString(CultureInfo.InvariantCulture);
-            ReadOnlySpan<char> passwd = SysFile.ReadText("/etc/passwd");
+            if (!SysFile.TryReadText("/etc/passwd", out string text)) return "#" + uidText;
+            ReadOnlySpan<char> passwd = text;
             foreach (Range range in passwd.Split('\n'))
             {
                 ReadOnlySpan<char> line = passwd[range];
