@@ -5,12 +5,13 @@
 # with their libraries (differential checks), the arm64 sample bundle and the multi-architecture sample image.
 # Everything arm64 comes from `toolchain/setup.sh --arm64` (.toolchain/arm64) and `./build.sh --arch arm64 build`.
 #
-#   toolchain/arm64-vm.sh [--timeout SECONDS] [--edge BINARY] [--bench ROUNDS | --pages DIR]
+#   toolchain/arm64-vm.sh [--timeout SECONDS] [--edge BINARY] [--bench ROUNDS | --trace DIR]
 #
 # --bench runs tests/vm/bench-run.sh instead of the scenarios: `run` of /bin/true for edge, crun and runc,
 # interleaved, one "EDGE-VM BENCH <runtime>-run <wall ns> <peak RSS KiB> <exit>" line per run (bench/vm-run.sh).
-# --pages runs tests/vm/pages-run.sh instead: the pages of the edge binary that `run` and the lifecycle touch,
-# written to DIR/run.pages and DIR/cycle.pages (toolchain/hot-methods.sh).
+# --trace runs tests/vm/trace-run.sh instead: the functions of the edge binary that `run` and the lifecycle's
+# verbs enter, from a one-shot breakpoint on each address in DIR/sites (toolchain/entered-functions.c), written
+# to DIR/run.hits and DIR/cycle.hits (toolchain/hot-methods.sh).
 # The serial console is copied to stdout; each scenario prints "EDGE-VM RESULT <name> PASS|FAIL <detail>".
 # Exits 0 when the VM finished and every scenario passed, 1 on a failed scenario, 2 when it did not finish.
 set -euo pipefail
@@ -20,13 +21,13 @@ cd "$top"
 timeout_s=420
 edge=out/arm64/edge
 bench=0
-pages=""
+trace=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --timeout) timeout_s="$2"; shift 2 ;;
         --edge) edge="$2"; shift 2 ;;
         --bench) bench="$2"; shift 2 ;;
-        --pages) pages="$2"; shift 2 ;;
+        --trace) trace="$2"; shift 2 ;;
         *) echo "arm64-vm: unknown argument \"$1\"" >&2; exit 2 ;;
     esac
 done
@@ -83,9 +84,10 @@ if [[ "$bench" != 0 ]]; then
     echo "$bench" > "$root/bench-rounds"
     cp tests/vm/bench-run.sh "$root/scenarios.sh"
     aarch64-linux-gnu-gcc -O2 -static -o "$root/measure" bench/tools/measure.c
-elif [[ -n "$pages" ]]; then
-    cp tests/vm/pages-run.sh "$root/scenarios.sh"
-    aarch64-linux-gnu-gcc -O2 -static -o "$root/touched-pages" toolchain/touched-pages.c
+elif [[ -n "$trace" ]]; then
+    cp tests/vm/trace-run.sh "$root/scenarios.sh"
+    cp "$trace/sites" "$root/sites"
+    aarch64-linux-gnu-gcc -O2 -static -o "$root/entered-functions" toolchain/entered-functions.c
 fi
 mkdir -p "$root/apparmor"
 if command -v apparmor_parser >/dev/null; then
@@ -94,7 +96,7 @@ fi
 
 source "$top/toolchain/vm-initramfs.sh"
 source "$top/toolchain/vm-console.sh"
-vm_boot_scripts "$root" "/bin /sbin /etc /lib /usr /rootfs /image.tar /scenarios.sh /cgroup2-scenarios.sh /apparmor /overlay.ko /bench-rounds /measure /touched-pages" \
+vm_boot_scripts "$root" "/bin /sbin /etc /lib /usr /rootfs /image.tar /scenarios.sh /cgroup2-scenarios.sh /apparmor /overlay.ko /bench-rounds /measure /sites /entered-functions" \
     "[ -f /overlay.ko ] && insmod /overlay.ko"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
@@ -109,9 +111,9 @@ timeout --foreground "$timeout_s" qemu-system-aarch64 \
     -append "console=ttyAMA0 rdinit=/init panic=-1 quiet loglevel=3 cgroup_no_v1=all" </dev/null | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-if [[ "$bench" != 0 || -n "$pages" ]]; then
+if [[ "$bench" != 0 || -n "$trace" ]]; then
     grep -q '^EDGE-VM END' <(tr -d '\r' < "$log") || { echo "arm64-vm: the VM did not finish (qemu status $status)" >&2; exit 2; }
-    [[ -z "$pages" ]] || vm_pages arm64-vm "$log" "$pages"
+    [[ -z "$trace" ]] || vm_hits arm64-vm "$log" "$trace"
     exit 0
 fi
 vm_tally arm64-vm "$log" "$status" "$timeout_s"

@@ -4,12 +4,13 @@
 # busybox, the busybox sample bundle, and crun and runc with their libraries for the differential checks.
 # cgroup2 is mounted alone at /sys/fs/cgroup (cgroup_no_v1=all), which this hybrid host cannot offer.
 #
-#   toolchain/cgroup2-vm.sh [--timeout SECONDS] [--kernel VMLINUZ] [--edge BINARY] [--bench ROUNDS | --pages DIR]
+#   toolchain/cgroup2-vm.sh [--timeout SECONDS] [--kernel VMLINUZ] [--edge BINARY] [--bench ROUNDS | --trace DIR]
 #
 # --bench runs tests/vm/bench-run.sh instead of the scenarios: `run` of /bin/true for edge, crun and runc,
 # interleaved, one "EDGE-VM BENCH <runtime>-run <wall ns> <peak RSS KiB> <exit>" line per run (bench/vm-run.sh).
-# --pages runs tests/vm/pages-run.sh instead: the pages of the edge binary that `run` and the lifecycle touch
-# on cgroup v2, written to DIR/run.pages and DIR/cycle.pages (toolchain/hot-methods.sh).
+# --trace runs tests/vm/trace-run.sh instead: the functions of the edge binary that `run` and the lifecycle's
+# verbs enter, from a one-shot breakpoint on each address in DIR/sites (toolchain/entered-functions.c), written
+# to DIR/run.hits and DIR/cycle.hits (toolchain/hot-methods.sh).
 #
 # The serial console is copied to stdout; each scenario prints "EDGE-VM RESULT <name> PASS|FAIL <detail>".
 # Exits 0 when the VM finished and every scenario passed, 1 on a failed scenario, 2 when the VM did not
@@ -22,14 +23,14 @@ timeout_s=480
 kernel=""
 edge=out/edge
 bench=0
-pages=""
+trace=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --timeout) timeout_s="$2"; shift 2 ;;
         --kernel) kernel="$2"; shift 2 ;;
         --edge) edge="$2"; shift 2 ;;
         --bench) bench="$2"; shift 2 ;;
-        --pages) pages="$2"; shift 2 ;;
+        --trace) trace="$2"; shift 2 ;;
         *) echo "cgroup2-vm: unknown argument \"$1\"" >&2; exit 2 ;;
     esac
 done
@@ -67,9 +68,10 @@ if [[ "$bench" != 0 ]]; then
     echo "$bench" > "$root/bench-rounds"
     cp tests/vm/bench-run.sh "$root/scenarios.sh"
     gcc -O2 -static -o "$root/measure" bench/tools/measure.c
-elif [[ -n "$pages" ]]; then
-    cp tests/vm/pages-run.sh "$root/scenarios.sh"
-    gcc -O2 -static -o "$root/touched-pages" toolchain/touched-pages.c
+elif [[ -n "$trace" ]]; then
+    cp tests/vm/trace-run.sh "$root/scenarios.sh"
+    cp "$trace/sites" "$root/sites"
+    gcc -O2 -static -o "$root/entered-functions" toolchain/entered-functions.c
 fi
 # The AppArmor scenario's profile, compiled here (the VM has no apparmor_parser) for the VM's kernel to load.
 mkdir -p "$root/apparmor"
@@ -78,7 +80,7 @@ if command -v apparmor_parser >/dev/null; then
 fi
 
 source "$top/toolchain/vm-initramfs.sh"
-vm_boot_scripts "$root" "/bin /sbin /etc /lib /lib64 /usr /rootfs /scenarios.sh /apparmor /bench-rounds /measure /touched-pages"
+vm_boot_scripts "$root" "/bin /sbin /etc /lib /lib64 /usr /rootfs /scenarios.sh /apparmor /bench-rounds /measure /sites /entered-functions"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
 
@@ -95,9 +97,9 @@ timeout --foreground "$timeout_s" qemu-system-x86_64 \
 status=${PIPESTATUS[0]}
 set -e
 source "$top/toolchain/vm-console.sh"
-if [[ "$bench" != 0 || -n "$pages" ]]; then
+if [[ "$bench" != 0 || -n "$trace" ]]; then
     grep -q '^EDGE-VM END' <(tr -d '\r' < "$log") || { echo "cgroup2-vm: the VM did not finish (qemu status $status)" >&2; exit 2; }
-    [[ -z "$pages" ]] || vm_pages cgroup2-vm "$log" "$pages"
+    [[ -z "$trace" ]] || vm_hits cgroup2-vm "$log" "$trace"
     exit 0
 fi
 vm_tally cgroup2-vm "$log" "$status" "$timeout_s"

@@ -13,6 +13,9 @@ binary, and a profile naming addresses by the binary's symbols would credit thei
                                                     less those already in the KNOWN lists
   hot-layout.py pages BINARY MAP PAGES OUT [KNOWN...]  the same for the file pages listed in PAGES (one page
                                                     number, file offset / 4096, per line: touched-pages.c)
+  hot-layout.py sites BINARY MAP OUT                the first address of every function, for entered-functions.c
+  hot-layout.py entered BINARY MAP HITS OUT [KNOWN...]  the functions at the addresses in HITS (entered-functions.c),
+                                                    in that order, less those in the KNOWN lists
   hot-layout.py merge OUT IN...                     the IN lists one after the other, each name once
 
 Every list is a pair of files, OUT.managed and OUT.native, one symbol name per line.
@@ -194,6 +197,30 @@ def touched(binary, link_map, pages, out, known_prefixes):
     print(f"hot-layout: {out}: {len(found['managed'])} managed, {len(found['native'])} native functions on touched pages")
 
 
+def sites(binary, link_map, out):
+    with open(out, "w") as f:
+        f.writelines("%x\n" % a for a in sorted({a for a, size, _, _ in functions(binary, link_map) if size > 0}))
+
+
+def entered(binary, link_map, hits, out, known_prefixes):
+    known = set()
+    for prefix in known_prefixes:
+        for kind in ("managed", "native"):
+            known.update(read(prefix, kind))
+    names = {}
+    for address, _, name, kind in functions(binary, link_map):
+        names.setdefault(address, []).append((name, kind))
+    found = {"managed": [], "native": []}
+    with open(hits) as f:
+        for line in f:
+            for name, kind in names.get(int(line, 16), []):
+                if name not in known:
+                    found[kind].append(name)
+                    known.add(name)
+    write(out, found)
+    print(f"hot-layout: {out}: {len(found['managed'])} managed, {len(found['native'])} native functions entered")
+
+
 def merge(out, prefixes):
     merged = {}
     for kind in ("managed", "native"):
@@ -214,6 +241,10 @@ def main(argv):
         touched(argv[2], argv[3], cached_pages(argv[2]), argv[4], argv[5:])
     elif len(argv) >= 6 and argv[1] == "pages":
         touched(argv[2], argv[3], listed_pages(argv[2], argv[4]), argv[5], argv[6:])
+    elif len(argv) == 5 and argv[1] == "sites":
+        sites(argv[2], argv[3], argv[4])
+    elif len(argv) >= 6 and argv[1] == "entered":
+        entered(argv[2], argv[3], argv[4], argv[5], argv[6:])
     elif len(argv) >= 4 and argv[1] == "merge":
         merge(argv[2], argv[3:])
     else:

@@ -4,24 +4,29 @@
 # libraries, given to lld as --symbol-ordering-file). Both put what the hot paths run first and together. The
 # kernel maps every page fault's cached neighbours too (64 KiB windows), so code spread over the image costs
 # resident memory (bench/results/size.md). Names that no longer exist are ignored, so a stale list only lays
-# out less; rerun this after changes to the executor's paths, and measure before committing new lists: two
-# profiles of the same code can differ by a few windows (bench/results/size.md, fourth round).
+# out less; rerun this after changes to the executor's paths, and measure before committing new lists.
 #
 #   toolchain/hot-methods.sh   (needs root, perf, out/samples from ./build.sh test, qemu-system-x86 and
 #                               linux-image-amd64 for pass 3, qemu-system-arm and toolchain/setup.sh --arm64 for
-#                               pass 4; about 7 minutes)
+#                               pass 4; about 6 minutes)
 #
-# How:
-#  1. samples: an unstripped build without the lists runs each path group under perf (40 kHz, frame-pointer
-#     call chains): `run` of /bin/true, the create/start/state/list/ps/exec/kill/delete cycle, and
-#     `run --rm IMAGE`. Every frame of every sample counts, callers first, in first-reached order. Each group
-#     is profiled on its own, so the layout is `run`'s functions, then what the cycle adds, then the image
-#     path's: the command measured against crun touches one dense block.
-#  2. pages: sampling misses what runs for less than a sample period, and each such function left among cold
-#     code costs a whole window. So a build laid out by pass 1 runs from an ext4 image with readahead off
-#     after its pages are evicted: the binary's pages in the page cache afterwards (mincore) are exactly the
-#     touched ones. Functions on pages `run` touched are placed right after `run`'s sampled ones; those on
-#     pages only the other paths touched go last.
+# Three path groups, each profiled on its own so that the layout is `run`'s functions, then what the
+# create/start/state/list/ps/exec/kill/delete cycle adds, then what `run --rm IMAGE` adds: the command measured
+# against crun touches one dense block. How:
+#  1. samples: an unstripped build without the lists runs each group under perf (40 kHz, frame-pointer call
+#     chains). Every frame of every sample counts, callers first, in first-reached order.
+#  2. entered, on this host: the same build runs each group once under toolchain/entered-functions.c, a one-shot
+#     breakpoint on every function: exactly the functions entered, also those too short to be sampled.
+#  3. entered, on cgroup v2 alone: this host is hybrid (v1 controllers) and most devices are not; the same
+#     build does `run` and the cycle in toolchain/cgroup2-vm.sh --trace (Debian's kernel, cgroup2 alone).
+#  4. entered, on arm64: an arm64 build does the same in toolchain/arm64-vm.sh --trace. The names are the same
+#     on both architectures, but not every function is (the runtime's and glibc's arch-specific ones).
+#  5. pages: what entry breakpoints cannot see (code reached by jumps into a function's middle, return
+#     labels). A build laid out by passes 1-4 runs from an ext4 image with readahead off after its pages are
+#     evicted: the binary's pages in the page cache afterwards (mincore) are exactly the touched ones, and the
+#     functions on them that no pass named go last. Being page-granular, this pass also names a touched
+#     function's cold neighbours, which is why it is last: before the exact passes, its names filled `run`'s
+#     block with three times the code `run` enters (bench/results/size.md, seventh round).
 # Function names and addresses come from the linker's map, which also has the runtime's static functions.
 # The analysis is toolchain/hot-layout.py.
 set -euo pipefail
@@ -44,31 +49,35 @@ publish() { # publish OUT_DIR [MSBuild properties...]: an unstripped build and i
 # The lists must not lay out the binary they profile: build without them.
 publish "$work/bin" -p:EdgeHotMethods=none
 edge="$work/bin/edge"
+gcc -O2 -static -o "$work/entered-functions" toolchain/entered-functions.c
+layout sites "$edge" "$work/bin/edge.map" "$work/sites"
 
 cp -a out/samples/busybox "$work/bundle"
 sed -i 's|"/bin/sh",|"/bin/true"|; /"-c",/d; /os-release/d' "$work/bundle/config.json"
 cp -a out/samples/busybox "$work/sleeper"
 sed -i 's|"/bin/sh",|"/bin/sleep", "100"|; /"-c",/d; /os-release/d' "$work/sleeper/config.json"
 "$edge" --store "$work/store" load out/samples/busybox-image.tar >/dev/null
-# One script per path group: GROUP.sh EDGE ROUNDS.
+# One script per path group: GROUP.sh EDGE ROUNDS [TRACER]. With a tracer, every verb runs under it but create,
+# which leaves the container's init running (entered-functions.c ends with its command).
 cat > "$work/run.sh" <<SH
 #!/bin/sh
-for i in \$(seq 1 \$2); do \$1 --root $work/state run --bundle $work/bundle r\$i >/dev/null; done
+for i in \$(seq 1 \$2); do \$3 \$1 --root $work/state run --bundle $work/bundle r\$i >/dev/null; done
 SH
 cat > "$work/cycle.sh" <<SH
 #!/bin/sh
 E="\$1 --root $work/state"
+T="\$3 \$E"
 for i in \$(seq 1 \$2); do
-    \$E create --bundle $work/sleeper c\$i && \$E start c\$i
-    \$E state c\$i >/dev/null; \$E list >/dev/null; \$E ps c\$i >/dev/null
-    \$E exec c\$i /bin/true
-    \$E kill c\$i KILL; \$E delete -f c\$i
+    \$E create --bundle $work/sleeper c\$i && \$T start c\$i
+    \$T state c\$i >/dev/null; \$T list >/dev/null; \$T ps c\$i >/dev/null
+    \$T exec c\$i /bin/true
+    \$T kill c\$i KILL; \$T delete -f c\$i
 done
 SH
 cat > "$work/image.sh" <<SH
 #!/bin/sh
 for i in \$(seq 1 \$2); do
-    \$1 --store $work/store --root $work/state run --rm localhost/edge-samples/busybox:latest true >/dev/null
+    \$3 \$1 --store $work/store --root $work/state run --rm localhost/edge-samples/busybox:latest true >/dev/null
 done
 SH
 cat > "$work/all.sh" <<SH
@@ -88,10 +97,40 @@ for group in run:300 cycle:60 image:100; do
     layout sampled "$edge" "$work/bin/edge.map" "$work/$name.samples" "$work/s-$name"
     rm -f "$work/$name.samples"
 done
-layout merge "$work/sampled" "$work/s-run" "$work/s-cycle" "$work/s-image"
 
-# Pass 2: pages, from a build laid out by the samples.
-publish "$work/bin2" -p:EdgeHotMethodsFile="$work/sampled.managed" -p:EdgeHotNativeFile="$work/sampled.native"
+# Pass 2: entered, here. The tracer prints each command's functions in the order it entered them.
+for name in run cycle image; do
+    "$work/$name.sh" "$edge" 1 "$work/entered-functions $work/sites $work/$name.hits" >/dev/null 2>&1
+done
+layout entered "$edge" "$work/bin/edge.map" "$work/run.hits" "$work/e-run"
+layout entered "$edge" "$work/bin/edge.map" "$work/cycle.hits" "$work/e-cycle" "$work/e-run"
+layout entered "$edge" "$work/bin/edge.map" "$work/image.hits" "$work/e-image" "$work/e-run" "$work/e-cycle"
+
+# Pass 3: entered, on cgroup v2 alone, in the VM.
+mkdir -p "$work/v2" && cp "$work/sites" "$work/v2/sites"
+bash toolchain/cgroup2-vm.sh --edge "$edge" --trace "$work/v2" > "$work/v2.log" 2>&1 ||
+    { tail -20 "$work/v2.log" >&2; echo "hot-methods: the cgroup v2 VM failed" >&2; exit 1; }
+layout entered "$edge" "$work/bin/edge.map" "$work/v2/run.hits" "$work/v-run" "$work/e-run"
+layout entered "$edge" "$work/bin/edge.map" "$work/v2/cycle.hits" "$work/v-cycle" "$work/e-run" "$work/v-run" "$work/e-cycle"
+
+# Pass 4: entered, on arm64, in its VM (cross-built as ./build.sh --arch arm64 does).
+bash toolchain/setup.sh --arm64 >/dev/null
+cc="$top/.toolchain/bin/aarch64-linux-gnu-clang"
+EDGE_RID=linux-arm64 publish "$work/arm" -p:EdgeHotMethods=none \
+    -p:CppCompilerAndLinker="$cc" -p:EdgeCC="$cc" -p:ObjCopyName=aarch64-linux-gnu-objcopy
+mkdir -p "$work/a64"
+layout sites "$work/arm/edge" "$work/arm/edge.map" "$work/a64/sites"
+bash toolchain/arm64-vm.sh --edge "$work/arm/edge" --trace "$work/a64" > "$work/a64.log" 2>&1 ||
+    { tail -20 "$work/a64.log" >&2; echo "hot-methods: the arm64 VM failed" >&2; exit 1; }
+layout entered "$work/arm/edge" "$work/arm/edge.map" "$work/a64/run.hits" "$work/a-run" "$work/e-run" "$work/v-run"
+layout entered "$work/arm/edge" "$work/arm/edge.map" "$work/a64/cycle.hits" "$work/a-cycle" \
+    "$work/e-run" "$work/v-run" "$work/a-run" "$work/e-cycle" "$work/v-cycle"
+
+layout merge "$work/exact" "$work/e-run" "$work/v-run" "$work/a-run" "$work/s-run" \
+    "$work/e-cycle" "$work/v-cycle" "$work/a-cycle" "$work/s-cycle" "$work/e-image" "$work/s-image"
+
+# Pass 5: pages, from a build laid out by passes 1-4.
+publish "$work/bin2" -p:EdgeHotMethodsFile="$work/exact.managed" -p:EdgeHotNativeFile="$work/exact.native"
 truncate -s 256M "$work/ra.img"
 mkfs.ext4 -q "$work/ra.img"
 mkdir "$work/ra"
@@ -101,30 +140,10 @@ cp "$work/bin2/edge" "$work/ra/edge"
 sync "$work/ra/edge"
 evict() { python3 -c 'import os,sys; fd=os.open(sys.argv[1],os.O_RDONLY); os.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED)' "$1"; }
 evict "$work/ra/edge"
-"$work/run.sh" "$work/ra/edge" 1
-layout touched "$work/ra/edge" "$work/bin2/edge.map" "$work/t-run" "$work/s-run"
-evict "$work/ra/edge"
 "$work/all.sh" "$work/ra/edge" >/dev/null 2>&1
-layout touched "$work/ra/edge" "$work/bin2/edge.map" "$work/t-all" "$work/sampled" "$work/t-run"
+layout touched "$work/ra/edge" "$work/bin2/edge.map" "$work/t-all" "$work/exact"
 
-# Pass 3: the cgroup v2 paths, in the VM.
-bash toolchain/cgroup2-vm.sh --edge "$work/bin2/edge" --pages "$work/v2" > "$work/v2.log" 2>&1 ||
-    { tail -20 "$work/v2.log" >&2; echo "hot-methods: the cgroup v2 VM failed" >&2; exit 1; }
-layout pages "$work/bin2/edge" "$work/bin2/edge.map" "$work/v2/run.pages" "$work/v-run" "$work/s-run" "$work/t-run"
-layout pages "$work/bin2/edge" "$work/bin2/edge.map" "$work/v2/cycle.pages" "$work/v-cycle" "$work/sampled" "$work/t-run" "$work/v-run"
-
-# Pass 4: arm64, in its VM (cross-built as ./build.sh --arch arm64 does).
-bash toolchain/setup.sh --arm64 >/dev/null
-cc="$top/.toolchain/bin/aarch64-linux-gnu-clang"
-EDGE_RID=linux-arm64 publish "$work/arm" -p:EdgeHotMethodsFile="$work/sampled.managed" -p:EdgeHotNativeFile="$work/sampled.native" \
-    -p:CppCompilerAndLinker="$cc" -p:EdgeCC="$cc" -p:ObjCopyName=aarch64-linux-gnu-objcopy
-bash toolchain/arm64-vm.sh --edge "$work/arm/edge" --pages "$work/a64" > "$work/a64.log" 2>&1 ||
-    { tail -20 "$work/a64.log" >&2; echo "hot-methods: the arm64 VM failed" >&2; exit 1; }
-layout pages "$work/arm/edge" "$work/arm/edge.map" "$work/a64/run.pages" "$work/a-run" "$work/s-run" "$work/t-run" "$work/v-run"
-layout pages "$work/arm/edge" "$work/arm/edge.map" "$work/a64/cycle.pages" "$work/a-cycle" "$work/sampled" "$work/t-run" "$work/v-run" "$work/a-run" "$work/v-cycle"
-
-layout merge "$work/final" "$work/s-run" "$work/t-run" "$work/v-run" "$work/a-run" \
-    "$work/s-cycle" "$work/v-cycle" "$work/a-cycle" "$work/s-image" "$work/t-all"
+layout merge "$work/final" "$work/exact" "$work/t-all"
 cp "$work/final.managed" toolchain/edge-hot-methods.txt
 cp "$work/final.native" toolchain/edge-hot-native.txt
 echo "hot-methods: $(wc -l < toolchain/edge-hot-methods.txt) managed methods in toolchain/edge-hot-methods.txt," \

@@ -19,14 +19,14 @@ vm_tally() {
     [[ "$fail" -eq 0 && "$pass" -gt 0 ]] || return 1
 }
 
-# The page profile of tests/vm/pages-run.sh: writes its "EDGE-VM PAGE <group> <page>" lines to DIR/GROUP.pages
-# (run, cycle), one page number per line; fails when a group has none.
-#   vm_pages NAME CONSOLE-LOG DIR
-vm_pages() {
+# The profile of tests/vm/trace-run.sh: writes its "EDGE-VM HIT <group> <address>" lines to DIR/GROUP.hits
+# (run, cycle), one address per line in the order the VM printed them; fails when a group has none.
+#   vm_hits NAME CONSOLE-LOG DIR
+vm_hits() {
     local name="$1" log="$2" dir="$3" group
     mkdir -p "$dir"
     for group in run cycle; do
-        tr -d '\r' < "$log" | sed -n "s/^EDGE-VM PAGE $group \([0-9]*\)\$/\1/p" > "$dir/$group.pages"
-        [[ -s "$dir/$group.pages" ]] || { echo "$name: no pages for $group" >&2; return 2; }
+        tr -d '\r' < "$log" | sed -n "s/^EDGE-VM HIT $group \([0-9a-f]*\)\$/\1/p" > "$dir/$group.hits"
+        [[ -s "$dir/$group.hits" ]] || { echo "$name: no functions entered in $group" >&2; return 2; }
     done
 }
