@@ -11,8 +11,6 @@ binary, and a profile naming addresses by the binary's symbols would credit thei
                                                     first, first reached first
   hot-layout.py touched BINARY MAP OUT [KNOWN...]   functions on the pages of BINARY now in the page cache,
                                                     less those already in the KNOWN lists
-  hot-layout.py pages BINARY MAP PAGES OUT [KNOWN...]  the same for the file pages listed in PAGES (one page
-                                                    number, file offset / 4096, per line: touched-pages.c)
   hot-layout.py sites BINARY MAP OUT                the first address of every function, for entered-functions.c
   hot-layout.py entered BINARY MAP HITS OUT [KNOWN...]  the functions at the addresses in HITS (entered-functions.c),
                                                     in that order, less those in the KNOWN lists
@@ -177,11 +175,6 @@ def virtual_pages(binary, file_pages):
     return pages
 
 
-def listed_pages(binary, page_list):
-    with open(page_list) as f:
-        return virtual_pages(binary, {int(line) for line in f if line.strip()})
-
-
 def touched(binary, link_map, pages, out, known_prefixes):
     known = set()
     for prefix in known_prefixes:
@@ -239,8 +232,6 @@ def main(argv):
         sampled(argv[2], argv[3], argv[4], argv[5])
     elif len(argv) >= 5 and argv[1] == "touched":
         touched(argv[2], argv[3], cached_pages(argv[2]), argv[4], argv[5:])
-    elif len(argv) >= 6 and argv[1] == "pages":
-        touched(argv[2], argv[3], listed_pages(argv[2], argv[4]), argv[5], argv[6:])
     elif len(argv) == 5 and argv[1] == "sites":
         sites(argv[2], argv[3], argv[4])
     elif len(argv) >= 6 and argv[1] == "entered":
