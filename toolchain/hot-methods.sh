@@ -101,6 +101,7 @@ done
 # Pass 2: entered, here. The tracer prints each command's functions in the order it entered them.
 for name in run cycle image; do
     "$work/$name.sh" "$edge" 1 "$work/entered-functions $work/sites $work/$name.hits" >/dev/null 2>&1
+    [[ -s "$work/$name.hits" ]] || { echo "hot-methods: no function entered in $name (entered-functions failed)" >&2; exit 1; }
 done
 layout entered "$edge" "$work/bin/edge.map" "$work/run.hits" "$work/e-run"
 layout entered "$edge" "$work/bin/edge.map" "$work/cycle.hits" "$work/e-cycle" "$work/e-run"

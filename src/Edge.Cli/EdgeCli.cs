@@ -101,8 +101,7 @@ internal static class EdgeCli
             StepTimer.Sink = log.DebugMessage;
             // Every exception, also those handled: expected conditions (a missing optional file) must not throw on
             // the lifecycle's paths, as each throw costs time and unwinding pages; the tests check this line's absence.
-            AppDomain.CurrentDomain.FirstChanceException += (_, e) =>
-                log.DebugMessage($"exception thrown: {e.Exception.GetType().Name}: {e.Exception.Message}");
+            AppDomain.CurrentDomain.FirstChanceException += (_, e) => ReportThrow(log, e.Exception);
         }
 
         if (parsed.VersionRequested) return VersionCommand.Run(output);
@@ -146,6 +145,19 @@ internal static class EdgeCli
             // A bug, not bad input: still one line, with the stack only under --debug.
             return Fail(output, log, $"internal error: {ex.GetType().Name}: {ErrorText.Describe(ex)}", global.Debug ? ex : null);
         }
+    }
+
+    [ThreadStatic] private static bool _reportingThrow;
+
+    /// <summary>--debug's line for an exception thrown. A throw while writing it (stderr closed) raises this
+    /// event again: it is dropped rather than reported into a recursion.</summary>
+    private static void ReportThrow(Log log, Exception ex)
+    {
+        if (_reportingThrow) return;
+        _reportingThrow = true;
+        try { log.DebugMessage($"exception thrown: {ex.GetType().Name}: {ex.Message}"); }
+        catch (Exception) { } // the report is best effort; the command's own error path still runs
+        finally { _reportingThrow = false; }
     }
 
     private static GlobalOptions ResolveGlobals(ParsedOptions options)
