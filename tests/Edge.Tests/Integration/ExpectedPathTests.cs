@@ -81,6 +81,31 @@ public class ExpectedPathTests
         Assert.Contains(" #0\n", listed);
     }
 
+    /// <summary>The image path a user of `edge run IMAGE` takes: load an archive, list, run twice (the second
+    /// time from the snapshots the first one unpacked), remove.</summary>
+    [Fact]
+    public void TheImagePathThrowsNothing()
+    {
+        using var store = new TestStore();
+        string state = store.Combine("state");
+        var thrown = new List<string>();
+        void Check(string verb, params string[] args)
+        {
+            var all = new List<string> { "--debug", "--root", state };
+            all.AddRange(args);
+            ProcessResult result = store.Edge(all.ToArray());
+            Assert.True(result.ExitCode == 0, $"{verb}: {result}");
+            foreach (string line in result.Stderr.Split('\n'))
+                if (line.Contains("exception thrown")) thrown.Add($"{verb}: {line}");
+        }
+        Check("load", "load", SampleImages.Archive);
+        Check("images", "images");
+        Check("run", "run", "--rm", SampleImages.Name, "true");
+        Check("run again", "run", "--rm", SampleImages.Name, "true");
+        Check("rmi", "rmi", SampleImages.Name);
+        Assert.Empty(thrown);
+    }
+
     /// <summary>The check itself: a verb that fails on a throw reports it under --debug.</summary>
     [Fact]
     public void DebugReportsAThrow()

@@ -56,6 +56,30 @@ public class PullTests : IClassFixture<RegistryFixture>
         Assert.Equal(blobGets, proxy.Requests.Count(r => r.Path.Contains("/blobs/")));
     }
 
+    /// <summary>A pull, and a second one that finds everything in the store, throw nothing on their way
+    /// (ExpectedPathTests: `--debug` reports every exception thrown, handled or not) but for one thing: this
+    /// registry speaks plain HTTP on loopback, and HttpClient reports the failed TLS attempt before the fallback
+    /// only by throwing. Those throws come before the fallback's line, and nothing throws after it.</summary>
+    [Fact]
+    public void PullThrowsNothingButTheTlsProbe()
+    {
+        using var store = new TestStore();
+        foreach (string round in new[] { "first", "second" })
+        {
+            ProcessResult pull = store.Edge("--debug", "pull", _registry.Busybox);
+            Assert.True(pull.ExitCode == 0, $"{round}: {pull}");
+            string[] lines = pull.Stderr.Split('\n');
+            int fallback = System.Array.FindIndex(lines, l => l.Contains("does not speak TLS; using plain HTTP"));
+            Assert.True(fallback >= 0, $"{round}: {pull.Stderr}");
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (!lines[i].Contains("exception thrown")) continue;
+                Assert.True(i < fallback && (lines[i].Contains("AuthenticationException") || lines[i].Contains("HttpRequestException")),
+                    $"{round}: {lines[i]}\n{pull.Stderr}");
+            }
+        }
+    }
+
     [Fact]
     public void SelectsPlatformFromIndex()
     {
