@@ -98,7 +98,7 @@ for group in run:300 cycle:60 image:100; do
     rm -f "$work/$name.samples"
 done
 
-# Pass 2: entered, here. The tracer prints each command's functions in the order it entered them.
+# Pass 2: entered, here. The tracer appends each command's functions to GROUP.hits in the order it entered them.
 for name in run cycle image; do
     "$work/$name.sh" "$edge" 1 "$work/entered-functions $work/sites $work/$name.hits" >/dev/null 2>&1
     [[ -s "$work/$name.hits" ]] || { echo "hot-methods: no function entered in $name (entered-functions failed)" >&2; exit 1; }
