@@ -9,9 +9,9 @@
 #
 # --bench runs tests/vm/bench-run.sh instead of the scenarios: `run` of /bin/true for edge, crun and runc,
 # interleaved, one "EDGE-VM BENCH <runtime>-run <wall ns> <peak RSS KiB> <exit>" line per run (bench/vm-run.sh).
-# --trace runs tests/vm/trace-run.sh instead: the functions of the edge binary that `run` and the lifecycle's
-# verbs enter, from a one-shot breakpoint on each address in DIR/sites (toolchain/entered-functions.c), written
-# to DIR/run.hits and DIR/cycle.hits (toolchain/hot-methods.sh).
+# --trace runs tests/vm/bench-run.sh's trace instead: the functions of the edge binary that `run` and the
+# lifecycle's verbs enter, from a one-shot breakpoint on each address in DIR/sites (toolchain/entered-functions.c),
+# written to DIR/run.hits and DIR/cycle.hits (toolchain/hot-methods.sh).
 # The serial console is copied to stdout; each scenario prints "EDGE-VM RESULT <name> PASS|FAIL <detail>".
 # Exits 0 when the VM finished and every scenario passed, 1 on a failed scenario, 2 when it did not finish.
 set -euo pipefail
@@ -80,21 +80,13 @@ cp tests/vm/arm64-scenarios.sh "$root/scenarios.sh"
 # overlayfs is a module in Debian's kernel: edge's image snapshots need it.
 overlay=$(find "$arm/lib/modules" -name overlay.ko | head -1)
 [[ -n "$overlay" ]] && cp "$overlay" "$root/overlay.ko"
-if [[ "$bench" != 0 ]]; then
-    echo "$bench" > "$root/bench-rounds"
-    cp tests/vm/bench-run.sh "$root/scenarios.sh"
-    aarch64-linux-gnu-gcc -O2 -static -o "$root/measure" bench/tools/measure.c
-elif [[ -n "$trace" ]]; then
-    cp tests/vm/trace-run.sh "$root/scenarios.sh"
-    cp "$trace/sites" "$root/sites"
-    aarch64-linux-gnu-gcc -O2 -static -o "$root/entered-functions" toolchain/entered-functions.c
-fi
 mkdir -p "$root/apparmor"
 if command -v apparmor_parser >/dev/null; then
     apparmor_parser -Q -S tests/vm/edge-test.apparmor > "$root/apparmor/edge-test.bin" 2>/dev/null || rm -f "$root/apparmor/edge-test.bin"
 fi
 
 source "$top/toolchain/vm-initramfs.sh"
+vm_measurement "$root" aarch64-linux-gnu-gcc "$bench" "$trace"
 source "$top/toolchain/vm-console.sh"
 vm_boot_scripts "$root" "/bin /sbin /etc /lib /usr /rootfs /image.tar /scenarios.sh /cgroup2-scenarios.sh /apparmor /overlay.ko /bench-rounds /measure /sites /entered-functions" \
     "[ -f /overlay.ko ] && insmod /overlay.ko"
@@ -112,8 +104,7 @@ timeout --foreground "$timeout_s" qemu-system-aarch64 \
 status=${PIPESTATUS[0]}
 set -e
 if [[ "$bench" != 0 || -n "$trace" ]]; then
-    grep -q '^EDGE-VM END' <(tr -d '\r' < "$log") || { echo "arm64-vm: the VM did not finish (qemu status $status)" >&2; exit 2; }
-    [[ -z "$trace" ]] || vm_hits arm64-vm "$log" "$trace"
-    exit 0
+    vm_measured arm64-vm "$log" "$status" "$trace"
+    exit $?
 fi
 vm_tally arm64-vm "$log" "$status" "$timeout_s"

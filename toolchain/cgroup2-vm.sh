@@ -8,9 +8,9 @@
 #
 # --bench runs tests/vm/bench-run.sh instead of the scenarios: `run` of /bin/true for edge, crun and runc,
 # interleaved, one "EDGE-VM BENCH <runtime>-run <wall ns> <peak RSS KiB> <exit>" line per run (bench/vm-run.sh).
-# --trace runs tests/vm/trace-run.sh instead: the functions of the edge binary that `run` and the lifecycle's
-# verbs enter, from a one-shot breakpoint on each address in DIR/sites (toolchain/entered-functions.c), written
-# to DIR/run.hits and DIR/cycle.hits (toolchain/hot-methods.sh).
+# --trace runs tests/vm/bench-run.sh's trace instead: the functions of the edge binary that `run` and the
+# lifecycle's verbs enter, from a one-shot breakpoint on each address in DIR/sites (toolchain/entered-functions.c),
+# written to DIR/run.hits and DIR/cycle.hits (toolchain/hot-methods.sh).
 #
 # The serial console is copied to stdout; each scenario prints "EDGE-VM RESULT <name> PASS|FAIL <detail>".
 # Exits 0 when the VM finished and every scenario passed, 1 on a failed scenario, 2 when the VM did not
@@ -64,15 +64,6 @@ for rt in crun runc; do
 done
 cp -a out/samples/busybox/rootfs "$root/rootfs"
 cp tests/vm/cgroup2-scenarios.sh "$root/scenarios.sh"
-if [[ "$bench" != 0 ]]; then
-    echo "$bench" > "$root/bench-rounds"
-    cp tests/vm/bench-run.sh "$root/scenarios.sh"
-    gcc -O2 -static -o "$root/measure" bench/tools/measure.c
-elif [[ -n "$trace" ]]; then
-    cp tests/vm/trace-run.sh "$root/scenarios.sh"
-    cp "$trace/sites" "$root/sites"
-    gcc -O2 -static -o "$root/entered-functions" toolchain/entered-functions.c
-fi
 # The AppArmor scenario's profile, compiled here (the VM has no apparmor_parser) for the VM's kernel to load.
 mkdir -p "$root/apparmor"
 if command -v apparmor_parser >/dev/null; then
@@ -80,6 +71,7 @@ if command -v apparmor_parser >/dev/null; then
 fi
 
 source "$top/toolchain/vm-initramfs.sh"
+vm_measurement "$root" gcc "$bench" "$trace"
 vm_boot_scripts "$root" "/bin /sbin /etc /lib /lib64 /usr /rootfs /scenarios.sh /apparmor /bench-rounds /measure /sites /entered-functions"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
@@ -98,8 +90,7 @@ status=${PIPESTATUS[0]}
 set -e
 source "$top/toolchain/vm-console.sh"
 if [[ "$bench" != 0 || -n "$trace" ]]; then
-    grep -q '^EDGE-VM END' <(tr -d '\r' < "$log") || { echo "cgroup2-vm: the VM did not finish (qemu status $status)" >&2; exit 2; }
-    [[ -z "$trace" ]] || vm_hits cgroup2-vm "$log" "$trace"
-    exit 0
+    vm_measured cgroup2-vm "$log" "$status" "$trace"
+    exit $?
 fi
 vm_tally cgroup2-vm "$log" "$status" "$timeout_s"

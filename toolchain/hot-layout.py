@@ -160,26 +160,29 @@ def cached_pages(binary):
             sys.exit("hot-layout: mincore failed: errno %d" % ctypes.get_errno())
     finally:
         os.close(fd)
-    return virtual_pages(binary, (i for i in range(npages) if vec[i] & 1))
-
-
-def virtual_pages(binary, file_pages):
-    """Virtual page numbers of the loaded file pages among FILE_PAGES (file offset / 4096)."""
     segments = load_segments(binary)
     pages = set()
-    for i in file_pages:
-        offset = i * 4096
-        for file_offset, vaddr, filesz in segments:
-            if (file_offset & ~0xFFF) <= offset < file_offset + filesz:
-                pages.add((vaddr + offset - file_offset) >> 12)
+    for i in range(npages):
+        if vec[i] & 1:
+            offset = i * 4096
+            for file_offset, vaddr, filesz in segments:
+                if (file_offset & ~0xFFF) <= offset < file_offset + filesz:
+                    pages.add((vaddr + offset - file_offset) >> 12)
     return pages
 
 
-def touched(binary, link_map, pages, out, known_prefixes):
+def known_names(prefixes):
+    """Every name in the lists PREFIXES, of both kinds."""
     known = set()
-    for prefix in known_prefixes:
+    for prefix in prefixes:
         for kind in ("managed", "native"):
             known.update(read(prefix, kind))
+    return known
+
+
+def touched(binary, link_map, out, known_prefixes):
+    known = known_names(known_prefixes)
+    pages = cached_pages(binary)
     found = {"managed": [], "native": []}
     for address, size, name, kind in functions(binary, link_map):
         last = (address + max(size, 1) - 1) >> 12
@@ -196,10 +199,7 @@ def sites(binary, link_map, out):
 
 
 def entered(binary, link_map, hits, out, known_prefixes):
-    known = set()
-    for prefix in known_prefixes:
-        for kind in ("managed", "native"):
-            known.update(read(prefix, kind))
+    known = known_names(known_prefixes)
     names = {}
     for address, _, name, kind in functions(binary, link_map):
         names.setdefault(address, []).append((name, kind))
@@ -231,7 +231,7 @@ def main(argv):
     if len(argv) == 6 and argv[1] == "sampled":
         sampled(argv[2], argv[3], argv[4], argv[5])
     elif len(argv) >= 5 and argv[1] == "touched":
-        touched(argv[2], argv[3], cached_pages(argv[2]), argv[4], argv[5:])
+        touched(argv[2], argv[3], argv[4], argv[5:])
     elif len(argv) == 5 and argv[1] == "sites":
         sites(argv[2], argv[3], argv[4])
     elif len(argv) >= 6 and argv[1] == "entered":

@@ -19,11 +19,14 @@ vm_tally() {
     [[ "$fail" -eq 0 && "$pass" -gt 0 ]] || return 1
 }
 
-# The profile of tests/vm/trace-run.sh: writes its "EDGE-VM HIT <group> <address>" lines to DIR/GROUP.hits
-# (run, cycle), one address per line in the order the VM printed them; fails when a group has none.
-#   vm_hits NAME CONSOLE-LOG DIR
-vm_hits() {
-    local name="$1" log="$2" dir="$3" group
+# The end of a --bench or --trace run (tests/vm/bench-run.sh): fails unless the VM reached "EDGE-VM END"; for
+# --trace, writes the "EDGE-VM HIT <group> <address>" lines to DIR/GROUP.hits (run, cycle), one address per
+# line in the order the VM printed them, and fails when a group has none.
+#   vm_measured NAME CONSOLE-LOG QEMU-STATUS TRACE-DIR
+vm_measured() {
+    local name="$1" log="$2" status="$3" dir="$4" group
+    grep -q '^EDGE-VM END' <(tr -d '\r' < "$log") || { echo "$name: the VM did not finish (qemu status $status)" >&2; return 2; }
+    [[ -n "$dir" ]] || return 0
     mkdir -p "$dir"
     for group in run cycle; do
         tr -d '\r' < "$log" | sed -n "s/^EDGE-VM HIT $group \([0-9a-f]*\)\$/\1/p" > "$dir/$group.hits"

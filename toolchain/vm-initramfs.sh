@@ -33,3 +33,19 @@ poweroff -f
 SH
     chmod +x "$root/init" "$root/stage2"
 }
+
+# The initramfs files of --bench ROUNDS or --trace DIR (tests/vm/bench-run.sh in place of the scenarios), with
+# the helper each needs compiled by CC for the VM's architecture. Nothing when neither is asked for.
+#   vm_measurement ROOT CC BENCH-ROUNDS TRACE-DIR
+vm_measurement() {
+    local root="$1" cc="$2" bench="$3" trace="$4"
+    [[ "$bench" != 0 || -n "$trace" ]] || return 0
+    cp tests/vm/bench-run.sh "$root/scenarios.sh"
+    if [[ -n "$trace" ]]; then
+        cp "$trace/sites" "$root/sites"
+        "$cc" -O2 -static -o "$root/entered-functions" toolchain/entered-functions.c
+    else
+        echo "$bench" > "$root/bench-rounds"
+        "$cc" -O2 -static -o "$root/measure" bench/tools/measure.c
+    fi
+}

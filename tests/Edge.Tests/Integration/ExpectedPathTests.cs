@@ -16,6 +16,14 @@ public class ExpectedPathTests
 {
     private static string Id(string name) => $"expected-{name}-{System.Environment.ProcessId}";
 
+    /// <summary>VERB succeeded; its --debug lines that report a throw are added to THROWN.</summary>
+    private static void Check(List<string> thrown, string verb, ProcessResult result)
+    {
+        Assert.True(result.ExitCode == 0, $"{verb}: {result}");
+        foreach (string line in result.Stderr.Split('\n'))
+            if (line.Contains("exception thrown")) thrown.Add($"{verb}: {line}");
+    }
+
     /// <summary>The walk a client makes, each verb with --debug; the lines that report a throw, by verb, and what
     /// `list` printed while the container ran.</summary>
     private static List<string> Walk(TestRuntime r, string name, out string listed)
@@ -26,31 +34,26 @@ public class ExpectedPathTests
         sleeper.Save();
         string id = Id(name);
         var thrown = new List<string>();
-        void Check(string verb, ProcessResult result)
-        {
-            Assert.True(result.ExitCode == 0, $"{verb}: {result}");
-            foreach (string line in result.Stderr.Split('\n'))
-                if (line.Contains("exception thrown")) thrown.Add($"{verb}: {line}");
-        }
-        Check("run", r.Cli("--debug", "run", "--bundle", once.Path, id + "-run"));
-        Check("create", r.Detached("--debug", "create", "--bundle", sleeper.Path, id));
+        void Verb(string verb, ProcessResult result) => Check(thrown, verb, result);
+        Verb("run", r.Cli("--debug", "run", "--bundle", once.Path, id + "-run"));
+        Verb("create", r.Detached("--debug", "create", "--bundle", sleeper.Path, id));
         try
         {
-            Check("start", r.Cli("--debug", "start", id));
-            Check("state", r.Cli("--debug", "state", id));
+            Verb("start", r.Cli("--debug", "start", id));
+            Verb("state", r.Cli("--debug", "state", id));
             ProcessResult list = r.Cli("--debug", "list");
-            Check("list", list);
+            Verb("list", list);
             listed = list.Stdout;
-            Check("ps", r.Cli("--debug", "ps", id));
-            Check("exec", r.Cli("--debug", "exec", id, "/bin/true"));
-            Check("pause", r.Cli("--debug", "pause", id));
-            Check("resume", r.Cli("--debug", "resume", id));
-            Check("events", r.Cli("--debug", "events", "--stats", id));
-            Check("kill", r.Cli("--debug", "kill", id, "KILL"));
+            Verb("ps", r.Cli("--debug", "ps", id));
+            Verb("exec", r.Cli("--debug", "exec", id, "/bin/true"));
+            Verb("pause", r.Cli("--debug", "pause", id));
+            Verb("resume", r.Cli("--debug", "resume", id));
+            Verb("events", r.Cli("--debug", "events", "--stats", id));
+            Verb("kill", r.Cli("--debug", "kill", id, "KILL"));
         }
         finally
         {
-            Check("delete", r.Cli("--debug", "delete", "--force", id));
+            Verb("delete", r.Cli("--debug", "delete", "--force", id));
         }
         return thrown;
     }
@@ -89,20 +92,17 @@ public class ExpectedPathTests
         using var store = new TestStore();
         string state = store.Combine("state");
         var thrown = new List<string>();
-        void Check(string verb, params string[] args)
+        void Verb(string verb, params string[] args)
         {
             var all = new List<string> { "--debug", "--root", state };
             all.AddRange(args);
-            ProcessResult result = store.Edge(all.ToArray());
-            Assert.True(result.ExitCode == 0, $"{verb}: {result}");
-            foreach (string line in result.Stderr.Split('\n'))
-                if (line.Contains("exception thrown")) thrown.Add($"{verb}: {line}");
+            Check(thrown, verb, store.Edge(all.ToArray()));
         }
-        Check("load", "load", SampleImages.Archive);
-        Check("images", "images");
-        Check("run", "run", "--rm", SampleImages.Name, "true");
-        Check("run again", "run", "--rm", SampleImages.Name, "true");
-        Check("rmi", "rmi", SampleImages.Name);
+        Verb("load", "load", SampleImages.Archive);
+        Verb("images", "images");
+        Verb("run", "run", "--rm", SampleImages.Name, "true");
+        Verb("run again", "run", "--rm", SampleImages.Name, "true");
+        Verb("rmi", "rmi", SampleImages.Name);
         Assert.Empty(thrown);
     }
 
