@@ -80,10 +80,13 @@ build_arch() {
         cross+=(-p:EdgeOpenSslLib="$top/out/openssl/$target")
     fi
     echo "build: $out (linux-$target, Native AOT, static, $openssl OpenSSL)"
+    # The link map goes with the binary: it names the addresses of --debug's failure reports
+    # (toolchain/symbolize.py; the binary carries no method names).
     dotnet publish src/Edge.Cli/Edge.Cli.csproj -c Release -r "linux-$target" -o "$publish" \
-        -nologo -clp:NoSummary -v:quiet -warnaserror "${cross[@]}"
+        -nologo -clp:NoSummary -v:quiet -warnaserror -p:EdgeLinkMap="$top/$publish/edge.map" "${cross[@]}"
     mkdir -p "$(dirname "$out")"
     cp -f "$publish/edge" "$out"
+    cp -f "$publish/edge.map" "$out.map"
     if ! file "$out" | grep -q "statically linked\|static-pie linked"; then
         echo "build.sh: $out is not statically linked: $(file "$out")" >&2
         exit 1

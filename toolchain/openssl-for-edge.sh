@@ -9,15 +9,21 @@
 #   toolchain/openssl-for-edge.sh --pin                  fails, saying why, when libssl-dev is not the pinned version
 #
 # Not the default: Debian's libssl gets security fixes through apt; this one only when VERSION and SHA256
-# below are moved to a fixed release by hand. About 2.5 minutes for x64 and 4 for arm64 (cross) on 2 cores.
+# below are moved to a fixed release by hand. Debian also fixes CVEs by patches of its own between upstream
+# releases (3.0.22-1~deb12u2 added six), which the upstream source lacks: so the pin names the one Debian
+# revision whose changelog has no fix beyond upstream VERSION, and a newer revision stops the build until the
+# pin moves to an upstream release with those fixes. About 2.5 minutes for x64 and 4 for arm64 (cross) on 2 cores.
 set -euo pipefail
 VERSION=3.0.22
+DEBIAN_REVISION=3.0.22-1~deb12u1
 SHA256=67ebca7e50d17383028045486653492195b83db95f8558709701bb47b5c1ef81
 URL="http://deb.debian.org/debian-security/pool/updates/main/o/openssl/openssl_${VERSION}.orig.tar.gz"
 
-have=$(dpkg-query -W -f '${Version}' libssl-dev 2>/dev/null || true)
-if [[ "$have" != "$VERSION"-* ]]; then
-    why="libssl-dev here is \"$have\", the pinned OpenSSL source is $VERSION (.NET's shim uses Debian's headers)"
+# One line per installed architecture (multiarch keeps them at one version): the first says it.
+have=$(dpkg-query -W -f '${Version}\n' libssl-dev 2>/dev/null | head -n1 || true)
+if [[ "$have" != "$DEBIAN_REVISION" ]]; then
+    why="libssl-dev here is \"$have\", the pinned OpenSSL source is upstream $VERSION as Debian shipped it in $DEBIAN_REVISION"
+    [[ "$have" == "$VERSION"-* ]] && why+=" (Debian's later revisions patch CVEs the upstream source lacks: /usr/share/doc/libssl-dev/changelog.Debian.gz)"
     if [[ "${1:-}" == --pin ]]; then echo "$why"; else echo "openssl-for-edge: $why" >&2; fi
     exit 1
 fi

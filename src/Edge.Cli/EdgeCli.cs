@@ -185,7 +185,7 @@ internal static class EdgeCli
         message = Printable.Short(message, 8192);
         log.Error(message);
         output.Error("edge: " + message);
-        if (detail is not null) output.Error(detail.ToString());
+        if (detail is not null) output.Error(DebugStack.Describe(detail));
         return 1;
     }
 }

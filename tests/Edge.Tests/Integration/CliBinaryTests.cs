@@ -155,4 +155,28 @@ public class CliBinaryTests
         Assert.Contains("rbind", features.MountOptions!);
         Assert.Equal(new[] { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts" }, features.Linux.Namespaces);
     }
+
+    /// <summary>The binary carries no method names (StackTraceSupport=false): --debug reports a failure's frames
+    /// as code addresses, never "at &lt;unknown&gt;", and toolchain/symbolize.py names them with the link map
+    /// build.sh writes next to the binary.</summary>
+    [Fact]
+    public void DebugFailureFramesAreNamedByTheLinkMap()
+    {
+        using var store = new TempDir();
+        ProcessResult load = EdgeProcess.Edge("--debug", "--store", store.Path, "load", "/nonexistent/image.tar");
+        Assert.Equal(1, load.ExitCode);
+        Assert.Contains("edge: /nonexistent/image.tar: no such file or directory\n", load.Stderr);
+        Assert.Contains("Edge.Image.ImageException: /nonexistent/image.tar: no such file or directory\n   at 0x", load.Stderr);
+        Assert.DoesNotContain("<unknown>", load.Stderr);
+        Assert.DoesNotContain("\n   at 0x", EdgeProcess.Edge("--store", store.Path, "load", "/nonexistent/image.tar").Stderr);
+
+        string map = EdgeProcess.Binary + ".map";
+        Assert.True(File.Exists(map), $"{map} is missing: build.sh writes the link map next to the binary");
+        ProcessResult named = EdgeProcess.Run("python3",
+            new[] { Path.Combine(EdgeProcess.RepoRoot, "toolchain", "symbolize.py"), EdgeProcess.Binary, map }, stdin: load.Stderr);
+        Assert.Equal(0, named.ExitCode);
+        Assert.DoesNotContain("\n   at 0x", named.Stdout);
+        Assert.Matches(@"\n   at Edge_Image_\S+ \+ 0x[0-9a-f]+\n", named.Stdout);
+        Assert.Matches(@"\n   at edge_Edge_Cli_EdgeCli__Run \+ 0x[0-9a-f]+", named.Stdout);
+    }
 }
