@@ -83,8 +83,13 @@ class AddressIndex:
                 self.entries.append((kind, [name]))
 
     def find(self, address):
+        found = self.locate(address)
+        return found[1] if found else None
+
+    def locate(self, address):
+        """(start, (kind, names)) of the function that holds ADDRESS, or None below the first."""
         i = bisect.bisect_right(self.starts, address) - 1
-        return self.entries[i] if i >= 0 else None
+        return (self.starts[i], self.entries[i]) if i >= 0 else None
 
 
 def write(prefix, names_by_kind):

@@ -7,7 +7,6 @@ of the same build names every frame. build.sh writes it next to the binary (out/
 
 A frame's address is where it returns to: it is looked up one byte earlier, inside the call.
 """
-import bisect
 import importlib.util
 import os
 import re
@@ -26,10 +25,11 @@ def main(argv):
 
     def name(match):
         address = int(match.group(1), 16)
-        i = bisect.bisect_right(index.starts, address - 1) - 1
-        if i < 0 or address - 1 >= last:
+        found = index.locate(address - 1) if address - 1 < last else None
+        if not found:
             return match.group(0)
-        return f"at {index.entries[i][1][0]} + 0x{address - index.starts[i]:x}"
+        start, (_, names) = found
+        return f"at {names[0]} + 0x{address - start:x}"
 
     for line in sys.stdin:
         sys.stdout.write(re.sub(r"at 0x([0-9a-f]+)", name, line))

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using Edge.Tests.Support;
 using Xunit;
@@ -12,6 +13,22 @@ public class StaticBinaryTests
     private const uint PT_DYNAMIC = 2;
     private const long DT_NEEDED = 1;
 
+    /// <summary>One ELF64 program header: its type, file offset, address, and sizes in the file and in memory.</summary>
+    private readonly record struct ProgramHeader(uint Type, ulong Offset, ulong Vaddr, ulong FileSize, ulong MemSize);
+
+    private static IEnumerable<ProgramHeader> ProgramHeaders(byte[] elf)
+    {
+        ulong phoff = BitConverter.ToUInt64(elf, 0x20);
+        ushort phentsize = BitConverter.ToUInt16(elf, 0x36);
+        ushort phnum = BitConverter.ToUInt16(elf, 0x38);
+        for (int i = 0; i < phnum; i++)
+        {
+            int header = (int)phoff + i * phentsize;
+            yield return new ProgramHeader(BitConverter.ToUInt32(elf, header), BitConverter.ToUInt64(elf, header + 8),
+                BitConverter.ToUInt64(elf, header + 16), BitConverter.ToUInt64(elf, header + 32), BitConverter.ToUInt64(elf, header + 40));
+        }
+    }
+
     /// <summary>No program interpreter, and no DT_NEEDED libraries in the (relocation-only) dynamic section.</summary>
     [Fact]
     public void ElfHasNoInterpreterAndNeedsNoLibraries()
@@ -19,17 +36,11 @@ public class StaticBinaryTests
         byte[] elf = File.ReadAllBytes(EdgeProcess.Binary);
         Assert.Equal(new byte[] { 0x7f, (byte)'E', (byte)'L', (byte)'F' }, elf[..4]);
         Assert.Equal(2, elf[4]); // ELFCLASS64
-        ulong phoff = BitConverter.ToUInt64(elf, 0x20);
-        ushort phentsize = BitConverter.ToUInt16(elf, 0x36);
-        ushort phnum = BitConverter.ToUInt16(elf, 0x38);
-        for (int i = 0; i < phnum; i++)
+        foreach (ProgramHeader header in ProgramHeaders(elf))
         {
-            int header = (int)phoff + i * phentsize;
-            uint type = BitConverter.ToUInt32(elf, header);
-            Assert.NotEqual(PT_INTERP, type);
-            if (type != PT_DYNAMIC) continue;
-            long offset = (long)BitConverter.ToUInt64(elf, header + 8);
-            long size = (long)BitConverter.ToUInt64(elf, header + 32);
+            Assert.NotEqual(PT_INTERP, header.Type);
+            if (header.Type != PT_DYNAMIC) continue;
+            long offset = (long)header.Offset, size = (long)header.FileSize;
             for (long entry = offset; entry + 16 <= offset + size; entry += 16)
                 Assert.NotEqual(DT_NEEDED, BitConverter.ToInt64(elf, (int)entry));
         }
@@ -46,20 +57,13 @@ public class StaticBinaryTests
     {
         const uint PT_LOAD = 1;
         const ulong HugePage = 2 << 20;
-        byte[] elf = File.ReadAllBytes(EdgeProcess.Binary);
-        ulong phoff = BitConverter.ToUInt64(elf, 0x20);
-        ushort phentsize = BitConverter.ToUInt16(elf, 0x36);
-        ushort phnum = BitConverter.ToUInt16(elf, 0x38);
-        for (int i = 0; i < phnum; i++)
+        foreach (ProgramHeader segment in ProgramHeaders(File.ReadAllBytes(EdgeProcess.Binary)))
         {
-            int header = (int)phoff + i * phentsize;
-            if (BitConverter.ToUInt32(elf, header) != PT_LOAD) continue;
-            ulong vaddr = BitConverter.ToUInt64(elf, header + 16);
-            ulong filesz = BitConverter.ToUInt64(elf, header + 32), memsz = BitConverter.ToUInt64(elf, header + 40);
-            ulong zeroStart = (vaddr + filesz + 4095) & ~4095UL, end = vaddr + memsz;
+            if (segment.Type != PT_LOAD) continue;
+            ulong zeroStart = (segment.Vaddr + segment.FileSize + 4095) & ~4095UL, end = segment.Vaddr + segment.MemSize;
             ulong firstHuge = (zeroStart + HugePage - 1) & ~(HugePage - 1);
             Assert.True(firstHuge + HugePage > end,
-                $"segment {i}: zero-filled 0x{zeroStart:x}-0x{end:x} ({(end - zeroStart) >> 10} KiB) holds the 2 MiB page at 0x{firstHuge:x}");
+                $"segment at 0x{segment.Vaddr:x}: zero-filled 0x{zeroStart:x}-0x{end:x} ({(end - zeroStart) >> 10} KiB) holds the 2 MiB page at 0x{firstHuge:x}");
         }
     }
 
