@@ -5,6 +5,7 @@
 # kernel maps every page fault's cached neighbours too (64 KiB windows), so code spread over the image costs
 # resident memory (bench/results/size.md). Names that no longer exist are ignored, so a stale list only lays
 # out less; rerun this after changes to the executor's paths, and measure before committing new lists.
+# (The third list, of the frozen objects the hot paths read, is toolchain/hot-frozen.sh's.)
 #
 #   toolchain/hot-methods.sh   (needs root, perf, out/samples from ./build.sh test, qemu-system-x86 and
 #                               linux-image-amd64 for pass 3, qemu-system-arm and toolchain/setup.sh --arm64 for

@@ -6,8 +6,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 
-# Build: lld links the static image (GNU ld cannot), cmake/make/gcc build the static OpenSSL shim.
-packages=(lld-14 libssl-dev libzstd-dev libseccomp-dev cmake make gcc git ca-certificates)
+# Build: lld links the static image (GNU ld cannot), cmake/make/gcc build the static OpenSSL shim, python3 runs
+# toolchain/frozen-layout.py, which orders ILC's frozen objects before the link.
+packages=(lld-14 libssl-dev libzstd-dev libseccomp-dev cmake make gcc git ca-certificates python3)
 # Tests: busybox for sample root filesystems; runc and crun as reference runtimes for differential tests;
 # file, ps, unshare and chroot, which the tests call.
 packages+=(busybox-static runc crun file procps util-linux)
