@@ -30,6 +30,7 @@ otherwise (exit 2, object untouched):
   frozen-layout.py names OBJECT
       print the frozen objects' symbol names in ILC's order.
 """
+import bisect
 import os
 import struct
 import sys
@@ -104,6 +105,9 @@ class FrozenBlock:
             raise Refused("no single __FrozenSegmentStart symbol in .data")
         self.start_symbol = start_symbols[0]
         self.start = elf.symbols[self.start_symbol][3]
+        if any(s[2] == self.data_index and s[3] == self.start and i != self.start_symbol and (s[1] & 0xF) != 3
+               for i, s in enumerate(elf.symbols)):
+            raise Refused("another symbol shares the frozen block's start")
         # The block's end is only named as its start plus its length (the module header's frozen-segment bounds).
         ends = {r[6] for r in elf.relocations() if r[4] == self.start_symbol and r[6] > 0}
         if len(ends) != 1:
@@ -254,15 +258,10 @@ class FrozenBlock:
         starts = sorted(moved)
 
         def new_offset(offset):
-            # the object holding offset: the last start at or before it
-            lo, hi = 0, len(starts) - 1
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                if starts[mid] <= offset:
-                    lo = mid
-                else:
-                    hi = mid - 1
-            return moved[starts[lo]] + offset - starts[lo]
+            if offset >= self.objects_end:
+                return offset  # the empty slot after the objects stays where it is
+            old = starts[bisect.bisect_right(starts, offset) - 1]  # the object holding offset
+            return moved[old] + offset - old
 
         for index, (name, info, shndx, value) in enumerate(elf.symbols):
             if shndx == self.data_index and self.start < value < self.end and (info & 0xF) != 3:
