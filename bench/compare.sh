@@ -5,6 +5,8 @@
 # SPEC=runc uses the default config `runc spec` writes instead of the project's sample. COPIES=N measures N copies
 # of each edge binary, each its own row (old-1, old-2, ...): two copies of one binary, made seconds apart, have
 # differed by 258 KiB of peak RSS (which page-cache folios they land in), more than many changes are worth.
+# STATE=read evicts every runtime's files first, so each is faulted in by its own first run (as after a boot);
+# the default measures edge's binaries as cp wrote them.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -32,9 +34,14 @@ for i in $(seq 1 "$copies"); do
     runtimes+=("old$suffix" "new$suffix")
 done
 runtimes+=(crun)
-mkdir -p out/bench
-gcc -O2 -static -o out/bench/hide-cgroup2 bench/tools/hide-cgroup2.c
-wrap="$top/out/bench/hide-cgroup2"
+if [[ ${STATE:-copied} == read ]]; then
+    # Every runtime's files leave the page cache, so that each enters it as an installed binary does after a
+    # boot: faulted in by its first run (the warm-up), not written by cp. How a file entered the page cache
+    # moves the pages each fault maps: edge's peak RSS by up to 540 KiB, crun's by 80 (size.md, "Tenth round").
+    sync
+    python3 toolchain/evict.py --with-libraries "$work"/edge-* crun
+fi
+wrap=$(bench/tools/build-hide-cgroup2.sh)
 for rt in "${runtimes[@]}"; do
     mkdir -p "$work/root-$rt"
     bin="$work/edge-$rt"; [[ $rt == crun ]] && bin=crun
@@ -49,7 +56,9 @@ done
     echo "# edge before and after a change, with crun"
     echo
     echo "Produced by \`BASELINE=... bench/compare.sh\` on $(date -u +%F): old = $("$baseline" --version | sed -n 2p), new = $(out/edge --version | sed -n 2p)."
-    echo "/bin/true in the busybox sample bundle, every command in bench/tools/hide-cgroup2 (see lifecycle.md)."
+    bundle="the busybox sample bundle"; [[ ${SPEC:-sample} == runc ]] && bundle="the bundle \`runc spec\` writes, on the busybox rootfs"
+    state="edge's binaries as cp wrote them"; [[ ${STATE:-copied} == read ]] && state="every runtime's files evicted first, faulted in by the warm-up"
+    echo "/bin/true in $bundle; $state; every command in bench/tools/hide-cgroup2 (see lifecycle.md)."
     echo
 } > "$out"
 run_commands=() cycle_commands=()

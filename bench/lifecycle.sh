@@ -17,8 +17,7 @@ edge="$top/out/edge"
 
 # The wrapper: a private mount namespace without /sys/fs/cgroup/unified (bench/tools/hide-cgroup2.c).
 mkdir -p out/bench
-gcc -O2 -static -o out/bench/hide-cgroup2 bench/tools/hide-cgroup2.c
-wrap="$top/out/bench/hide-cgroup2"
+wrap=$(bench/tools/build-hide-cgroup2.sh)
 for rt in edge crun runc; do mkdir -p "$work/root-$rt"; done
 bin_edge="$edge"; bin_crun=crun; bin_runc=runc
 
@@ -37,6 +36,12 @@ SH
     chmod +x "$work/cycle-$rt" "$work/hundred-$rt"
 done
 
+# Every runtime's files leave the page cache first, so that each is faulted in by its own first run, as after
+# a boot: out/edge is run where the build wrote it, and how a file entered the page cache moves edge's peak
+# RSS by up to 540 KiB (bench/results/size.md, "Tenth round").
+sync
+python3 toolchain/evict.py --with-libraries "$edge" crun runc /bin/sh
+
 md=bench/results/lifecycle.md
 {
     echo "# Container lifecycle: edge vs crun vs runc"
@@ -44,8 +49,9 @@ md=bench/results/lifecycle.md
     echo "Produced by \`bench/lifecycle.sh\` on $(date -u +%F). /bin/true in the busybox sample bundle (pid, net, ipc,"
     echo "uts, mount namespaces, read-only rootfs, the default mounts and masked paths). Every command runs in"
     echo "the same wrapper, bench/tools/hide-cgroup2.c (a private mount namespace hiding cgroup2, which crun 1.8"
-    echo "requires on this hybrid host; one exec, where the shell wrapper used before cost about 16 ms)."
-    echo "Peak RSS is the largest resident set of any process of the command (wrapper, shell, runtime), from wait4."
+    echo "requires on this hybrid host; one exec without libc, where the shell wrapper used before cost about 16 ms)."
+    echo "Peak RSS is the largest resident set of any process of the command (wrapper, shell, runtime), from wait4;"
+    echo "every runtime's binary and libraries were evicted from the page cache first and faulted in by the warm-up runs."
     echo "edge $(out/edge --version | head -1 | cut -d' ' -f3), crun $(crun --version | head -1 | cut -d' ' -f3), runc $(runc --version | head -1 | cut -d' ' -f3)."
     echo
 } > "$md"

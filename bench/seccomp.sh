@@ -50,8 +50,7 @@ PY
 
 # The wrapper: a private mount namespace without /sys/fs/cgroup/unified (bench/tools/hide-cgroup2.c).
 mkdir -p out/bench "$work/root-edge" "$work/root-crun" "$work/root-cold"
-gcc -O2 -static -o out/bench/hide-cgroup2 bench/tools/hide-cgroup2.c
-wrap="$top/out/bench/hide-cgroup2"
+wrap=$(bench/tools/build-hide-cgroup2.sh)
 # edge keeps compiled programs in its state root (ROOT/@seccomp-cache): "docker" runs find the profile
 # compiled by the warm-up; before every run (untimed) the cache of root-cold is emptied, so that
 # "docker-uncached" runs compile it.

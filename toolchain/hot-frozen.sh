@@ -41,7 +41,7 @@ edge="$work/ra/edge"
 E="$edge --root $work/state"
 $E --store "$work/store" load out/samples/busybox-image.tar >/dev/null
 
-python3 -c 'import os,sys; fd=os.open(sys.argv[1],os.O_RDONLY); os.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED)' "$edge"
+python3 toolchain/evict.py "$edge"
 touched() { python3 toolchain/frozen-layout.py touched "$object" "$edge" "$work/bin/edge.map" "$work/list"; }
 
 # Each group three times: a few objects are read only sometimes (the lock's spin settings, read when a lock is

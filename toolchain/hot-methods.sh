@@ -140,8 +140,7 @@ mount -o loop "$work/ra.img" "$work/ra"
 echo 0 > "/sys/block/$(basename "$(findmnt -no SOURCE "$work/ra")")/queue/read_ahead_kb"
 cp "$work/bin2/edge" "$work/ra/edge"
 sync "$work/ra/edge"
-evict() { python3 -c 'import os,sys; fd=os.open(sys.argv[1],os.O_RDONLY); os.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED)' "$1"; }
-evict "$work/ra/edge"
+python3 toolchain/evict.py "$work/ra/edge"
 "$work/all.sh" "$work/ra/edge" >/dev/null 2>&1
 layout touched "$work/ra/edge" "$work/bin2/edge.map" "$work/t-all" "$work/exact"
 
