@@ -2,7 +2,8 @@
 # Peak RSS of `run` (/bin/true, the `runc spec` bundle) for edge and crun with their binaries in three
 # page-cache states, the measurement behind size.md's tenth round: as cp wrote them; evicted and read back by
 # read(2) (cat); evicted and faulted in by the first run, as after a boot. Fresh copies of both binaries
-# (crun's libraries are shared and stay as they are). Writes bench/results/cache-state.md (or $OUT).
+# (crun's libraries are shared and stay as they are), ids of 64 characters as Docker gives. Writes
+# bench/results/cache-state.md (or $OUT).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -35,7 +36,7 @@ for state in copied read faulted; do
         faulted) python3 toolchain/evict.py "$work/edge" "$work/crun" ;;
     esac
     python3 bench/procbench.py --rounds "$rounds" --baseline "crun-$state" --title "$state" --markdown "$out" \
-        "edge-$state=$wrap $work/edge --root $work/root-edge-$state run --bundle $work/bundle e" \
-        "crun-$state=$wrap $work/crun --root $work/root-crun-$state run --bundle $work/bundle c" > /dev/null
+        "edge-$state=$wrap $work/edge --root $work/root-edge-$state run --bundle $work/bundle $(printf 'e%063d' 1)" \
+        "crun-$state=$wrap $work/crun --root $work/root-crun-$state run --bundle $work/bundle $(printf 'c%063d' 1)" > /dev/null
 done
 echo "cache-state: $out"

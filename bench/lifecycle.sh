@@ -22,23 +22,25 @@ for rt in edge crun runc; do mkdir -p "$work/root-$rt"; done
 bin_edge="$edge"; bin_crun=crun; bin_runc=runc
 
 # Commands per runtime and scenario: `run` is the runtime alone (no shell); the other two need a shell
-# for their sequence. Ids are unique per invocation ($$).
+# for their sequence. Ids have 64 characters, as Docker, containerd and podman give (what code runs can depend
+# on their length); every container is gone before the next starts.
+id=$(printf 'c%063d' 1) prefix=$(printf 'h%059d' 0)
 for rt in edge crun runc; do
     bin_var="bin_$rt"; bin="${!bin_var}"
     cat > "$work/cycle-$rt" <<SH
 #!/bin/sh
-$bin --root $work/root-$rt create --bundle $work/bundle c\$\$ && $bin --root $work/root-$rt start c\$\$ && exec $bin --root $work/root-$rt delete -f c\$\$
+$bin --root $work/root-$rt create --bundle $work/bundle $id && $bin --root $work/root-$rt start $id && exec $bin --root $work/root-$rt delete -f $id
 SH
     cat > "$work/hundred-$rt" <<SH
 #!/bin/sh
-i=0; while [ \$i -lt 100 ]; do $bin --root $work/root-$rt run --bundle $work/bundle h\$\$-\$i || exit 1; i=\$((i+1)); done
+i=0; while [ \$i -lt 100 ]; do $bin --root $work/root-$rt run --bundle $work/bundle $prefix\$i || exit 1; i=\$((i+1)); done
 SH
     chmod +x "$work/cycle-$rt" "$work/hundred-$rt"
 done
 
 # Every runtime's files leave the page cache first, so that each is faulted in by its own first run, as after
 # a boot: out/edge is run where the build wrote it, and how a file entered the page cache moves edge's peak
-# RSS by up to 540 KiB (bench/results/size.md, "Tenth round").
+# RSS by up to 650 KiB (bench/results/size.md, "Tenth round").
 sync
 python3 toolchain/evict.py --with-libraries "$edge" crun runc /bin/sh
 
@@ -57,9 +59,9 @@ md=bench/results/lifecycle.md
 } > "$md"
 
 python3 bench/procbench.py --rounds "$rounds" --baseline crun-run --title "run (create, start, wait, delete)" --markdown "$md" --json bench/results/lifecycle-run.json \
-    "crun-run=$wrap crun --root $work/root-crun run --bundle $work/bundle r-crun" \
-    "edge-run=$wrap $edge --root $work/root-edge run --bundle $work/bundle r-edge" \
-    "runc-run=$wrap runc --root $work/root-runc run --bundle $work/bundle r-runc"
+    "crun-run=$wrap crun --root $work/root-crun run --bundle $work/bundle $(printf 'r%063d' 1)" \
+    "edge-run=$wrap $edge --root $work/root-edge run --bundle $work/bundle $(printf 'r%063d' 2)" \
+    "runc-run=$wrap runc --root $work/root-runc run --bundle $work/bundle $(printf 'r%063d' 3)"
 python3 bench/procbench.py --rounds "$rounds" --baseline crun-cycle --title "create + start + delete -f (youki's method)" --markdown "$md" --json bench/results/lifecycle-cycle.json \
     "crun-cycle=$wrap $work/cycle-crun" "edge-cycle=$wrap $work/cycle-edge" "runc-cycle=$wrap $work/cycle-runc"
 python3 bench/procbench.py --rounds "${HUNDRED_ROUNDS:-5}" --warmup 0 --baseline crun-100 --title "100 sequential containers (crun's method), total" --markdown "$md" --json bench/results/lifecycle-100.json \
@@ -67,7 +69,7 @@ python3 bench/procbench.py --rounds "${HUNDRED_ROUNDS:-5}" --warmup 0 --baseline
 
 # The runtime process alone (no wrapper, no shell): peak RSS of `run` for edge and runc (crun needs the wrapper here).
 python3 bench/procbench.py --rounds 10 --baseline runc --title "peak RSS of the runtime process itself (run)" --markdown "$md" \
-    "runc=runc --root $work/root-runc run --bundle $work/bundle rss-runc" "edge=$edge --root $work/root-edge run --bundle $work/bundle rss-edge"
+    "runc=runc --root $work/root-runc run --bundle $work/bundle $(printf 's%063d' 3)" "edge=$edge --root $work/root-edge run --bundle $work/bundle $(printf 's%063d' 2)"
 
 # What the resident set is made of: each runtime's foreground `run` while its container sleeps, from
 # /proc/PID/smaps_rollup. "Anonymous" is the process's own memory; the rest of Rss is clean pages of its

@@ -59,20 +59,30 @@ cp -a out/samples/busybox "$work/sleeper"
 sed -i 's|"/bin/sh",|"/bin/sleep", "100"|; /"-c",/d; /os-release/d' "$work/sleeper/config.json"
 "$edge" --store "$work/store" load out/samples/busybox-image.tar >/dev/null
 # One script per path group: GROUP.sh EDGE ROUNDS [TRACER]. With a tracer, every verb runs under it but create,
-# which leaves the container's init running (entered-functions.c ends with its command).
+# which leaves the container's init running (entered-functions.c ends with its command). Each round runs a short
+# id in a short bundle path, then a 64-character id in a bundle where containerd puts them, as Docker, containerd
+# and podman do: what code runs can depend on lengths (a buffer that grows), and the lists must hold both.
+long="$work/run/containerd/io.containerd.runtime.v2.task/k8s.io/$(printf '%064x' 0)"
+mkdir -p "$long" && cp -a "$work/bundle" "$long/bundle" && cp -a "$work/sleeper" "$long/sleeper"
 cat > "$work/run.sh" <<SH
 #!/bin/sh
-for i in \$(seq 1 \$2); do \$3 \$1 --root $work/state run --bundle $work/bundle r\$i >/dev/null; done
+for i in \$(seq 1 \$2); do
+    \$3 \$1 --root $work/state run --bundle $work/bundle r\$i >/dev/null
+    \$3 \$1 --root $work/state run --bundle $long/bundle \$(printf '%064x' \$i) >/dev/null
+done
 SH
 cat > "$work/cycle.sh" <<SH
 #!/bin/sh
 E="\$1 --root $work/state"
 T="\$3 \$E"
 for i in \$(seq 1 \$2); do
-    \$E create --bundle $work/sleeper c\$i && \$T start c\$i
-    \$T state c\$i >/dev/null; \$T list >/dev/null; \$T ps c\$i >/dev/null
-    \$T exec c\$i /bin/true
-    \$T kill c\$i KILL; \$T delete -f c\$i
+    for id in c\$i \$(printf 'c%063x' \$i); do
+        sleeper=$work/sleeper; [ \${#id} -gt 8 ] && sleeper=$long/sleeper
+        \$E create --bundle \$sleeper \$id && \$T start \$id
+        \$T state \$id >/dev/null; \$T list >/dev/null; \$T ps \$id >/dev/null
+        \$T exec \$id /bin/true
+        \$T kill \$id KILL; \$T delete -f \$id
+    done
 done
 SH
 cat > "$work/image.sh" <<SH
@@ -88,8 +98,8 @@ for g in run cycle image; do $work/\$g.sh \$1 1; done
 SH
 chmod +x "$work"/*.sh
 
-# Pass 1: samples, group by group. About 20 ms a round; short functions need many rounds to be seen.
-for group in run:300 cycle:60 image:100; do
+# Pass 1: samples, group by group. About 40 ms a round; short functions need many rounds to be seen.
+for group in run:150 cycle:30 image:100; do
     name=${group%%:*}
     perf record -q -F 40000 -e cpu-clock:u --call-graph fp -o "$work/$name.perf" -- \
         "$work/$name.sh" "$edge" "${group##*:}" >/dev/null 2>&1

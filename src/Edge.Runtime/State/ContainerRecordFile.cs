@@ -18,30 +18,43 @@ public static class ContainerRecordFile
 
     public static byte[] Write(ContainerRecord record)
     {
-        var text = new StringBuilder(512);
-        text.Append(Header).Append('\n');
-        Line(text, "id", record.Id);
-        Line(text, "bundle", record.Bundle);
-        Line(text, "rootfs", record.Rootfs);
-        Line(text, "pid", record.Pid.ToString(CultureInfo.InvariantCulture));
-        Line(text, "pidStartTime", record.PidStartTime.ToString(CultureInfo.InvariantCulture));
-        Line(text, "created", record.Created);
-        if (record.Owner is not null) Line(text, "owner", record.Owner);
-        Line(text, "cgroupUnified", record.CgroupUnified ? "true" : "false");
-        foreach (string path in record.CgroupPaths ?? new List<string>()) Line(text, "cgroupPath", path);
-        if (record.SystemdUnit is not null) Line(text, "systemdUnit", record.SystemdUnit);
+        string? hooks = record.Hooks is null ? null : Encoding.UTF8.GetString(OciJson.ToUtf8(record.Hooks, SpecWriter.Hooks));
+        // Sized by a dry pass first: a StringBuilder that grows runs code a record that fits never does, so which
+        // code `create` ran would depend on the id's and paths' lengths, and the layout lists made from a
+        // profile (toolchain/hot-methods.sh) would miss some of it (bench/results/size.md, tenth round).
+        var text = new StringBuilder(Lines(null, record, hooks));
+        Lines(text, record, hooks);
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>Appends the record's lines to TEXT; with TEXT null only counts. Returns the most characters
+    /// they take (escaping at most doubles a value).</summary>
+    private static int Lines(StringBuilder? text, ContainerRecord record, string? hooks)
+    {
+        text?.Append(Header).Append('\n');
+        int length = Header.Length + 1;
+        length += Line(text, "id", record.Id);
+        length += Line(text, "bundle", record.Bundle);
+        length += Line(text, "rootfs", record.Rootfs);
+        length += Line(text, "pid", record.Pid.ToString(CultureInfo.InvariantCulture));
+        length += Line(text, "pidStartTime", record.PidStartTime.ToString(CultureInfo.InvariantCulture));
+        length += Line(text, "created", record.Created);
+        if (record.Owner is not null) length += Line(text, "owner", record.Owner);
+        length += Line(text, "cgroupUnified", record.CgroupUnified ? "true" : "false");
+        if (record.CgroupPaths is not null)
+            foreach (string path in record.CgroupPaths) length += Line(text, "cgroupPath", path);
+        if (record.SystemdUnit is not null) length += Line(text, "systemdUnit", record.SystemdUnit);
         if (record.Annotations is not null)
         {
-            Line(text, "annotations", record.Annotations.Count.ToString(CultureInfo.InvariantCulture));
+            length += Line(text, "annotations", record.Annotations.Count.ToString(CultureInfo.InvariantCulture));
             foreach (var (key, value) in record.Annotations)
             {
-                Line(text, "annotationKey", key);
-                Line(text, "annotationValue", value);
+                length += Line(text, "annotationKey", key);
+                length += Line(text, "annotationValue", value);
             }
         }
-        if (record.Hooks is not null)
-            Line(text, "hooks", Encoding.UTF8.GetString(OciJson.ToUtf8(record.Hooks, SpecWriter.Hooks)));
-        return Encoding.UTF8.GetBytes(text.ToString());
+        if (hooks is not null) length += Line(text, "hooks", hooks);
+        return length;
     }
 
     public static ContainerRecord Read(ReadOnlySpan<byte> bytes, string file)
@@ -100,8 +113,9 @@ public static class ContainerRecordFile
         };
     }
 
-    private static void Line(StringBuilder text, string key, string value)
+    private static int Line(StringBuilder? text, string key, string value)
     {
+        if (text is null) return key.Length + 2 + 2 * value.Length;
         text.Append(key).Append('=');
         foreach (char c in value)
         {
@@ -114,6 +128,7 @@ public static class ContainerRecordFile
             }
         }
         text.Append('\n');
+        return key.Length + 2 + 2 * value.Length;
     }
 
     private static string Unescape(ReadOnlySpan<char> value)

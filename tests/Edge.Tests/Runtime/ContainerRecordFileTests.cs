@@ -38,6 +38,25 @@ public class ContainerRecordFileTests
     }
 
     [Fact]
+    public void LongIdsAndPathsWhoseEveryCharacterIsEscapedRoundTrip()
+    {
+        // The writer sizes its buffer from the record before writing (escaping at most doubles a value).
+        string id = new('f', 64);
+        var paths = new List<string>();
+        for (int i = 0; i < 12; i++) paths.Add($"/sys/fs/cgroup/controller{i}/{new string('\\', 40)}/{id}");
+        var record = new ContainerRecord
+        {
+            Id = id, Bundle = new string('\n', 300), Rootfs = "/run/containerd/io.containerd.runtime.v2.task/k8s.io/" + id + "/rootfs",
+            Created = "2026-12-01T00:00:00Z", CgroupPaths = paths,
+        };
+        ContainerRecord back = ContainerRecordFile.Read(ContainerRecordFile.Write(record), "state");
+        Assert.Equal(record.Id, back.Id);
+        Assert.Equal(record.Bundle, back.Bundle);
+        Assert.Equal(record.Rootfs, back.Rootfs);
+        Assert.Equal(paths, back.CgroupPaths);
+    }
+
+    [Fact]
     public void NoAnnotationsNoHooksStayNull()
     {
         var record = new ContainerRecord { Id = "a", Bundle = "/b", Rootfs = "/b/rootfs", Created = "now" };
