@@ -65,12 +65,13 @@ md=bench/results/seccomp.md
     echo "hide-cgroup2 wrapper (crun 1.8 refuses this hybrid host). edge $(out/edge --version | head -1 | cut -d' ' -f3), crun $(crun --version | head -1 | cut -d' ' -f3)."
     echo
 } > "$md"
+# Ids of 64 characters, as Docker gives (bench/compare.sh says why).
 python3 bench/procbench.py --rounds "$rounds" --before "rm -rf $work/root-cold/@seccomp-cache" --baseline crun-plain --title "run with and without docker's seccomp profile" --markdown "$md" --json bench/results/seccomp.json \
-    "crun-plain=$wrap crun --root $work/root-crun run --bundle $work/bundle-plain cp" \
-    "crun-docker=$wrap crun --root $work/root-crun run --bundle $work/bundle-docker cd" \
-    "edge-plain=$wrap $top/out/edge --root $work/root-edge run --bundle $work/bundle-plain ep" \
-    "edge-docker=$wrap $top/out/edge --root $work/root-edge run --bundle $work/bundle-docker ed" \
-    "edge-docker-uncached=$wrap $top/out/edge --root $work/root-cold run --bundle $work/bundle-docker eu"
+    "crun-plain=$wrap crun --root $work/root-crun run --bundle $work/bundle-plain $(printf 'cp%062d' 1)" \
+    "crun-docker=$wrap crun --root $work/root-crun run --bundle $work/bundle-docker $(printf 'cd%062d' 2)" \
+    "edge-plain=$wrap $top/out/edge --root $work/root-edge run --bundle $work/bundle-plain $(printf 'ep%062d' 3)" \
+    "edge-docker=$wrap $top/out/edge --root $work/root-edge run --bundle $work/bundle-docker $(printf 'ed%062d' 4)" \
+    "edge-docker-uncached=$wrap $top/out/edge --root $work/root-cold run --bundle $work/bundle-docker $(printf 'eu%062d' 5)"
 python3 - bench/results/seccomp.json >> "$md" <<'PY'
 import json, sys
 rows = {r["name"]: r["median_ms"] for r in json.load(open(sys.argv[1]))["results"]}
