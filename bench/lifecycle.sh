@@ -16,7 +16,6 @@ sed -i 's|"/bin/sh",|"/bin/true"|; /"-c",/d; /os-release/d' "$work/bundle/config
 edge="$top/out/edge"
 
 # The wrapper: a private mount namespace without /sys/fs/cgroup/unified (bench/tools/hide-cgroup2.c).
-mkdir -p out/bench
 wrap=$(bench/tools/build-hide-cgroup2.sh)
 for rt in edge crun runc; do mkdir -p "$work/root-$rt"; done
 bin_edge="$edge"; bin_crun=crun; bin_runc=runc

@@ -46,7 +46,7 @@ touched() { python3 toolchain/frozen-layout.py touched "$object" "$edge" "$work/
 
 # Each group three times: a few objects are read only sometimes (the lock's spin settings, read when a lock is
 # first contended). The page cache keeps what each run read, so each listing is the union of its group's runs.
-# Ids short and of 64 characters, as in toolchain/hot-methods.sh.
+# Ids short and of 64 characters (toolchain/hot-methods.sh says why; unlike it, one bundle path for both).
 ids() { printf '%s%s %s%063x\n' "$1" "$2" "$1" "$2"; }
 for i in 1 2 3; do for id in $(ids r $i); do $E run --bundle "$work/bundle" "$id" >/dev/null; done; done
 touched

@@ -75,14 +75,15 @@ cat > "$work/cycle.sh" <<SH
 #!/bin/sh
 E="\$1 --root $work/state"
 T="\$3 \$E"
+cycle() { # ID BUNDLE
+    \$E create --bundle \$2 \$1 && \$T start \$1
+    \$T state \$1 >/dev/null; \$T list >/dev/null; \$T ps \$1 >/dev/null
+    \$T exec \$1 /bin/true
+    \$T kill \$1 KILL; \$T delete -f \$1
+}
 for i in \$(seq 1 \$2); do
-    for id in c\$i \$(printf 'c%063x' \$i); do
-        sleeper=$work/sleeper; [ \${#id} -gt 8 ] && sleeper=$long/sleeper
-        \$E create --bundle \$sleeper \$id && \$T start \$id
-        \$T state \$id >/dev/null; \$T list >/dev/null; \$T ps \$id >/dev/null
-        \$T exec \$id /bin/true
-        \$T kill \$id KILL; \$T delete -f \$id
-    done
+    cycle c\$i $work/sleeper
+    cycle \$(printf 'c%063x' \$i) $long/sleeper
 done
 SH
 cat > "$work/image.sh" <<SH

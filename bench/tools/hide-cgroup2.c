@@ -58,7 +58,7 @@ static void say(const char *text)
     sys5(__NR_write, 2, (long)text, length(text), 0, 0);
 }
 
-static __attribute__((noreturn)) void fail(const char *what, const char *name, long error)
+static __attribute__((noreturn)) void fail(int status, const char *what, const char *name, long error)
 {
     char digits[24];
     int i = sizeof digits - 1;
@@ -70,7 +70,7 @@ static __attribute__((noreturn)) void fail(const char *what, const char *name, l
     say(error == ENOENT ? ": not found (errno " : ": errno ");
     say(digits + i);
     say(error == ENOENT ? ")\n" : "\n");
-    sys5(__NR_exit_group, what[0] == 'e' ? 127 : 2, 0, 0, 0, 0);
+    sys5(__NR_exit_group, status, 0, 0, 0, 0);
     for (;;) {}
 }
 
@@ -120,9 +120,9 @@ void wrapper_main(long *sp)
         say("usage: hide-cgroup2 COMMAND [ARGS...]\n");
         sys5(__NR_exit_group, 2, 0, 0, 0, 0);
     }
-    if ((rc = sys5(__NR_unshare, CLONE_NEWNS, 0, 0, 0, 0)) != 0) fail("unshare", "", -rc);
-    if ((rc = sys5(__NR_mount, 0, (long)"/", 0, MS_REC | MS_PRIVATE, 0)) != 0) fail("mount", " /", -rc);
+    if ((rc = sys5(__NR_unshare, CLONE_NEWNS, 0, 0, 0, 0)) != 0) fail(2, "unshare", "", -rc);
+    if ((rc = sys5(__NR_mount, 0, (long)"/", 0, MS_REC | MS_PRIVATE, 0)) != 0) fail(2, "mount", " /", -rc);
     sys5(__NR_umount2, (long)"/sys/fs/cgroup/unified", MNT_DETACH, 0, 0, 0); /* absent on a pure v1 or v2 host */
     rc = exec_in_path(argv + 1, envp);
-    fail("exec ", argv[1], -rc);
+    fail(127, "exec ", argv[1], -rc);
 }

@@ -30,15 +30,8 @@ if [ -f /sites ]; then
     for id in c1 "c$long"; do
         # create leaves the container's init behind, which the tracer would take down with it: it runs untraced.
         $E create --bundle /tmp/bench/sleeper "$id"
-        for verb in start state list ps exec kill delete; do
-            case $verb in
-                list) set -- list ;;
-                exec) set -- exec "$id" /bin/true ;;
-                kill) set -- kill "$id" KILL ;;
-                delete) set -- delete -f "$id" ;;
-                *) set -- "$verb" "$id" ;;
-            esac
-            $t /tmp/bench/cycle.hits $E "$@" >/dev/null 2>&1
+        for verb in "start $id" "state $id" "list" "ps $id" "exec $id /bin/true" "kill $id KILL" "delete -f $id"; do
+            $t /tmp/bench/cycle.hits $E $verb >/dev/null 2>&1
         done
     done
     sed 's/^/EDGE-VM HIT run /' /tmp/bench/run.hits

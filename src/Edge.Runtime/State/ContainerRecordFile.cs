@@ -115,7 +115,8 @@ public static class ContainerRecordFile
 
     private static int Line(StringBuilder? text, string key, string value)
     {
-        if (text is null) return key.Length + 2 + 2 * value.Length;
+        int most = key.Length + 2 + 2 * value.Length; // "key=", the value escaped, "\n"
+        if (text is null) return most;
         text.Append(key).Append('=');
         foreach (char c in value)
         {
@@ -128,7 +129,7 @@ public static class ContainerRecordFile
             }
         }
         text.Append('\n');
-        return key.Length + 2 + 2 * value.Length;
+        return most;
     }
 
     private static string Unescape(ReadOnlySpan<char> value)
