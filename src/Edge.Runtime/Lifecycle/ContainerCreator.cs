@@ -91,7 +91,7 @@ public static class ContainerCreator
             StepTimer.Mark("create: cloned");
             ParentShare(init, request.Id, bundle, spec, linux, process, namespaces, cgroup);
             StepTimer.Mark("create: init ready (rootfs, mounts, credentials set up)");
-            Commit(store, record, init, dir, request, spec);
+            Commit(store, record, init, request, spec);
             StepTimer.Mark("create: state saved, hooks run");
             var created = new Created { Record = record, Init = init, Directory = dir };
             init = null; // owned by the result now
@@ -158,7 +158,7 @@ public static class ContainerCreator
     }
 
     /// <summary>The init is ready and waits for start: the record gets its pid, hooks run, the pid file is written, edge commits.</summary>
-    private static void Commit(ContainerStore store, ContainerRecord record, InitProcess init, string dir, CreateRequest request, Spec spec)
+    private static void Commit(ContainerStore store, ContainerRecord record, InitProcess init, CreateRequest request, Spec spec)
     {
         int pid = init.Pid;
         ProcStat.TryRead(pid, out _, out ulong startTime);
@@ -168,11 +168,8 @@ public static class ContainerCreator
 
         // Prestart hooks see "created", as the spec and crun give them; createRuntime hooks belong to the
         // create operation ("creating").
-        Oci.RuntimeSpec.State state = ContainerStatus.Describe(record, dir);
-        state.Status = ContainerStatus.Created;
-        HookRunner.Run("prestart", spec.Hooks?.Prestart, state);
-        state.Status = ContainerStatus.Creating;
-        HookRunner.Run("createRuntime", spec.Hooks?.CreateRuntime, state);
+        HookRunner.Run("prestart", spec.Hooks?.Prestart, ContainerStatus.InPhase(record, ContainerStatus.Created));
+        HookRunner.Run("createRuntime", spec.Hooks?.CreateRuntime, ContainerStatus.InPhase(record, ContainerStatus.Creating));
 
         if (!string.IsNullOrEmpty(request.PidFile))
             AtomicFile.Write(Path.GetFullPath(request.PidFile), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture)), durable: false);

@@ -50,10 +50,7 @@ public static class ContainerDeleter
                 foreach (int pid in cgroup.Processes()) if (pid > 0) Libc.Kill(pid, Signals.SIGKILL);
                 cgroup.Destroy();
             }
-            Oci.RuntimeSpec.State state = ContainerStatus.Describe(record, dir);
-            state.Status = ContainerStatus.Stopped;
-            state.Pid = 0;
-            HookRunner.RunAndWarn("poststop", record.Hooks?.Poststop, state, warn);
+            HookRunner.RunAndWarn("poststop", record.Hooks?.Poststop, ContainerStatus.InPhase(record, ContainerStatus.Stopped), warn);
             Directory.Delete(dir, recursive: true);
         }
     }

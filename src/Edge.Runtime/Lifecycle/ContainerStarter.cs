@@ -19,8 +19,6 @@ public static class ContainerStarter
         }
         // Outside the lock: `kill` or `delete` need not wait for a slow startContainer hook.
         using (released) ExecFifo.WaitForExec(released!);
-        Oci.RuntimeSpec.State state = ContainerStatus.Describe(record, dir);
-        state.Status = ContainerStatus.Running;
-        HookRunner.RunAndWarn("poststart", record.Hooks?.Poststart, state, warn);
+        HookRunner.RunAndWarn("poststart", record.Hooks?.Poststart, ContainerStatus.InPhase(record, ContainerStatus.Running), warn);
     }
 }

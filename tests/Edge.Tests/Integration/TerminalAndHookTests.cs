@@ -138,7 +138,9 @@ public class TerminalAndHookTests
             Assert.Equal(name + "\n", File.ReadAllText(Path.Combine(record.Path, name + ".env")));
         }
         using JsonDocument created = JsonDocument.Parse(File.ReadAllText(Path.Combine(record.Path, "prestart.json")));
+        using JsonDocument started = JsonDocument.Parse(File.ReadAllText(Path.Combine(record.Path, "poststart.json")));
         Assert.True(created.RootElement.GetProperty("pid").GetInt32() > 0);
+        Assert.Equal(created.RootElement.GetProperty("pid").GetInt32(), started.RootElement.GetProperty("pid").GetInt32());
     }
 
     /// <summary>
