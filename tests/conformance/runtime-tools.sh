@@ -150,6 +150,12 @@ done
 if [[ "$runtime" != runc ]]; then
     echo "runtime-tools: failures not in docs/conformance.md; running the suite against runc to tell host limits apart"
     bash "$top/tests/conformance/runtime-tools.sh" runc >/dev/null
+    # Shown, not hidden: a check runc fails too by chance can hide a bug of edge (hooks_stdin did).
+    excused=$(comm -12 <(echo "$new") <(sort -u "$top/out/conformance/runc/failures.txt") | sed '/^$/d')
+    if [[ -n "$excused" ]]; then
+        echo "runtime-tools: not in docs/conformance.md, but runc fails them too here (host limits or chance):"
+        echo "$excused" | sed 's/^/  /'
+    fi
     new=$(comm -23 <(echo "$new") <(sort -u "$top/out/conformance/runc/failures.txt") | sed '/^$/d')
 fi
 if [[ -n "$new" ]]; then
