@@ -48,9 +48,12 @@ host=$(dpkg --print-architecture)
 # qemu-user to run the arm64 binary here and qemu-system-arm to boot Debian's arm64 kernel, and the shared
 # libraries Debian's arm64 crun needs in that VM. Multi-Arch: same packages only, so the host's own
 # packages stay as they are (busybox-static and crun are not: their arm64 .debs are only unpacked, below).
+# glibc comes from libc6-dev:arm64, not from the cross toolchain's libc6-dev-arm64-cross (kept for the
+# compiler's headers), which lags Debian's security updates (2.36-8cross1 against 2.36-9+deb12u14): with
+# both installed, clang's driver takes libc.a and the crt files from the multiarch directory.
 if [[ $arm64 == 1 && $host == amd64 ]]; then
     packages+=(clang-14 gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static
-               qemu-system-arm libssl-dev:arm64 libseccomp-dev:arm64 libzstd-dev:arm64 libyajl2:arm64
+               qemu-system-arm libc6-dev:arm64 libssl-dev:arm64 libseccomp-dev:arm64 libzstd-dev:arm64 libyajl2:arm64
                libsystemd0:arm64 libcap2:arm64)
     if ! dpkg --print-foreign-architectures | grep -qx arm64; then
         echo "toolchain: adding Debian's arm64 architecture (dpkg --add-architecture arm64)"
@@ -67,6 +70,33 @@ if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The C libraries linked into the static edge stay in it until it is rebuilt, so a build links apt's newest
+# (Debian's security fixes), not whatever the machine happened to have: a machine with libssl-dev 3.0.19
+# built an edge with OpenSSL 3.0.19 while apt offered 3.0.22. Both architectures of a Multi-Arch: same
+# package move together; --no-remove makes apt stop rather than remove anything to get there.
+installed_linked=()
+for base in libssl-dev libzstd-dev libseccomp-dev libc6-dev libc6-dev-arm64-cross; do
+    for p in "$base:$host" "$base:arm64"; do
+        [[ $base == *-cross ]] && p=$base
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && installed_linked+=("$p")
+        [[ $base == *-cross ]] && break
+    done
+done
+linked=()
+# One apt-cache call (each costs a second): "PACKAGE INSTALLED CANDIDATE" per package.
+while read -r p installed candidate; do
+    if [[ "$candidate" != "(none)" ]] && dpkg --compare-versions "$candidate" gt "$installed"; then
+        echo "toolchain: updating $p $installed -> $candidate (linked into edge)"
+        linked+=("$p")
+    fi
+done < <(apt-cache policy "${installed_linked[@]}" 2>/dev/null | awk '
+    /^[^ ]/ { name = $1; sub(/:$/, "", name) }
+    $1 == "Installed:" { installed = $2 }
+    $1 == "Candidate:" { print name, installed, $2 }')
+if ((${#linked[@]})); then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-remove "${linked[@]}" >/dev/null
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

@@ -105,4 +105,36 @@ public class StaticBinaryTests
         ProcessResult r = EdgeProcess.Run("file", new[] { "-b", EdgeProcess.Binary });
         Assert.Contains("statically linked", r.Stdout.Replace("static-pie linked", "statically linked"));
     }
+
+    /// <summary>
+    /// `edge --version` names the C libraries linked in, each with its Debian package version (a static binary
+    /// keeps them until it is rebuilt; advisories name those versions). The OpenSSL line is checked against the
+    /// binary itself: OPENSSL_VERSION_TEXT of that version is in it. A Debian package named must be the one
+    /// installed here, where the binary was built.
+    /// </summary>
+    [Fact]
+    public void VersionNamesTheLinkedLibrariesAndTheirPackages()
+    {
+        ProcessResult version = EdgeProcess.Run(EdgeProcess.Binary, new[] { "--version" });
+        Assert.True(version.ExitCode == 0, version.ToString());
+        var lines = new Dictionary<string, string>();
+        foreach (string line in version.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            if (line.IndexOf(": ", StringComparison.Ordinal) is int colon and > 0) lines[line[..colon]] = line[(colon + 2)..];
+        foreach (string library in new[] { "openssl", "libseccomp", "zstd", "glibc" })
+        {
+            Assert.True(lines.TryGetValue(library, out string? value), version.Stdout);
+            var match = System.Text.RegularExpressions.Regex.Match(value!, @"^([0-9]+\.[0-9]+(\.[0-9]+)?[a-z]?)( \(Debian ([^ ]+) ([^ )]+)\))?$");
+            Assert.True(match.Success, $"{library}: {value}");
+            if (match.Groups[3].Success)
+            {
+                ProcessResult installed = EdgeProcess.Run("dpkg-query", new[] { "-W", "-f=${Version}", match.Groups[4].Value });
+                Assert.Equal(installed.Stdout, match.Groups[5].Value);
+            }
+            if (library == "openssl")
+            {
+                byte[] text = System.Text.Encoding.ASCII.GetBytes($"OpenSSL {match.Groups[1].Value} ");
+                Assert.True(File.ReadAllBytes(EdgeProcess.Binary).AsSpan().IndexOf(text) >= 0, $"no \"OpenSSL {match.Groups[1].Value} \" in the binary");
+            }
+        }
+    }
 }
