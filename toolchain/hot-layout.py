@@ -15,6 +15,8 @@ binary, and a profile naming addresses by the binary's symbols would credit thei
   hot-layout.py entered BINARY MAP HITS OUT [KNOWN...]  the functions at the addresses in HITS (entered-functions.c),
                                                     in that order, less those in the KNOWN lists
   hot-layout.py merge OUT IN...                     the IN lists one after the other, each name once
+  hot-layout.py variants BINARY MAP OUT IN          IN, then the other CPUs' versions of its CPU-dependent glibc
+                                                    functions (string functions picked per CPU, cache probes)
 
 Every list is a pair of files, OUT.managed and OUT.native, one symbol name per line.
 """
@@ -232,6 +234,31 @@ def merge(out, prefixes):
     write(out, merged)
 
 
+# glibc picks one version of its string functions for the CPU it starts on (__memchr_evex, _avx2, _sse2...) and
+# probes the cache by vendor (handle_intel, handle_amd...): a profile on one machine enters one version only.
+CPU_VERSION = r"(?:sse2|ssse3|sse4_[12]|avx2?|evex(?:512)?|avx512[a-z]*)"
+CPU_VERSIONED = re.compile(r"^(__\w+?)_" + CPU_VERSION + r"(?:_\w+)?$")
+CACHE_PROBES = re.compile(r"^(?:handle_(?:intel|amd|zhaoxin)|intel_check_word|get_common_cache_info)(?:\.constprop\.\d+)?$")
+
+
+def variants(binary, link_map, out, source):
+    """SOURCE's lists, then every version of the CPU-dependent functions SOURCE names that it does not: the
+    layout profiled on one CPU keeps each family in one place for another, after the profiled block."""
+    native = read(source, "native")
+    have = set(native)
+    stems = {m.group(1) for m in map(CPU_VERSIONED.match, native) if m}
+    probes = any(CACHE_PROBES.match(n) for n in native)
+    added = []
+    for _, _, name, kind in functions(binary, link_map):
+        if kind != "native" or name in have:
+            continue
+        m = CPU_VERSIONED.match(name)
+        if (m and m.group(1) in stems) or (probes and CACHE_PROBES.match(name)):
+            have.add(name)
+            added.append(name)
+    write(out, {"managed": read(source, "managed"), "native": native + added})
+
+
 def main(argv):
     if len(argv) == 6 and argv[1] == "sampled":
         sampled(argv[2], argv[3], argv[4], argv[5])
@@ -241,6 +268,8 @@ def main(argv):
         sites(argv[2], argv[3], argv[4])
     elif len(argv) >= 6 and argv[1] == "entered":
         entered(argv[2], argv[3], argv[4], argv[5], argv[6:])
+    elif len(argv) == 6 and argv[1] == "variants":
+        variants(argv[2], argv[3], argv[4], argv[5])
     elif len(argv) >= 4 and argv[1] == "merge":
         merge(argv[2], argv[3:])
     else:
