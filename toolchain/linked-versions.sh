@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The C libraries a static edge carries, as `edge --version` prints them: one "name: upstream (package
-# version)" each, joined by "|" into one line (MSBuild's Lines would split a ";"). A static binary keeps the library it was linked
-# with until it is rebuilt, so its user needs the exact version to match against security advisories
-# (Debian patches CVEs without changing the upstream number: the package version is what its tracker names).
+# version)" each, joined by "|" into one line (MSBuild's Lines would split at a ";"). A static binary keeps
+# the library it was linked with until it is rebuilt, so its user needs the exact version to match against
+# security advisories (Debian patches CVEs without changing the upstream number: the package version is
+# what its tracker names).
 #
 #   toolchain/linked-versions.sh CC [OPENSSL_DIR]
 #

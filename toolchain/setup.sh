@@ -78,10 +78,11 @@ fi
 # package move together; --no-remove makes apt stop rather than remove anything to get there.
 installed_linked=()
 for base in libssl-dev libzstd-dev libseccomp-dev libc6-dev libc6-dev-arm64-cross; do
-    for p in "$base:$host" "$base:arm64"; do
-        [[ $base == *-cross ]] && p=$base
+    names=("$base:$host")
+    [[ $host == arm64 ]] || names+=("$base:arm64")
+    [[ $base == *-cross ]] && names=("$base")
+    for p in "${names[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && installed_linked+=("$p")
-        [[ $base == *-cross ]] && break
     done
 done
 linked=()
