@@ -27,12 +27,8 @@ package_of() {
     echo "$owner $(dpkg-query -W -f='${Version}' "$owner" 2>/dev/null)"
 }
 
-# line NAME UPSTREAM ARCHIVE: "NAME: UPSTREAM (Debian PACKAGE VERSION)".
-line() {
-    local package
-    package=$(package_of "$3")
-    printf '%s: %s%s' "$1" "${2:-unknown}" "${package:+ (Debian $package)}"
-}
+# line NAME UPSTREAM PACKAGE: "NAME: UPSTREAM (Debian PACKAGE)", PACKAGE as package_of gives it.
+line() { printf '%s: %s%s' "$1" "${2:-unknown}" "${3:+ (Debian $3)}"; }
 
 # The upstream version of a Debian package version: no epoch, no Debian revision, no repack suffix.
 upstream() { local v=${1#*:}; v=${v%-*}; echo "${v%%+*}"; }
@@ -42,12 +38,11 @@ crypto=${crypto:-$(archive_of crypto)}
 # OPENSSL_VERSION_TEXT, which libcrypto.a holds ("OpenSSL 3.0.22 1 Oct 2026"): true for any build of it.
 openssl=$(strings -a "$crypto" 2>/dev/null | grep -m1 -oE '^OpenSSL [0-9]+\.[0-9]+\.[0-9]+[a-z]?' | cut -d' ' -f2 || true)
 
-out=$(line openssl "$openssl" "$crypto")$'\n'
+out=$(line openssl "$openssl" "$(package_of "$crypto")")$'\n'
 for library in seccomp zstd c; do
-    archive=$(archive_of "$library")
-    package=$(package_of "$archive")
+    package=$(package_of "$(archive_of "$library")")
     case $library in seccomp) name=libseccomp ;; zstd) name=zstd ;; c) name=glibc ;; esac
-    out+=$(line "$name" "$([[ -n "$package" ]] && upstream "${package#* }")" "$archive")$'\n'
+    out+=$(line "$name" "$([[ -n "$package" ]] && upstream "${package#* }")" "$package")$'\n'
 done
 # Only the characters these lines can hold reach the generated C# string.
 printf '%s' "${out%$'\n'}" | tr -cd 'A-Za-z0-9 .:+~()_\n-' | tr '\n' '|'
