@@ -76,6 +76,23 @@ for rt in $runtimes; do
     check lifecycle-$rt "$([ $code = 0 ] && [ "$out" = "cg=0::/" ] && [ ! -e /sys/fs/cgroup/edge-vm/life-$rt ]; echo $?)" "exit=$code out=$out"
 done
 
+# --- membership: the init starts in its cgroup (edge: clone3 CLONE_INTO_CGROUP) and an exec'd process
+# joins it; with pids.max at 1 the exec'd process still gets in, as a move ignores the limit (edge's clone
+# into the full cgroup is refused, and edge moves it as before; crun does the same). runc gets no limit:
+# its Go init starts threads once moved, which pids.max 1 refuses ----------------------------------------
+for rt in $runtimes; do
+    b=/tmp/member-$rt
+    limit='{"pids": {"limit": 1}}'
+    [ $rt = runc ] && limit='{}'
+    config $b '["sleep", "30"]' "$limit"
+    rt_cmd $rt create --bundle $b member-$rt >/dev/null 2>&1 && rt_cmd $rt start member-$rt; code=$?
+    pid=$(pid_of $rt member-$rt)
+    host=$(sed -n 's/^0:://p' /proc/$pid/cgroup)
+    inside=$(rt_cmd $rt exec member-$rt cat /proc/self/cgroup 2>&1 | tr '\n' ' ')
+    rt_cmd $rt delete -f member-$rt >/dev/null 2>&1
+    check membership-$rt "$([ $code = 0 ] && [ "$host" = /edge-vm/member-$rt ] && [ "$inside" = "0::/ " ]; echo $?)" "exit=$code host=$host exec=$inside"
+done
+
 # --- the cgroup files written for linux.resources, compared across runtimes --------------------------
 files="memory.max memory.low memory.swap.max cpu.weight cpu.max cpuset.cpus cpuset.mems pids.max"
 for rt in $runtimes; do

@@ -33,6 +33,8 @@ public sealed class InitOptions
     /// <summary>A network namespace made for the container (not joined): its loopback is brought up, as runc does.</summary>
     public bool NewNetworkNamespace { get; init; }
     public Cgroup? Cgroup { get; init; }
+    /// <summary>cgroup v1 `tasks` files (directory, fd) the init writes itself into first thing (Cgroups/CgroupJoin).</summary>
+    public IReadOnlyList<(string Directory, int Fd)> JoinCgroups { get; init; } = new List<(string, int)>();
     /// <summary>The hierarchies <see cref="Cgroup"/> was resolved against, in the same order as its directories.</summary>
     public IReadOnlyList<CgroupHierarchy> CgroupHierarchies { get; init; } = new List<CgroupHierarchy>();
     public int LastCapability { get; init; } = 40;

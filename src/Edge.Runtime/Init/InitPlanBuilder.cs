@@ -81,6 +81,10 @@ public static unsafe class InitPlanBuilder
         plan.Add(InitOp.SetDumpable, "prctl(PR_SET_DUMPABLE, 0)", a: 0);
         KeepFds(plan, o);
         plan.Add(InitOp.CloseFds, "close the fds inherited from edge", a: 0);
+        // Into its cgroups while still edge's copy: before any namespace is joined or made (a cgroup namespace
+        // is rooted where the init is when it is made) and before the credentials change.
+        foreach ((string dir, int fd) in o.JoinCgroups)
+            plan.Add(InitOp.JoinCgroup, $"join cgroup `{dir}`", a: fd);
         plan.Add(InitOp.ParentDeathSignal, "die with edge during set-up", a: Signals.SIGKILL);
         plan.Add(InitOp.OpenProc, "open a procfs handle");
         foreach ((string type, int fd) in o.Join)
@@ -251,6 +255,7 @@ public static unsafe class InitPlanBuilder
         plan.KeepFd(o.ExecFifoFd, untilExec: true);
         plan.KeepFd(o.ConsoleSocketFd, untilExec: false);
         foreach ((string _, int fd) in o.Join) plan.KeepFd(fd, untilExec: false);
+        foreach ((string _, int fd) in o.JoinCgroups) plan.KeepFd(fd, untilExec: false);
     }
 
     private static string CheckedCwd(Process process)

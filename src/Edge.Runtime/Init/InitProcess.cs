@@ -12,17 +12,24 @@ public sealed unsafe class InitProcess : IDisposable
     private int _socket;
     private readonly InitPlan _plan;
 
-    private InitProcess(int pid, int socket, InitPlan plan)
+    private InitProcess(int pid, int socket, InitPlan plan, bool bornInCgroup)
     {
         Pid = pid;
         _socket = socket;
         _plan = plan;
+        BornInCgroup = bornInCgroup;
     }
 
     public int Pid { get; }
 
-    /// <summary>Clones the child with FLAGS (CLONE_NEW*) straight into the init program.</summary>
-    public static InitProcess Start(InitPlan plan, ulong flags, int joinPidNamespaceFd = -1)
+    /// <summary>The child was cloned straight into the cgroup v2 directory given to <see cref="Start"/>.</summary>
+    public bool BornInCgroup { get; }
+
+    /// <summary>
+    /// Clones the child with FLAGS (CLONE_NEW*) straight into the init program, and into the cgroup v2
+    /// directory <paramref name="cgroupFd"/> when one is given and the kernel can (<see cref="BornInCgroup"/>).
+    /// </summary>
+    public static InitProcess Start(InitPlan plan, ulong flags, int joinPidNamespaceFd = -1, int cgroupFd = -1)
     {
         GcPressure.StartIfRequested();
         int* pair = stackalloc int[2];
@@ -50,7 +57,8 @@ public sealed unsafe class InitProcess : IDisposable
 
         // The clone and everything the child does happen in native code (Native/init.c): a child of the
         // multi-threaded runtime must never run managed code (docs/process-model.md).
-        long pid = NativeInit.CloneInit(program, flags);
+        int intoCgroup;
+        long pid = NativeInit.CloneInit(program, flags, cgroupFd, &intoCgroup);
         int cloneErrno = pid < 0 ? (int)-pid : 0;
         if (ownPidNamespace >= 0)
         {
@@ -64,7 +72,7 @@ public sealed unsafe class InitProcess : IDisposable
             Libc.Close(parentEnd);
             throw new SystemCallException("clone", null, cloneErrno);
         }
-        return new InitProcess((int)pid, parentEnd, plan);
+        return new InitProcess((int)pid, parentEnd, plan, intoCgroup != 0);
     }
 
     /// <summary>Lets the child continue past its WaitParent step.</summary>

@@ -59,6 +59,7 @@ public enum InitOp
     MakeDirectory = 48,  // S2 = directory inside the root, created with its parents (process.cwd)
     LoopbackUp = 49,     // bring `lo` up in the container's new network namespace
     DefaultHome = 50,    // S1 = the process's envp, B = its entry to set to HOME=(uid A's home in /etc/passwd, else /)
+    JoinCgroup = 51,     // A = fd of a cgroup v1 `tasks` file: write "0" (the init's one thread moves itself), close it
 }
 
 [StructLayout(LayoutKind.Sequential)]

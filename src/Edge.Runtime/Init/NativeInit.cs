@@ -5,9 +5,12 @@ namespace Edge.Runtime.Init;
 /// <summary>The native half of the container init (Native/init.c), linked into the static binary.</summary>
 internal static unsafe partial class NativeInit
 {
-    /// <summary>clone(2) into the init program; the child's pid, or -errno.</summary>
+    /// <summary>
+    /// clone(2) into the init program; the child's pid, or -errno. With <paramref name="cgroupFd"/> >= 0 (a
+    /// cgroup v2 directory) the child is born in it when the kernel can; <paramref name="intoCgroup"/> says so.
+    /// </summary>
     [LibraryImport("edgeinit", EntryPoint = "edge_clone_init")]
-    public static partial long CloneInit(InitProgram* program, ulong flags);
+    public static partial long CloneInit(InitProgram* program, ulong flags, int cgroupFd, int* intoCgroup);
 
     /// <summary>A user namespace with these maps ("inside outside count" lines) for an idmapped mount; its fd, or -errno.</summary>
     [LibraryImport("edgeinit", EntryPoint = "edge_userns_fd", StringMarshalling = StringMarshalling.Utf8)]

@@ -40,6 +40,7 @@ public static class ContainerCreator
         using ContainerLock lk = CreateDirectory(store, request.Id, out string dir);
         var opened = new List<int>();
         Cgroup? cgroup = null;
+        CgroupJoin? cgroupJoin = null;
         InitProcess? init = null;
         InitPlan? plan = null;
         try
@@ -56,6 +57,8 @@ public static class ContainerCreator
                 cgroup.Create();
                 if (linux.Resources is { } resources) CgroupLimits.Apply(cgroup.Directories, cgroup.Unified, resources, linux.Devices ?? new List<Device>());
             }
+            // The init joins its cgroups itself (v1) or is born in it (v2); a systemd unit is joined by systemd.
+            if (cgroup.SystemdUnit is null) cgroupJoin = CgroupJoin.Open(cgroup.Directories);
             StepTimer.Mark("create: cgroups made");
 
             int fifo = ExecFifo.CreateForInit(dir);
@@ -81,15 +84,16 @@ public static class ContainerCreator
                 NewUtsNamespace = namespaces.NewUts || join.Exists(j => j.Type == "uts"),
                 NewNetworkNamespace = namespaces.NewNetwork,
                 Cgroup = cgroup,
+                JoinCgroups = cgroupJoin?.Tasks ?? new List<(string, int)>(),
                 CgroupHierarchies = hierarchies,
                 LastCapability = LastCapability(),
                 Opened = opened,
             });
             StepTimer.Mark("create: plan built");
 
-            init = InitProcess.Start(plan, namespaces.CloneFlags, joinPid);
+            init = InitProcess.Start(plan, namespaces.CloneFlags, joinPid, cgroupJoin?.IntoCgroupFd ?? -1);
             StepTimer.Mark("create: cloned");
-            ParentShare(init, request.Id, bundle, spec, linux, process, namespaces, cgroup);
+            ParentShare(init, request.Id, bundle, spec, linux, process, namespaces, cgroup, cgroupJoin);
             StepTimer.Mark("create: init ready (rootfs, mounts, credentials set up)");
             Commit(store, record, init, request, spec);
             StepTimer.Mark("create: state saved, hooks run");
@@ -111,6 +115,7 @@ public static class ContainerCreator
         finally
         {
             foreach (int fd in opened) Libc.Close(fd);
+            cgroupJoin?.Dispose();
             plan?.Dispose();
         }
     }
@@ -144,11 +149,11 @@ public static class ContainerCreator
     /// state for createContainer/startContainer hooks, the seccomp listener for an agent; then the init
     /// sets itself up and reports ready.
     /// </summary>
-    private static void ParentShare(InitProcess init, string id, string bundle, Spec spec, LinuxSpec linux, Process process, Namespaces namespaces, Cgroup cgroup)
+    private static void ParentShare(InitProcess init, string id, string bundle, Spec spec, LinuxSpec linux, Process process, Namespaces namespaces, Cgroup cgroup, CgroupJoin? cgroupJoin)
     {
         int pid = init.Pid;
         if (namespaces.NewUser) WriteIdMaps(pid, linux);
-        if (cgroup.SystemdUnit is null) cgroup.AddProcess(pid);
+        if (cgroupJoin is not null) cgroupJoin.Finish(pid, init.BornInCgroup);
         else Cgroups.Systemd.SystemdCgroup.Join(cgroup, id, pid, linux.Resources, linux.Devices ?? new List<Device>());
         if (process.OomScoreAdj is int oom) WriteProcFile(pid, "oom_score_adj", oom.ToString(CultureInfo.InvariantCulture));
         init.Release();

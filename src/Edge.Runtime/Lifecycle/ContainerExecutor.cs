@@ -35,12 +35,16 @@ public static class ContainerExecutor
         var opened = new List<int>();
         InitPlan? plan = null;
         InitProcess? child = null;
+        CgroupJoin? cgroupJoin = null;
         try
         {
             Namespaces namespaces = Namespaces.ForExec(spec.Linux, record.Pid);
             (List<(string Type, int Fd)> join, int pidNs) = namespaces.OpenJoined(opened);
 
             int console = ConsoleSocket.ConnectIfGiven(request.ConsoleSocket, opened);
+            // The process joins the container's cgroups itself (v1) or is born in them (v2): Cgroups/CgroupJoin.
+            if (record.CgroupPaths is { Count: > 0 } paths)
+                cgroupJoin = CgroupJoin.Open(SubCgroupPaths.Resolve(paths, record.CgroupUnified, request.SubCgroups));
 
             plan = InitPlanBuilder.Build(new InitOptions
             {
@@ -54,10 +58,10 @@ public static class ContainerExecutor
                 ConsoleSocketFd = console,
                 PreserveFds = request.PreserveFds,
                 Join = join,
+                JoinCgroups = cgroupJoin?.Tasks ?? new List<(string, int)>(),
             });
-            child = InitProcess.Start(plan, 0, pidNs);
-            if (record.CgroupPaths is { Count: > 0 } paths)
-                new Cgroup(SubCgroupPaths.Resolve(paths, record.CgroupUnified, request.SubCgroups), record.CgroupUnified).AddProcess(child.Pid);
+            child = InitProcess.Start(plan, 0, pidNs, cgroupJoin?.IntoCgroupFd ?? -1);
+            cgroupJoin?.Finish(child.Pid, child.BornInCgroup);
             child.Release();
             int execPid = child.Pid;
             child.WaitReady(fd => Seccomp.SeccompAgent.Send(spec.Linux!.Seccomp!, fd, execPid, ContainerStatus.Describe(record, dir)));
@@ -76,6 +80,7 @@ public static class ContainerExecutor
         finally
         {
             foreach (int fd in opened) Libc.Close(fd);
+            cgroupJoin?.Dispose();
             plan?.Dispose();
         }
 

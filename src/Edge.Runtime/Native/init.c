@@ -67,6 +67,9 @@ extern char **environ;
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
@@ -100,7 +103,7 @@ enum init_op {
     OP_RESOLVE_EXEC = 34, OP_READY = 35, OP_WAIT_START = 36, OP_EXEC = 37, OP_TIME_NAMESPACE = 38,
     OP_SESSION_KEYRING = 39, OP_RECEIVE_STATE = 40, OP_HOOK = 41, OP_SECCOMP = 42, OP_IDMAP_MOUNT = 43,
     OP_PARENT_DEATH_SIGNAL = 44, OP_OPEN_PROC = 45, OP_COMMIT = 46, OP_CHROOT = 47, OP_MAKE_DIRECTORY = 48,
-    OP_LOOPBACK_UP = 49, OP_DEFAULT_HOME = 50,
+    OP_LOOPBACK_UP = 49, OP_DEFAULT_HOME = 50, OP_JOIN_CGROUP = 51,
 };
 
 struct init_step {
@@ -1265,6 +1268,18 @@ static int default_home(struct init_step *s)
     return 0;
 }
 
+/* Writes "0" to a cgroup v1 `tasks` file the parent opened (FD): the calling thread, which is the whole init,
+ * moves there. A thread moving itself takes only cgroup_mutex; the parent writing the pid to cgroup.procs
+ * would write-lock the global threadgroup rwsem, whose first writer waits an RCU grace period (ms). */
+static int join_cgroup(int fd)
+{
+    ssize_t n;
+    do n = write(fd, "0", 1); while (n < 0 && errno == EINTR);
+    int error = n == 1 ? 0 : n < 0 ? errno : EIO;
+    close(fd);
+    return error;
+}
+
 static int read_one(int fd)
 {
     char b;
@@ -1315,6 +1330,7 @@ static int execute(struct init_program *p, struct init_step *s, int index, int *
     }
     case OP_LOOPBACK_UP: return loopback_up();
     case OP_DEFAULT_HOME: return default_home(s);
+    case OP_JOIN_CGROUP: return join_cgroup((int)s->a);
     case OP_PIVOT_ROOT: return do_pivot_root(p, *root);
     case OP_MOVE_ROOT: return do_move_root(p, s);
     case OP_CHROOT: return do_chroot(p, *root);
@@ -1466,10 +1482,13 @@ static int make_exec_stub(void)
     return error ? -error : reopened;
 }
 
-/* Clones the container init with FLAGS (CLONE_NEW*) and runs PROGRAM in it. Returns the child's pid, or
- * -errno. The child never returns. */
-int64_t edge_clone_init(struct init_program *program, uint64_t flags)
+/* Clones the container init with FLAGS (CLONE_NEW*) and runs PROGRAM in it. With CGROUP_FD >= 0 (a cgroup v2
+ * directory) the init is born in that cgroup (CLONE_INTO_CGROUP, Linux 5.7), which moves no process and so
+ * takes no global lock; *INTO_CGROUP says whether that happened (an older kernel, or a cgroup that refuses,
+ * leaves it to the parent's cgroup.procs write). Returns the child's pid, or -errno. The child never returns. */
+int64_t edge_clone_init(struct init_program *program, uint64_t flags, int32_t cgroup_fd, int32_t *into_cgroup)
 {
+    *into_cgroup = 0;
     int stub = make_exec_stub();
     if (stub < 0) return stub;
     program->stub_fd = stub;
@@ -1478,9 +1497,23 @@ int64_t edge_clone_init(struct init_program *program, uint64_t flags)
         uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
     } args;
     memset(&args, 0, sizeof args);
-    args.flags = flags;
     args.exit_signal = SIGCHLD;
-    long pid = syscall(SYS_clone3, &args, sizeof args);
+    long pid = -1;
+    if (cgroup_fd >= 0) {
+        args.flags = flags | CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+        pid = syscall(SYS_clone3, &args, sizeof args);
+        if (pid == 0) {
+            run_program(program);
+            _exit(127);
+        }
+        if (pid > 0) *into_cgroup = 1;
+    }
+    if (pid < 0) {
+        args.flags = flags;
+        args.cgroup = 0;
+        pid = syscall(SYS_clone3, &args, sizeof args);
+    }
     if (pid < 0 && errno == ENOSYS) {
         /* Linux < 5.3. With a null stack clone behaves like fork; the argument order differs between
          * architectures, but with zeros after the flags it does not matter. */

@@ -158,6 +158,60 @@ public class NamespaceTests
         Assert.Equal("0\n         0     100000      65536\n         0     100000      65536\ncrw-rw-rw-\nCapEff:\t0000000020000420\n", run.Stdout);
     }
 
+    /// <summary>
+    /// Where the container's processes are, in every hierarchy of this hybrid host (the v1 controllers,
+    /// name=systemd, the unified one): seen from the host for the init, from inside for the init and an exec'd
+    /// process, with a user namespace and with a cgroup namespace. edge's init writes itself into its v1
+    /// cgroups and is born in the v2 one (Cgroups/CgroupJoin); runc's parent moves it. The same places.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void CgroupMembershipMatchesRunc(bool userNamespace, bool cgroupNamespace)
+    {
+        string Observe(string runtime)
+        {
+            using var bundle = new TestBundle("/bin/sleep", "30");
+            JsonArray namespaces = bundle.Linux["namespaces"]!.AsArray();
+            if (cgroupNamespace) namespaces.Add(new JsonObject { ["type"] = "cgroup" });
+            if (userNamespace)
+            {
+                File.SetUnixFileMode(Path.GetDirectoryName(bundle.Path)!, (UnixFileMode)0x1ed);
+                namespaces.Add(new JsonObject { ["type"] = "user" });
+                bundle.Linux["uidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
+                bundle.Linux["gidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
+            }
+            bundle.Save();
+            using TestRuntime r = TestRuntime.Named(runtime);
+            string id = $"cgjoin-{runtime}-{System.Environment.ProcessId}";
+            try
+            {
+                ProcessResult run = r.Detached("run", "-d", "--bundle", bundle.Path, id);
+                Assert.True(run.ExitCode == 0, run.ToString());
+                ProcessResult state = r.Cli("state", id);
+                int pid = System.Text.Json.JsonDocument.Parse(state.Stdout).RootElement.GetProperty("pid").GetInt32();
+                string host = File.ReadAllText($"/proc/{pid}/cgroup");
+                ProcessResult inside = r.Cli("exec", id, "/bin/sh", "-c", "cat /proc/1/cgroup; echo; cat /proc/self/cgroup");
+                Assert.True(inside.ExitCode == 0, inside.ToString());
+                string seen = host + "\n" + inside.Stdout;
+                Assert.Contains(id, host);
+                return seen.Replace(id, "ID");
+            }
+            finally
+            {
+                r.Cli("delete", "--force", id);
+            }
+        }
+        string edge = Observe("edge");
+        Assert.Equal(Observe("runc"), edge);
+        // Every hierarchy lists the container: no line of the host's view is left at edge's own cgroup.
+        string[] hostView = edge.Split("\n\n")[0].Split('\n', System.StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(hostView.Length >= 2, edge);
+        Assert.All(hostView, line => Assert.EndsWith("/ID", line));
+    }
+
     [Fact]
     public void TimeNamespaceShiftsBoottimeAndMonotonicClocks()
     {

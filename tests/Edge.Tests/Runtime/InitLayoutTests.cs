@@ -30,7 +30,7 @@ public class InitLayoutTests
                        offsetof(struct init_program, sync_fd), offsetof(struct init_program, keep_setup),
                        offsetof(struct init_program, keep_exec), offsetof(struct init_program, stub_fd),
                        offsetof(struct init_program, proc_fd), sizeof(struct init_program));
-                printf("%d %d %d %d %d %d\n", OP_MOUNT, OP_EXEC, OP_SESSION_KEYRING, OP_HOOK, OP_CLOSE_FDS, OP_MAKE_DIRECTORY);
+                printf("%d %d %d %d %d %d %d\n", OP_MOUNT, OP_EXEC, OP_SESSION_KEYRING, OP_HOOK, OP_CLOSE_FDS, OP_MAKE_DIRECTORY, OP_JOIN_CGROUP);
                 return 0;
             }
             """);
@@ -48,6 +48,6 @@ public class InitLayoutTests
             Marshal.OffsetOf<InitProgram>(nameof(InitProgram.KeepExec)), Marshal.OffsetOf<InitProgram>(nameof(InitProgram.StubFd)),
             Marshal.OffsetOf<InitProgram>(nameof(InitProgram.ProcFd)), Marshal.SizeOf<InitProgram>()), lines[1]);
         Assert.Equal(string.Join(' ', (int)InitOp.Mount, (int)InitOp.Exec, (int)InitOp.SessionKeyring, (int)InitOp.Hook,
-            (int)InitOp.CloseFds, (int)InitOp.MakeDirectory), lines[2]);
+            (int)InitOp.CloseFds, (int)InitOp.MakeDirectory, (int)InitOp.JoinCgroup), lines[2]);
     }
 }

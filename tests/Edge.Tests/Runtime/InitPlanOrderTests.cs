@@ -36,7 +36,8 @@ public class InitPlanOrderTests
 
     private const string Seccomp = ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"}]}";
 
-    private static List<InitOp> Ops(string json, bool newUserNamespace = false, Func<string, string, long>? userns = null)
+    private static List<InitOp> Ops(string json, bool newUserNamespace = false, Func<string, string, long>? userns = null,
+        List<(string Type, int Fd)>? join = null, List<(string, int)>? cgroups = null, bool newCgroupNamespace = false)
     {
         using var bundle = new TempDir("edge-plan-");
         Directory.CreateDirectory(bundle.Combine("rootfs"));
@@ -49,6 +50,9 @@ public class InitPlanOrderTests
             Rootfs = bundle.Combine("rootfs"),
             SeccompProgram = spec.Linux?.Seccomp is null ? null : FakeSeccomp,
             NewUserNamespace = newUserNamespace,
+            NewCgroupNamespace = newCgroupNamespace,
+            Join = join ?? new List<(string, int)>(),
+            JoinCgroups = cgroups ?? new List<(string, int)>(),
             IdmapUserNamespace = userns ?? ((_, _) => throw new InvalidOperationException("no idmapped mount expected")),
         });
         return plan.Steps.Select(s => (InitOp)s.Op).ToList();
@@ -111,6 +115,43 @@ public class InitPlanOrderTests
         Assert.Single(ops, InitOp.Exec);
         // Inherited fds are closed before anything inside the container's root is resolved.
         Assert.True(First(ops, InitOp.CloseFds) < First(ops, InitOp.Mount));
+    }
+
+    /// <summary>
+    /// The init writes itself into its v1 cgroups (Cgroups/CgroupJoin) while it is still edge's copy: after the
+    /// inherited fds are closed (the `tasks` fds are kept for it), before it joins a namespace, waits for the
+    /// parent (who may write id maps) or makes a cgroup namespace (rooted where the init is when it is made).
+    /// </summary>
+    [Fact]
+    public void TheInitJoinsItsCgroupsBeforeAnyNamespaceOrCredentialChange()
+    {
+        var cgroups = new List<(string, int)> { ("/sys/fs/cgroup/pids/c1", 41), ("/sys/fs/cgroup/memory/c1", 42) };
+        var join = new List<(string Type, int Fd)> { ("user", 43), ("net", 44) };
+        List<InitOp> ops = Ops(Config(), newUserNamespace: true, join: join, cgroups: cgroups, newCgroupNamespace: true);
+        int first = First(ops, InitOp.JoinCgroup);
+        Assert.Equal(2, ops.Count(op => op == InitOp.JoinCgroup));
+        Assert.Equal(InitOp.JoinCgroup, ops[first + 1]);
+        Assert.True(First(ops, InitOp.CloseFds) < first);
+        foreach (InitOp later in new[] { InitOp.SetNs, InitOp.WaitParent, InitOp.Unshare, InitOp.SetRootIds, InitOp.Mount, InitOp.SetIds })
+            Assert.True(first + 1 < First(ops, later), $"{later} before JoinCgroup: {string.Join(' ', ops)}");
+    }
+
+    [Fact]
+    public void CgroupFdsAreKeptForSetUpOnlyAndNamedInErrors()
+    {
+        using var bundle = new TempDir("edge-plan-");
+        Directory.CreateDirectory(bundle.Combine("rootfs"));
+        Spec spec = OciJson.Parse(Encoding.UTF8.GetBytes(Config()), SpecReader.Spec, "config.json");
+        using InitPlan plan = InitPlanBuilder.Build(new InitOptions
+        {
+            Spec = spec, Process = spec.Process!, Bundle = bundle.Path, Rootfs = bundle.Combine("rootfs"),
+            JoinCgroups = new List<(string, int)> { ("/sys/fs/cgroup/pids/c1", 41) },
+        });
+        int step = plan.Steps.ToList().FindIndex(s => s.Op == InitOp.JoinCgroup);
+        Assert.Equal(41, plan.Steps[step].A);
+        Assert.Equal("join cgroup `/sys/fs/cgroup/pids/c1`: No space left on device", plan.Describe(step, 28, "No space left on device"));
+        Assert.Contains(41, plan.KeptForSetUp);
+        Assert.DoesNotContain(41, plan.KeptUntilExec);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public class Cgroup2VmTests : IClassFixture<Cgroup2Vm>
         yield return new object[] { "no-leftover-cgroups" };
         foreach (string rt in new[] { "edge", "runc", "crun" })
         {
-            foreach (string name in new[] { "lifecycle", "memory-oom", "pids-limit", "cpu-quota", "pause-resume", "seccomp" })
+            foreach (string name in new[] { "lifecycle", "membership", "memory-oom", "pids-limit", "cpu-quota", "pause-resume", "seccomp" })
                 yield return new object[] { $"{name}-{rt}" };
         }
         yield return new object[] { "update-edge" };
