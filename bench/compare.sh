@@ -7,6 +7,9 @@
 # differed by 258 KiB of peak RSS (which page-cache folios they land in), more than many changes are worth.
 # STATE=read evicts every runtime's files first, so each is faulted in by its own first run (as after a boot);
 # the default measures edge's binaries as cp wrote them.
+# GAP=S sleeps S seconds (untimed) before every command: container starts that are not back to back, after
+# which the kernel's cgroup rwsem is back on its fast path and a runtime that moves its init by writing
+# cgroup.procs waits an RCU grace period (size.md, "Twelfth round"); without it the runtimes run back to back.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -60,7 +63,8 @@ done
     echo "Produced by \`BASELINE=... bench/compare.sh\` on $(date -u +%F): old = $("$baseline" --version | sed -n 2p), new = $(out/edge --version | sed -n 2p)."
     bundle="the busybox sample bundle"; [[ ${SPEC:-sample} == runc ]] && bundle="the bundle \`runc spec\` writes, on the busybox rootfs"
     state="edge's binaries as cp wrote them"; [[ ${STATE:-copied} == read ]] && state="every runtime's files evicted first, faulted in by the warm-up"
-    echo "/bin/true in $bundle; $state; every command in bench/tools/hide-cgroup2 (see lifecycle.md)."
+    gap=""; [[ -n ${GAP:-} ]] && gap="; ${GAP} s of sleep (untimed) before every command"
+    echo "/bin/true in $bundle; $state$gap; every command in bench/tools/hide-cgroup2 (see lifecycle.md)."
     echo
 } > "$out"
 run_commands=() cycle_commands=() n=0
@@ -70,7 +74,8 @@ for rt in "${runtimes[@]}"; do
     run_commands+=("$rt-run=$wrap $bin --root $work/root-$rt run --bundle $work/bundle $(printf 'r%063d' $n)")
     cycle_commands+=("$rt-cycle=$wrap $work/cycle-$rt")
 done
-python3 bench/procbench.py --rounds "$rounds" --baseline "${runtimes[0]}-run" --title "run" --markdown "$out" "${run_commands[@]}"
-python3 bench/procbench.py --rounds "$rounds" --baseline "${runtimes[0]}-cycle" --title "create + start + delete -f" --markdown "$out" \
+before=(); [[ -n ${GAP:-} ]] && before=(--before "sleep ${GAP}")
+python3 bench/procbench.py --rounds "$rounds" "${before[@]}" --baseline "${runtimes[0]}-run" --title "run" --markdown "$out" "${run_commands[@]}"
+python3 bench/procbench.py --rounds "$rounds" "${before[@]}" --baseline "${runtimes[0]}-cycle" --title "create + start + delete -f" --markdown "$out" \
     "${cycle_commands[@]}"
 echo "compare: $out"
