@@ -47,15 +47,15 @@ public sealed unsafe class InitPlan : IDisposable
         return this;
     }
 
+    /// <summary>The inherited fds the init keeps through set-up, and those it keeps until execve.</summary>
+    public IReadOnlyCollection<int> KeptForSetUp => _keepSetup;
+    public IReadOnlyCollection<int> KeptUntilExec => _keepExec;
+
     /// <summary>
     /// An inherited fd the init needs: until execve (the container's process gets it: exec fifo, --preserve-fds)
     /// or only during set-up (namespaces to join, the console socket). Every other fd is closed by the init's
     /// CloseFds steps before anything in the container is resolved.
     /// </summary>
-    /// <summary>The inherited fds the init keeps through set-up, and those it keeps until execve.</summary>
-    public IReadOnlyCollection<int> KeptForSetUp => _keepSetup;
-    public IReadOnlyCollection<int> KeptUntilExec => _keepExec;
-
     public void KeepFd(int fd, bool untilExec)
     {
         if (fd < 0) return;

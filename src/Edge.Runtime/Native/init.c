@@ -1503,10 +1503,6 @@ int64_t edge_clone_init(struct init_program *program, uint64_t flags, int32_t cg
         args.flags = flags | CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)cgroup_fd;
         pid = syscall(SYS_clone3, &args, sizeof args);
-        if (pid == 0) {
-            run_program(program);
-            _exit(127);
-        }
         if (pid > 0) *into_cgroup = 1;
     }
     if (pid < 0) {

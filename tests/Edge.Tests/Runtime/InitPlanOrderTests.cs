@@ -39,10 +39,17 @@ public class InitPlanOrderTests
     private static List<InitOp> Ops(string json, bool newUserNamespace = false, Func<string, string, long>? userns = null,
         List<(string Type, int Fd)>? join = null, List<(string, int)>? cgroups = null, bool newCgroupNamespace = false)
     {
+        using InitPlan plan = Plan(json, newUserNamespace, userns, join, cgroups, newCgroupNamespace);
+        return plan.Steps.Select(s => (InitOp)s.Op).ToList();
+    }
+
+    private static InitPlan Plan(string json, bool newUserNamespace = false, Func<string, string, long>? userns = null,
+        List<(string Type, int Fd)>? join = null, List<(string, int)>? cgroups = null, bool newCgroupNamespace = false)
+    {
         using var bundle = new TempDir("edge-plan-");
         Directory.CreateDirectory(bundle.Combine("rootfs"));
         Spec spec = OciJson.Parse(Encoding.UTF8.GetBytes(json), SpecReader.Spec, "config.json");
-        using InitPlan plan = InitPlanBuilder.Build(new InitOptions
+        return InitPlanBuilder.Build(new InitOptions
         {
             Spec = spec,
             Process = spec.Process!,
@@ -55,7 +62,6 @@ public class InitPlanOrderTests
             JoinCgroups = cgroups ?? new List<(string, int)>(),
             IdmapUserNamespace = userns ?? ((_, _) => throw new InvalidOperationException("no idmapped mount expected")),
         });
-        return plan.Steps.Select(s => (InitOp)s.Op).ToList();
     }
 
     private static int First(List<InitOp> ops, InitOp op) => ops.IndexOf(op) is >= 0 and var i ? i : throw new Xunit.Sdk.XunitException($"no {op} step in: {string.Join(' ', ops)}");
@@ -139,14 +145,7 @@ public class InitPlanOrderTests
     [Fact]
     public void CgroupFdsAreKeptForSetUpOnlyAndNamedInErrors()
     {
-        using var bundle = new TempDir("edge-plan-");
-        Directory.CreateDirectory(bundle.Combine("rootfs"));
-        Spec spec = OciJson.Parse(Encoding.UTF8.GetBytes(Config()), SpecReader.Spec, "config.json");
-        using InitPlan plan = InitPlanBuilder.Build(new InitOptions
-        {
-            Spec = spec, Process = spec.Process!, Bundle = bundle.Path, Rootfs = bundle.Combine("rootfs"),
-            JoinCgroups = new List<(string, int)> { ("/sys/fs/cgroup/pids/c1", 41) },
-        });
+        using InitPlan plan = Plan(Config(), cgroups: new List<(string, int)> { ("/sys/fs/cgroup/pids/c1", 41) });
         int step = plan.Steps.ToList().FindIndex(s => s.Op == InitOp.JoinCgroup);
         Assert.Equal(41, plan.Steps[step].A);
         Assert.Equal("join cgroup `/sys/fs/cgroup/pids/c1`: No space left on device", plan.Describe(step, 28, "No space left on device"));
